@@ -1,0 +1,10 @@
+package main
+
+import (
+	"context"
+	"errors"
+)
+
+func runSim(_ context.Context, _ *environment, _ []string) error {
+	return errors.New("not built yet")
+}
