@@ -1,0 +1,252 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ApprovalState is where an approval request stands. The only moves are
+//
+//	pending   → approved | denied | cancelled | expired
+//	approved  → executing | cancelled | interrupted
+//	executing → done | failed | interrupted
+//
+// and each is a compare-and-set, so exactly one caller wins.
+type ApprovalState string
+
+// The approval states.
+const (
+	StatePending     ApprovalState = "pending"
+	StateApproved    ApprovalState = "approved"
+	StateExecuting   ApprovalState = "executing"
+	StateDone        ApprovalState = "done"
+	StateFailed      ApprovalState = "failed"
+	StateDenied      ApprovalState = "denied"
+	StateExpired     ApprovalState = "expired"
+	StateInterrupted ApprovalState = "interrupted"
+	StateCancelled   ApprovalState = "cancelled"
+)
+
+// DefaultApprovalTTL is how long a request stays pending when the caller
+// gives no ExpiresAt.
+const DefaultApprovalTTL = 24 * time.Hour
+
+// allowedTransition reports whether from → to is one of the moves above.
+func allowedTransition(from, to ApprovalState) bool {
+	switch from {
+	case StatePending:
+		return to == StateApproved || to == StateDenied || to == StateCancelled || to == StateExpired
+	case StateApproved:
+		return to == StateExecuting || to == StateCancelled || to == StateInterrupted
+	case StateExecuting:
+		return to == StateDone || to == StateFailed || to == StateInterrupted
+	}
+	return false
+}
+
+// isDecision: moves that record who decided and when.
+func isDecision(from, to ApprovalState) bool {
+	return from == StatePending && (to == StateApproved || to == StateDenied || to == StateCancelled)
+}
+
+// Approval is a request for a paid or destructive call, waiting for (or
+// past) a human decision. Times are UTC.
+type Approval struct {
+	ID        int64
+	Team      string
+	Channel   string
+	Requester string
+	Action    string          // the API method, e.g. "paas.renew"
+	Target    string          // human label of what it acts on
+	Params    json.RawMessage // call params; never a password or API key (refused)
+	Summary   string
+	State     ApprovalState
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	DecidedBy string
+	DecidedAt *time.Time
+	// MessageChannel and MessageID locate the posted request to update.
+	MessageChannel string
+	MessageID      string
+	Result         json.RawMessage
+	Error          string
+	// Progress holds the operations being followed after execution;
+	// FollowDone is set once they all reached a terminal step.
+	Progress   json.RawMessage
+	FollowDone bool
+	UpdatedAt  time.Time
+}
+
+const approvalCols = `id, team, channel, requester, action, target, params, summary, state,
+	created_at, expires_at, decided_by, decided_at, message_channel, message_id,
+	result, error, progress, follow_done, updated_at`
+
+func scanApproval(sc interface{ Scan(...any) error }) (Approval, error) {
+	var a Approval
+	var params, result, progress sql.NullString
+	var created, expires, updated int64
+	var decided sql.NullInt64
+	err := sc.Scan(&a.ID, &a.Team, &a.Channel, &a.Requester, &a.Action, &a.Target, &params, &a.Summary, &a.State,
+		&created, &expires, &a.DecidedBy, &decided, &a.MessageChannel, &a.MessageID,
+		&result, &a.Error, &progress, &a.FollowDone, &updated)
+	if err != nil {
+		return Approval{}, err
+	}
+	a.Params, a.Result, a.Progress = rawJSON(params), rawJSON(result), rawJSON(progress)
+	a.CreatedAt, a.ExpiresAt, a.UpdatedAt = fromNanos(created), fromNanos(expires), fromNanos(updated)
+	a.DecidedAt = fromNullNanos(decided)
+	return a, nil
+}
+
+func (d *DB) queryApprovals(ctx context.Context, q queryer, where string, args ...any) ([]Approval, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+approvalCols+` FROM approvals WHERE `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Approval
+	for rows.Next() {
+		a, err := scanApproval(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// CreateApproval stores a new pending request and returns its id. It fills
+// in a's ID, State (pending), CreatedAt, UpdatedAt and, when zero,
+// ExpiresAt (now + DefaultApprovalTTL). Team, Channel, Requester and Action
+// are required; Params must be JSON and may not carry a password or API key
+// (ErrInvalid).
+func (d *DB) CreateApproval(ctx context.Context, a *Approval) (int64, error) {
+	if a.Team == "" || a.Channel == "" || a.Requester == "" || a.Action == "" {
+		return 0, invalidf("approval needs a team, channel, requester and action")
+	}
+	if err := checkApprovalParams(a.Params); err != nil {
+		return 0, err
+	}
+	now := d.now()
+	if a.ExpiresAt.IsZero() {
+		a.ExpiresAt = now.Add(DefaultApprovalTTL)
+	}
+	if !a.ExpiresAt.After(now) {
+		return 0, invalidf("approval deadline %s is not in the future", a.ExpiresAt.UTC().Format(time.RFC3339))
+	}
+	res, err := d.db.ExecContext(ctx, `INSERT INTO approvals (team, channel, requester, action, target, params, summary,
+		state, created_at, expires_at, message_channel, message_id, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.Team, a.Channel, a.Requester, a.Action, a.Target, nullJSON(a.Params), a.Summary,
+		StatePending, nanos(now), nanos(a.ExpiresAt), a.MessageChannel, a.MessageID, nanos(now))
+	if err != nil {
+		return 0, fmt.Errorf("store: create approval: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, fmt.Errorf("store: create approval: %w", err)
+	}
+	a.ID, a.State = id, StatePending
+	a.CreatedAt, a.UpdatedAt, a.ExpiresAt = fromNanos(nanos(now)), fromNanos(nanos(now)), fromNanos(nanos(a.ExpiresAt))
+	a.DecidedBy, a.DecidedAt = "", nil
+	return id, nil
+}
+
+// checkApprovalParams refuses params that are not JSON or that carry a
+// password or API key anywhere: an approval is stored for a day and shown
+// to approvers, and the password of a new instance is generated at
+// execution instead.
+func checkApprovalParams(p json.RawMessage) error {
+	if len(p) == 0 {
+		return nil
+	}
+	var v any
+	if err := json.Unmarshal(p, &v); err != nil {
+		return invalidf("approval params are not JSON: %v", err)
+	}
+	if k, ok := findKey(v, func(k string) bool {
+		n := normalizeKey(k)
+		return n == "password" || n == "apikey" || n == "passwd"
+	}); ok {
+		return invalidf("approval params may not hold %q: pass secrets at execution, not in the request", k)
+	}
+	return nil
+}
+
+// Approval returns the approval with that id, or ErrNotFound.
+func (d *DB) Approval(ctx context.Context, id int64) (*Approval, error) {
+	a, err := scanApproval(d.db.QueryRowContext(ctx, `SELECT `+approvalCols+` FROM approvals WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: approval %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: approval %d: %w", id, err)
+	}
+	return &a, nil
+}
+
+// PendingApprovals lists the requests of team still awaiting a decision
+// and not past their deadline, oldest first ("" = every team).
+func (d *DB) PendingApprovals(ctx context.Context, team string) ([]Approval, error) {
+	as, err := d.queryApprovals(ctx, d.db, `state = ? AND expires_at > ? AND (? = '' OR team = ?)`,
+		StatePending, nanos(d.now()), team, team)
+	if err != nil {
+		return nil, fmt.Errorf("store: pending approvals: %w", err)
+	}
+	return as, nil
+}
+
+// FollowingApprovals lists executed requests whose operations are still
+// being followed (done, FollowDone false): resume them after a restart.
+func (d *DB) FollowingApprovals(ctx context.Context) ([]Approval, error) {
+	as, err := d.queryApprovals(ctx, d.db, `state = ? AND follow_done = 0`, StateDone)
+	if err != nil {
+		return nil, fmt.Errorf("store: following approvals: %w", err)
+	}
+	return as, nil
+}
+
+// SetApprovalMessage records where the request was posted, so later state
+// changes can update that message. ErrNotFound if there is no such id.
+func (d *DB) SetApprovalMessage(ctx context.Context, id int64, channel, msgID string) error {
+	return d.updateApproval(ctx, id, "set message", `message_channel = ?, message_id = ?`, channel, msgID)
+}
+
+// SetProgress records the operations being followed; followDone true ends
+// the follow-up (FollowingApprovals stops listing it).
+func (d *DB) SetProgress(ctx context.Context, id int64, progress json.RawMessage, followDone bool) error {
+	if len(progress) > 0 && !json.Valid(progress) {
+		return invalidf("progress of approval %d is not JSON", id)
+	}
+	return d.updateApproval(ctx, id, "set progress", `progress = ?, follow_done = ?`, nullJSON(progress), followDone)
+}
+
+func (d *DB) updateApproval(ctx context.Context, id int64, what, set string, args ...any) error {
+	args = append(args, nanos(d.now()), id)
+	res, err := d.db.ExecContext(ctx, `UPDATE approvals SET `+set+`, updated_at = ? WHERE id = ?`, args...)
+	if err != nil {
+		return fmt.Errorf("store: approval %d: %s: %w", id, what, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("store: approval %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+func rawJSON(s sql.NullString) json.RawMessage {
+	if !s.Valid {
+		return nil
+	}
+	return json.RawMessage(s.String)
+}
+
+func nullJSON(m json.RawMessage) any {
+	if len(m) == 0 {
+		return nil
+	}
+	return string(m)
+}
