@@ -1,0 +1,33 @@
+// Package gandi is a typed client of the Gandi Simple Hosting (PaaS)
+// XML-RPC API: paas.*, paas.vhost.*, paas.snapshot.*, paas.type.*,
+// version.info, operation.* and catalog.list.
+//
+//	c := gandi.NewClient(key, gandi.WithHTTPClient(shared))
+//	insts, err := c.PaaS.List(ctx, &gandi.PaasListOptions{
+//		PaasCountOptions: gandi.PaasCountOptions{State: gandi.StateRunning},
+//	})
+//
+// One Client per API key; services hang off it (c.PaaS, c.Vhosts,
+// c.Snapshots, c.Types, c.Version, c.Operations, c.Catalog). Every call
+// takes a context, may run concurrently with others, and sends its own
+// HTTP request: a bad answer fails that call only.
+//
+// Errors: an API fault is a *Fault (code, message, object and cause
+// decoded from the six-digit code); errors.Is matches ErrBadAPIKey,
+// ErrNotFound, ErrBadParameter, ErrNoCredit, ErrTooManyRequests and a few
+// more. A non-200 status is an *HTTPError, a network failure a
+// *TransportError, a malformed answer a *DecodeError. The API key never
+// appears in an error, a log line or a formatted Client.
+//
+// Dates: the API sends dateTime.iso8601 values such as 20111014T14:36:30
+// without a zone; the real service means Paris local time. This package
+// reads and writes them in Europe/Paris, so a *time.Time from it is an
+// absolute instant that can be compared with any clock. time/tzdata is
+// linked in so that the zone loads even in images without zoneinfo (for
+// example distroless); the cost is about 450 KB of binary. <nil/> dates
+// decode as nil pointers, never as the zero time.
+//
+// Encoding is this package's own (kolo/xmlrpc does not escape struct
+// member names, and the filter keys "<date_end", ">date_end", "~name"
+// need it; its decoder also mishandles <nil/> and empty values).
+package gandi

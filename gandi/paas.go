@@ -1,0 +1,105 @@
+package gandi
+
+import "context"
+
+// PaasService calls the paas.* methods. paas.create, paas.update and
+// paas.renew cost money: run the DryRun variant first and ask a human.
+type PaasService struct{ c *Client }
+
+// dryRunFlag is the member that turns create/update into a validation.
+func dryRunFlag() wireStruct { return wireStruct{{name: "--dry-run", val: true}} }
+
+// Count answers paas.count: the number of instances matching opts (nil:
+// all of them).
+func (s *PaasService) Count(ctx context.Context, opts *PaasCountOptions) (int, error) {
+	var n int
+	return n, s.c.call(ctx, "paas.count", &n, optArgs(opts)...)
+}
+
+// List answers one page of paas.list (nil opts: the first 100 instances).
+// Use ListAll to walk every page.
+func (s *PaasService) List(ctx context.Context, opts *PaasListOptions) ([]Instance, error) {
+	var out []Instance
+	return out, s.c.call(ctx, "paas.list", &out, optArgs(opts)...)
+}
+
+// Info answers paas.info for instance id. An unknown id gives an error
+// matching ErrNotFound.
+func (s *PaasService) Info(ctx context.Context, id int) (*InstanceInfo, error) {
+	var out InstanceInfo
+	if err := s.c.call(ctx, "paas.info", &out, id); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Create calls paas.create (paid). It answers the operations
+// paas_vm_create, paas_disk_create and rproxy_create; follow them with
+// Operations.Wait.
+func (s *PaasService) Create(ctx context.Context, p PaasCreateParams) ([]Operation, error) {
+	var out []Operation
+	return out, s.c.call(ctx, "paas.create", &out, p)
+}
+
+// CreateDryRun calls paas.create with "--dry-run": nothing is created or
+// billed. An empty answer means the real call would be accepted; otherwise
+// each item says why not (see ValidationError.MissingTXT).
+func (s *PaasService) CreateDryRun(ctx context.Context, p PaasCreateParams) ([]ValidationError, error) {
+	var out []ValidationError
+	return out, s.c.call(ctx, "paas.create", &out, withExtra{params: p, extra: dryRunFlag()})
+}
+
+// Update calls paas.update (paid) on instance id; it answers operations
+// such as paas_vm_update, paas_disk_update, rproxy_update, paas_console.
+func (s *PaasService) Update(ctx context.Context, id int, p PaasUpdateParams) ([]Operation, error) {
+	var out []Operation
+	return out, s.c.call(ctx, "paas.update", &out, id, p)
+}
+
+// UpdateDryRun calls paas.update with "--dry-run" (nothing changes or is
+// billed) and answers the validation errors, empty when it would pass.
+func (s *PaasService) UpdateDryRun(ctx context.Context, id int, p PaasUpdateParams) ([]ValidationError, error) {
+	var out []ValidationError
+	return out, s.c.call(ctx, "paas.update", &out, id, withExtra{params: p, extra: dryRunFlag()})
+}
+
+// Renew calls paas.renew (paid) on instance id; it answers the operations
+// paas_vm_renew and paas_disk_renew.
+func (s *PaasService) Renew(ctx context.Context, id int, p RenewOptions) ([]Operation, error) {
+	var out []Operation
+	return out, s.c.call(ctx, "paas.renew", &out, id, p)
+}
+
+// RenewDryRun calls paas.renew with "--dry-run". The reference documents
+// the flag for create and update only; Gandi's validation layer is shared,
+// and the simulator honours it, but a server that ignores it would renew
+// for real: use it only where that is understood.
+func (s *PaasService) RenewDryRun(ctx context.Context, id int, p RenewOptions) ([]ValidationError, error) {
+	var out []ValidationError
+	return out, s.c.call(ctx, "paas.renew", &out, id, withExtra{params: p, extra: dryRunFlag()})
+}
+
+// Restart calls paas.restart; it answers the operation paas_restart.
+func (s *PaasService) Restart(ctx context.Context, id int) (*Operation, error) {
+	var out Operation
+	if err := s.c.call(ctx, "paas.restart", &out, id); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// Delete calls paas.delete; it answers the operations paas_vm_delete and
+// paas_disk_delete (a single operation struct is accepted too).
+func (s *PaasService) Delete(ctx context.Context, id int) ([]Operation, error) {
+	var out []Operation
+	return out, s.c.call(ctx, "paas.delete", &out, id)
+}
+
+// optArgs sends an optional options struct only when given: the
+// reference's "opts=nil" calls omit the argument.
+func optArgs[T any](opts *T) []any {
+	if opts == nil {
+		return nil
+	}
+	return []any{opts}
+}
