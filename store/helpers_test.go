@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"encoding/base64"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -59,3 +61,7 @@ func openTestDB(t testing.TB) *testDB {
 	t.Cleanup(func() { _ = db.Close() })
 	return &testDB{DB: db, path: path, secret: secret, clock: clock}
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+func encodeSecret(s Secret) string { return base64.StdEncoding.EncodeToString(s.k[:]) }
