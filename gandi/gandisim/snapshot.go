@@ -1,0 +1,126 @@
+package gandisim
+
+func snapshotSpec(method string) listSpec {
+	return listSpec{
+		method: method, code: CodeSnapshotBadParameter,
+		eq:   map[string]kind{"date_created": kDate, "name": kString, "paas_id": kInt, "size": kInt, "type": kString},
+		like: []string{"name"},
+		cmp:  map[string]kind{"date_created": kDate, "size": kInt},
+		sort: []string{"date_created", "name", "paas_id", "size", "type"},
+	}
+}
+
+func (c *call) ownSnapshots() []*snapshot {
+	out := make([]*snapshot, 0, 64)
+	for _, sn := range c.s.snapshots {
+		if in, ok := c.s.instances[sn.paasID]; ok && in.owner == c.acct {
+			out = append(out, sn)
+		}
+	}
+	sortByID(out, func(sn *snapshot) int { return sn.id })
+	return out
+}
+
+func snapshotGet(sn *snapshot, f string) any {
+	switch f {
+	case "date_created":
+		return sn.createdAt
+	case "name":
+		return sn.name
+	case "paas_id":
+		return sn.paasID
+	case "size":
+		return sn.size
+	case "type":
+		return sn.typ
+	}
+	return nil
+}
+
+func snapshotID(sn *snapshot) int { return sn.id }
+
+func snapshotList(c *call) (any, *Fault) {
+	q, f := c.s.parseQuery(snapshotSpec(c.method), c.arg(0), true)
+	if f != nil {
+		return nil, f
+	}
+	sel := selectItems(c.ownSnapshots(), &q, snapshotGet, snapshotID, c.s.loc, true)
+	out := make([]any, len(sel))
+	for i, sn := range sel {
+		out[i] = sn.record(c.s.instances[sn.paasID])
+	}
+	return out, nil
+}
+
+func snapshotCount(c *call) (any, *Fault) {
+	q, f := c.s.parseQuery(snapshotSpec(c.method), c.arg(0), true)
+	if f != nil {
+		return nil, f
+	}
+	return len(selectItems(c.ownSnapshots(), &q, snapshotGet, snapshotID, c.s.loc, false)), nil
+}
+
+func snapshotInfo(c *call) (any, *Fault) {
+	id, f := c.intArg(0, "snapshot", CodeSnapshotBadParameter)
+	if f != nil {
+		return nil, f
+	}
+	sn, ok := c.s.snapshots[id]
+	if ok {
+		if in, own := c.s.instances[sn.paasID]; own && in.owner == c.acct {
+			return sn.record(in), nil
+		}
+	}
+	return nil, newFault(CodeSnapshotNotFound, "Snapshot '%d' doesn't exist.", id)
+}
+
+const codeTypeBadParameter = 537537
+
+func typeSpec(method string) listSpec {
+	return listSpec{
+		method: method, code: codeTypeBadParameter,
+		eq: map[string]kind{"catalog_prefix": kStrOrArray, "category": kStrOrArray, "database": kStrOrArray,
+			"id": kIntOrArray, "name": kStrOrArray, "visibility": kString},
+		sort:  []string{"catalog_prefix", "category", "database", "id", "name", "visibility"},
+		enums: map[string][]string{"visibility": visibilities},
+	}
+}
+
+func typeGet(t paasType, f string) any {
+	switch f {
+	case "catalog_prefix":
+		return t.CatalogPrefix
+	case "category":
+		return t.Category
+	case "database":
+		return t.Database
+	case "id":
+		return t.ID
+	case "name":
+		return t.Name
+	case "visibility":
+		return t.Visibility
+	}
+	return nil
+}
+
+func typeList(c *call) (any, *Fault) {
+	q, f := c.s.parseQuery(typeSpec(c.method), c.arg(0), true)
+	if f != nil {
+		return nil, f
+	}
+	sel := selectItems(c.s.types, &q, typeGet, func(t paasType) int { return t.ID }, c.s.loc, true)
+	out := make([]any, len(sel))
+	for i, t := range sel {
+		out[i] = t.record()
+	}
+	return out, nil
+}
+
+func typeCount(c *call) (any, *Fault) {
+	q, f := c.s.parseQuery(typeSpec(c.method), c.arg(0), true)
+	if f != nil {
+		return nil, f
+	}
+	return len(selectItems(c.s.types, &q, typeGet, func(t paasType) int { return t.ID }, c.s.loc, false)), nil
+}
