@@ -281,7 +281,7 @@ func paasCreate(c *call) (any, *Fault) {
 		profileID: profile, quantity: quantity, serverID: s.id("server"),
 	}
 	in.uuid, in.user = in.serverID+17000, in.id+1000000
-	in.entityID = fmt.Sprintf("%08x-paas-%d", in.id*2654435761%0xffffffff, in.id)
+	in.entityID = fmt.Sprintf("%08x-paas-%d", uint32(in.id)*2654435761, in.id)
 	if fixed {
 		end := in.dateEnd
 		in.dateEndCommitment = &end
