@@ -433,7 +433,7 @@ func TestMethods(t *testing.T) {
 			check: func(t *testing.T, got any) {
 				l := got.([]CatalogItem)
 				want := []CatalogItem{{Product: CatalogProduct{Type: "paas", Description: "phpmysql_m"},
-					Action: CatalogAction{Name: "renew", Duration: "12m"},
+					Action:    CatalogAction{Name: "renew", Duration: "12m"},
 					UnitPrice: []UnitPrice{{Price: 120, Currency: "EUR", Grid: "A", MinDuration: 1, MaxDuration: 10, DurationUnit: "y"}}}}
 				if !reflect.DeepEqual(l, want) {
 					t.Errorf("catalog = %+v", l)
