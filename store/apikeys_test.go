@@ -205,3 +205,26 @@ func TestDB_NoPlaintextOnDisk(t *testing.T) {
 	}
 	check("closed")
 }
+
+// TestDB_DeleteAPIKey_Zeroed: after logout the ciphertext is gone from the
+// file too (secure_delete), so a later leak of the secret cannot open it.
+func TestDB_DeleteAPIKey_Zeroed(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	id := Identity{"T", "U"}
+	db.PutAPIKey(ctx, id, "soon-deleted-key")
+	db.PutAPIKey(ctx, Identity{"T", "other"}, "kept-key")
+	var sealed []byte
+	if err := db.db.QueryRow(`SELECT sealed FROM api_keys WHERE user_id = 'U'`).Scan(&sealed); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteAPIKey(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	for name, b := range readDBFiles(t, db.path) {
+		if bytes.Contains(b, sealed) {
+			t.Errorf("%s still holds the deleted ciphertext", name)
+		}
+	}
+}
