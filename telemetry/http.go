@@ -61,7 +61,9 @@ func NewHTTPHandler(m *Metrics, gatherer prometheus.Gatherer, ready func(ctx con
 		}
 		writePlain(w, http.StatusOK, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	// ContinueOnError: one failing collector (a sandbox hiding /proc/stat
+	// from the process collector) must not blank the whole page.
+	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{ErrorHandling: promhttp.ContinueOnError}))
 	return mux
 }
 
