@@ -3,8 +3,97 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"github.com/paasbot/paasbot/store"
 )
 
-func runBackup(_ context.Context, _ *environment, _ []string) error {
-	return errors.New("not built yet")
+// runBackup writes a consistent copy of the database with VACUUM INTO,
+// safe while the bot runs and writes.
+func runBackup(ctx context.Context, env *environment, args []string) error {
+	fset := flag.NewFlagSet("backup", flag.ContinueOnError)
+	fset.SetOutput(env.stderr)
+	dbFlag := fset.String("db", "", "database file (default $PAASBOT_DB, else paasbot.db)")
+	fset.Usage = func() {
+		fmt.Fprintln(env.stderr, "usage: paasbot backup [--db PATH] TARGET")
+		fmt.Fprintln(env.stderr, "Writes a consistent copy of the database to TARGET (which must not exist) while paasbot runs.")
+		fmt.Fprintln(env.stderr, "Needs PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE: the copy's API keys stay encrypted under it.")
+		fset.PrintDefaults()
+	}
+	pos, err := maintParse(fset, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if len(pos) != 1 {
+		fset.Usage()
+		return errUsage
+	}
+	target := pos[0]
+	db, err := maintOpen(ctx, env, *dbFlag)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if err := db.Backup(ctx, target); err != nil {
+		return err
+	}
+	abs, _ := filepath.Abs(target)
+	var size int64
+	if fi, err := os.Stat(abs); err == nil {
+		size = fi.Size()
+	}
+	fmt.Fprintf(env.stdout, "backup of %s written to %s (%d bytes)\n", db.Path(), abs, size)
+	fmt.Fprintln(env.stdout, "API keys in it are encrypted under the current secret: keep that secret to use the copy.")
+	return nil
+}
+
+// maintParse parses flags placed before or after the positional arguments
+// (the standard flag package stops at the first positional one).
+func maintParse(fset *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fset.Parse(args); err != nil {
+			return nil, err
+		}
+		if fset.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fset.Arg(0))
+		args = fset.Args()[1:]
+	}
+}
+
+// maintDBPath is the database named by --db, else PAASBOT_DB, else the
+// default paasbot.db.
+func maintDBPath(env *environment, flagValue string) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if v := env.getenv("PAASBOT_DB"); v != "" {
+		return v
+	}
+	return "paasbot.db"
+}
+
+// maintOpen opens an existing database with the configured secret. Unlike
+// the bot, maintenance commands never create an empty database.
+func maintOpen(ctx context.Context, env *environment, dbFlag string) (*store.DB, error) {
+	path := maintDBPath(env, dbFlag)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("database %s does not exist (set PAASBOT_DB or --db)", path)
+	} else if err != nil {
+		return nil, fmt.Errorf("database %s: %w", path, err)
+	}
+	secret, err := store.LoadSecret(env.getenv)
+	if err != nil {
+		return nil, err
+	}
+	return store.Open(ctx, path, secret)
 }

@@ -3,8 +3,86 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+
+	"github.com/paasbot/paasbot/store"
 )
 
-func runRotateSecret(_ context.Context, _ *environment, _ []string) error {
-	return errors.New("not built yet")
+// runRotateSecret re-encrypts every stored API key under a new secret, in
+// one transaction. The current secret comes from the usual variables; the
+// new one from PAASBOT_NEW_SECRET_KEY, --new-secret-file (or
+// PAASBOT_NEW_SECRET_KEY_FILE), else it is generated and printed once.
+func runRotateSecret(ctx context.Context, env *environment, args []string) error {
+	fset := flag.NewFlagSet("rotate-secret", flag.ContinueOnError)
+	fset.SetOutput(env.stderr)
+	dbFlag := fset.String("db", "", "database file (default $PAASBOT_DB, else paasbot.db)")
+	newFile := fset.String("new-secret-file", "", "file holding the new secret (default $PAASBOT_NEW_SECRET_KEY_FILE)")
+	fset.Usage = func() {
+		fmt.Fprintln(env.stderr, "usage: paasbot rotate-secret [--db PATH] [--new-secret-file FILE]")
+		fmt.Fprintln(env.stderr, "Re-encrypts every stored API key from the current secret (PAASBOT_SECRET_KEY or")
+		fmt.Fprintln(env.stderr, "PAASBOT_SECRET_KEY_FILE) to a new one (PAASBOT_NEW_SECRET_KEY or --new-secret-file;")
+		fmt.Fprintln(env.stderr, "with neither, a new secret is generated and printed once). Stop paasbot first, and")
+		fmt.Fprintln(env.stderr, "consider 'paasbot backup' before.")
+		fset.PrintDefaults()
+	}
+	pos, err := maintParse(fset, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(env.stderr, "paasbot rotate-secret: unexpected argument %q\n", pos[0])
+		return errUsage
+	}
+	path := maintDBPath(env, *dbFlag)
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("database %s does not exist (set PAASBOT_DB or --db)", path)
+	}
+	old, err := store.LoadSecret(env.getenv)
+	if err != nil {
+		return fmt.Errorf("current secret: %w", err)
+	}
+
+	newGetenv := func(k string) string {
+		if k == "PAASBOT_NEW_SECRET_KEY_FILE" && *newFile != "" {
+			return *newFile
+		}
+		return env.getenv(k)
+	}
+	generated := newGetenv("PAASBOT_NEW_SECRET_KEY") == "" && newGetenv("PAASBOT_NEW_SECRET_KEY_FILE") == ""
+	var next store.Secret
+	if generated {
+		s, b64, err := store.NewSecret()
+		if err != nil {
+			return err
+		}
+		next = s
+		// Printed before rotating: once keys are re-encrypted, losing this
+		// value would lose them all.
+		fmt.Fprintln(env.stderr, "paasbot rotate-secret: no PAASBOT_NEW_SECRET_KEY or --new-secret-file: generated a new secret.")
+		fmt.Fprintln(env.stderr, "It is printed below ONCE and stored nowhere else: save it in your secret store now.")
+		fmt.Fprintf(env.stdout, "new secret: %s\n", b64)
+	} else {
+		next, err = store.LoadSecretVars(newGetenv, "PAASBOT_NEW_SECRET_KEY", "PAASBOT_NEW_SECRET_KEY_FILE")
+		if err != nil {
+			return fmt.Errorf("new secret: %w", err)
+		}
+	}
+
+	n, err := store.RotateSecret(ctx, path, old, next)
+	if err != nil {
+		if generated {
+			return fmt.Errorf("%w (nothing changed: the generated secret above is NOT in use, keep the current one)", err)
+		}
+		return err
+	}
+	fmt.Fprintf(env.stdout, "re-encrypted %d API key(s) in %s under the new secret.\n", n, path)
+	fmt.Fprintln(env.stdout, "Now set PAASBOT_SECRET_KEY (or the file of PAASBOT_SECRET_KEY_FILE) to the new secret and restart paasbot:")
+	fmt.Fprintln(env.stdout, "the old secret no longer opens this database (backups made before keep the old one).")
+	return nil
 }
