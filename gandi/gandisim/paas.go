@@ -222,10 +222,10 @@ func (c *call) charge(cost float64) {
 
 func paasCreate(c *call) (any, *Fault) {
 	p, dry, f := c.s.checkStruct(c.method, CodePaasBadParameter, c.arg(0), createSchema, true)
+	c.dry = dry
 	if f != nil {
 		return nil, f
 	}
-	c.dry = dry
 	size, typ := p["size"].(string), p["type"].(string)
 	dcID := p["datacenter_id"].(int)
 	months, okDur := parseDuration(p["duration"].(string))
@@ -342,10 +342,10 @@ func paasUpdate(c *call) (any, *Fault) {
 		return nil, f
 	}
 	p, dry, f := c.s.checkStruct(c.method, CodePaasBadParameter, c.arg(1), updateSchema, true)
+	c.dry = dry
 	if f != nil {
 		return nil, f
 	}
-	c.dry = dry
 	if f := c.requireState(in, "running"); f != nil {
 		return nil, f
 	}
@@ -453,10 +453,10 @@ func paasRenew(c *call) (any, *Fault) {
 		return nil, f
 	}
 	p, dry, f := c.s.checkStruct(c.method, CodePaasBadParameter, c.arg(1), renewSchema, true)
+	c.dry = dry
 	if f != nil {
 		return nil, f
 	}
-	c.dry = dry
 	if f := c.requireState(in, "running", "paused", "locked"); f != nil {
 		return nil, f
 	}

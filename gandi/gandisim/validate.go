@@ -41,7 +41,7 @@ const dryRunKey = "--dry-run"
 // checkStruct checks a params struct against sc: it must be a struct, with
 // no unknown key, every mandatory key, and each value of its type. Values
 // come back normalized: kIntOrArray → []int, kStrOrArray and kStrArray →
-// []string, kIntArray → []int, kBool → bool, kDate → time.Time. The
+// []string, kIntArray → []int, kBool → bool, kDate → dateValue. The
 // "--dry-run" key is accepted when allowDry and reported separately.
 func (s *Server) checkStruct(method string, code int, v any, sc schema, allowDry bool) (map[string]any, bool, *Fault) {
 	if v == nil {
@@ -53,6 +53,10 @@ func (s *Server) checkStruct(method string, code int, v any, sc schema, allowDry
 	}
 	out := make(map[string]any, len(m))
 	dry := false
+	if allowDry {
+		// Known first, so that a refused dry run still counts as one.
+		dry, _ = asBool(m[dryRunKey])
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -63,25 +67,25 @@ func (s *Server) checkStruct(method string, code int, v any, sc schema, allowDry
 		if k == dryRunKey && allowDry {
 			b, ok := asBool(val)
 			if !ok {
-				return nil, false, newFault(code, "Invalid method parameter [%s]: '%s' must be boolean, got %s", method, k, typeName(val))
+				return nil, dry, newFault(code, "Invalid method parameter [%s]: '%s' must be boolean, got %s", method, k, typeName(val))
 			}
 			dry = b
 			continue
 		}
 		f, ok := sc[k]
 		if !ok {
-			return nil, false, newFault(code, "Invalid method parameter [%s]: unknown key '%s'", method, truncate(k))
+			return nil, dry, newFault(code, "Invalid method parameter [%s]: unknown key '%s'", method, truncate(k))
 		}
 		nv, ok := s.convert(f.kind, val)
 		if !ok {
-			return nil, false, newFault(code, "Invalid method parameter [%s]: '%s' must be %s, got %s", method, k, f.kind, typeName(val))
+			return nil, dry, newFault(code, "Invalid method parameter [%s]: '%s' must be %s, got %s", method, k, f.kind, typeName(val))
 		}
 		out[k] = nv
 	}
 	for _, k := range sortedKeys(sc) {
 		if sc[k].mandatory {
 			if _, ok := out[k]; !ok {
-				return nil, false, newFault(code, "Invalid method parameter [%s]: missing mandatory key '%s'", method, k)
+				return nil, dry, newFault(code, "Invalid method parameter [%s]: missing mandatory key '%s'", method, k)
 			}
 		}
 	}

@@ -155,10 +155,10 @@ var vhostCreateSchema = schema{
 
 func vhostCreate(c *call) (any, *Fault) {
 	p, dry, f := c.s.checkStruct(c.method, CodeVhostBadParameter, c.arg(0), vhostCreateSchema, true)
+	c.dry = dry
 	if f != nil {
 		return nil, f
 	}
-	c.dry = dry
 	id := p["paas_id"].(int)
 	in, ok := c.s.instances[id]
 	if !ok || in.owner != c.acct {
