@@ -184,7 +184,7 @@ func TestWaitDeadline(t *testing.T) {
 
 func TestStep(t *testing.T) {
 	for _, tt := range []struct {
-		step               Step
+		step              Step
 		terminal, failure bool
 	}{
 		{StepBill, false, false}, {StepWait, false, false}, {StepRun, false, false},
