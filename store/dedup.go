@@ -41,8 +41,12 @@ func (d *DB) PurgeExpired(ctx context.Context) (int, error) {
 	return int(n), nil
 }
 
-// RunJanitor purges expired dedup keys and expires overdue approvals now
-// and then every interval until ctx ends. Errors are logged, not returned:
+// RunLogRetention is how long RunJanitor keeps alert run-log rows (the
+// latest of each subscription is always kept).
+const RunLogRetention = 90 * 24 * time.Hour
+
+// RunJanitor purges expired dedup keys and old run-log rows and expires
+// overdue approvals, now and then every interval until ctx ends. Errors are logged, not returned:
 // the next round retries. Callers that must update the messages of expired
 // requests should call ExpirePending themselves instead.
 func (d *DB) RunJanitor(ctx context.Context, every time.Duration) {
@@ -68,6 +72,13 @@ func (d *DB) janitorRound(ctx context.Context) {
 		}
 	} else if n > 0 {
 		d.log.Debug("janitor: purged dedup keys", "count", n)
+	}
+	if n, err := d.PurgeRuns(ctx, RunLogRetention); err != nil {
+		if ctx.Err() == nil {
+			d.log.Warn("janitor: purge run log", "err", err)
+		}
+	} else if n > 0 {
+		d.log.Debug("janitor: purged run log", "count", n)
 	}
 	if n, err := d.ExpireApprovals(ctx); err != nil {
 		if ctx.Err() == nil {

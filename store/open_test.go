@@ -383,3 +383,47 @@ func TestCrashHelper(t *testing.T) {
 func exportSecret(s Secret) string {
 	return encodeSecret(s)
 }
+
+// TestOpen_Concurrent: several processes (here, separate pools) opening a
+// new file at once apply each migration once and agree on the secret check.
+func TestOpen_Concurrent(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "new.db")
+	secret := mustSecret(t)
+	errs := make(chan error, 5)
+	dbs := make(chan *DB, 5)
+	for range 5 {
+		go func() {
+			db, err := Open(ctx, path, secret)
+			errs <- err
+			dbs <- db
+		}()
+	}
+	for range 5 {
+		if err := <-errs; err != nil {
+			t.Errorf("concurrent Open: %v", err)
+		}
+		if db := <-dbs; db != nil {
+			defer db.Close()
+		}
+	}
+	db, err := Open(ctx, path, secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if got := schemaVersions(t, db.db); len(got) != 2 {
+		t.Errorf("versions = %v, want [1 2]", got)
+	}
+}
+
+func TestDB_Ping(t *testing.T) {
+	db := openTestDB(t)
+	if err := db.Ping(context.Background()); err != nil {
+		t.Fatalf("Ping: %v", err)
+	}
+	db.Close()
+	if err := db.Ping(context.Background()); err == nil || !strings.Contains(err.Error(), db.path) {
+		t.Errorf("Ping after Close = %v, want an error naming the path", err)
+	}
+}

@@ -204,3 +204,17 @@ func (d *DB) FinishSlot(ctx context.Context, subID int64, slot time.Time, outcom
 	}
 	return nil
 }
+
+// PurgeRuns deletes run-log rows whose slot is older than keep, except the
+// latest of each subscription (LastSlot keeps answering), and returns how
+// many it deleted.
+func (d *DB) PurgeRuns(ctx context.Context, keep time.Duration) (int, error) {
+	res, err := d.db.ExecContext(ctx, `DELETE FROM subscription_runs AS r
+		WHERE r.slot < ? AND r.slot < (SELECT max(slot) FROM subscription_runs WHERE subscription_id = r.subscription_id)`,
+		nanos(d.now().Add(-keep)))
+	if err != nil {
+		return 0, fmt.Errorf("store: purge run log: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}

@@ -249,3 +249,32 @@ func TestDB_ClaimSlot(t *testing.T) {
 		}
 	})
 }
+
+func TestDB_PurgeRuns(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	a := mustSubscribe(t, db, newSubscription())
+	b := mustSubscribe(t, db, newSubscription())
+	start := db.clock.Now()
+	for i := range 10 {
+		db.ClaimSlot(ctx, a, start.Add(time.Duration(i)*24*time.Hour))
+	}
+	db.ClaimSlot(ctx, b, start) // b's only slot: old, but its latest
+	db.clock.Advance(30 * 24 * time.Hour)
+	// keep 25 days: a's slots of days 0..4 are older; day 5 is exactly at the limit.
+	n, err := db.PurgeRuns(ctx, 25*24*time.Hour)
+	if err != nil || n != 5 {
+		t.Fatalf("PurgeRuns = %d, %v; want 5", n, err)
+	}
+	if last, ok, _ := db.LastSlot(ctx, b); !ok || !last.Equal(start) {
+		t.Errorf("b's last slot was purged: %v %v", last, ok)
+	}
+	if last, ok, _ := db.LastSlot(ctx, a); !ok || !last.Equal(start.Add(9*24*time.Hour)) {
+		t.Errorf("a's last slot = %v %v", last, ok)
+	}
+	// A purged slot must not become claimable again by accident of the
+	// scheduler: it only claims slots after LastSlot.
+	if ok, _ := db.ClaimSlot(ctx, a, start.Add(5*24*time.Hour)); ok {
+		t.Error("a kept slot was claimable again")
+	}
+}
