@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"strings"
 	"time"
 )
 
@@ -60,7 +61,7 @@ func (s *Server) SeedDemo(apiKey string, n int) {
 		in := s.demoInstance(a, rng, f.name, f.size, f.typ, f.dc, now, now.Add(f.end))
 		in.needUpgrade, in.profileID, in.quantity = f.upgrade, f.profile, f.quantity
 		for _, v := range f.vhosts {
-			s.addVhost(in, v, "running", in.dateStart.Add(10*time.Minute))
+			s.addVhost(in, s.freeDemoName(v, a), "running", in.dateStart.Add(10*time.Minute))
 		}
 		if f.profile != 0 {
 			s.demoSnapshots(in, rng, now, f.staleDays)
@@ -106,9 +107,9 @@ func (s *Server) SeedDemo(apiKey string, n int) {
 			c := end
 			in.dateEndCommitment = &c
 		}
-		domain := name + ".example.net"
+		domain := s.freeDemoName(name+".example.net", a)
 		s.addVhost(in, domain, "running", in.dateStart.Add(10*time.Minute))
-		if rng.IntN(2) == 0 {
+		if rng.IntN(2) == 0 && s.vhosts["www."+domain] == nil {
 			s.addVhost(in, "www."+domain, "running", in.dateStart.Add(12*time.Minute))
 		}
 		if rng.IntN(100) < 65 {
@@ -120,6 +121,21 @@ func (s *Server) SeedDemo(apiKey string, n int) {
 			s.demoSnapshots(in, rng, now, stale)
 		}
 	}
+}
+
+// freeDemoName returns fqdn, or when another account already has it (vhost
+// names are global), the same name under a label of the account
+// ("shop.example.com" → "shop.sim12345.example.com").
+func (s *Server) freeDemoName(fqdn string, a *account) string {
+	if _, taken := s.vhosts[fqdn]; !taken {
+		return fqdn
+	}
+	label := strings.ToLower(strings.TrimSuffix(a.handle, "-GANDI"))
+	i := strings.Index(fqdn, "example.")
+	if i < 0 {
+		return label + "." + fqdn
+	}
+	return fqdn[:i] + label + "." + fqdn[i:]
 }
 
 // demoInstance adds a running instance started some months before now.
