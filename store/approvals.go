@@ -250,3 +250,26 @@ func nullJSON(m json.RawMessage) any {
 	}
 	return string(m)
 }
+
+// ApprovalCounts returns how many approval requests are in each state (for
+// the paasbot_approvals gauge). States with none are absent.
+func (d *DB) ApprovalCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := d.db.QueryContext(ctx, `SELECT state, count(*) FROM approvals GROUP BY state`)
+	if err != nil {
+		return nil, fmt.Errorf("store: approval counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var state string
+		var n int
+		if err := rows.Scan(&state, &n); err != nil {
+			return nil, fmt.Errorf("store: approval counts: %w", err)
+		}
+		out[state] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: approval counts: %w", err)
+	}
+	return out, nil
+}

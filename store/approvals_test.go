@@ -409,3 +409,20 @@ func TestDB_SetProgress(t *testing.T) {
 		}
 	})
 }
+
+func TestDB_ApprovalCounts(t *testing.T) {
+	ctx := context.Background()
+	db := openTestDB(t)
+	if got, err := db.ApprovalCounts(ctx); err != nil || len(got) != 0 {
+		t.Fatalf("empty: %v, %v", got, err)
+	}
+	for range 3 {
+		mustCreate(t, db, newApproval())
+	}
+	db.Approve(ctx, 1, "U")
+	db.Deny(ctx, 2, "U")
+	got, err := db.ApprovalCounts(ctx)
+	if err != nil || len(got) != 3 || got["pending"] != 1 || got["approved"] != 1 || got["denied"] != 1 {
+		t.Errorf("ApprovalCounts = %v, %v", got, err)
+	}
+}

@@ -134,6 +134,10 @@ func (d *DB) init(ctx context.Context) error {
 	if err := d.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
 		return d.openError(err)
 	}
+	if mode != "wal" {
+		d.log.Warn("database is not in WAL mode: readers may block writers (is it on a network file system?)",
+			"path", d.path, "journal_mode", mode)
+	}
 	ms, err := loadMigrations(migrationFS)
 	if err != nil {
 		return fmt.Errorf("store: embedded migrations: %w", err)

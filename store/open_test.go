@@ -427,3 +427,31 @@ func TestDB_Ping(t *testing.T) {
 		t.Errorf("Ping after Close = %v, want an error naming the path", err)
 	}
 }
+
+// TestOpen_OddPath: characters that mean something in a file: URI.
+func TestOpen_OddPath(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "we ird?#%25&_txlock=x dir")
+	if err := os.Mkdir(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "pa?as#bot.db")
+	secret := mustSecret(t)
+	db, err := Open(ctx, path, secret)
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	if _, err := db.PutAPIKey(ctx, Identity{"T", "U"}, "k"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	if _, err := os.Stat(path); err != nil {
+		t.Errorf("the database is not at the path given: %v", err)
+	}
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !strings.HasPrefix(e.Name(), "pa?as#bot.db") {
+			t.Errorf("stray file %q", e.Name())
+		}
+	}
+}
