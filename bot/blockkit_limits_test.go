@@ -284,3 +284,17 @@ func TestRenderBlocks_TableEdgeCases(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkRenderBlocks_ThousandRowTable(b *testing.B) {
+	tbl := &reply.Table{Columns: []string{"ID", "NAME", "STATE", "EXPIRES"}, Align: []bool{true}}
+	for i := range 1000 {
+		tbl.Rows = append(tbl.Rows, []string{fmt.Sprint(i), fmt.Sprintf("site-%04d", i), "running", "2026-12-31"})
+	}
+	m := reply.Message{Title: "Instances", Table: tbl}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := RenderBlocks(m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -134,11 +134,12 @@ func renderTable(t reply.Table) []slack.Block {
 	if ncols == 0 {
 		return nil
 	}
+	flat := strings.NewReplacer("\r\n", " ", "\n", " ", "\t", " ")
 	cell := func(row []string, i int) string {
 		if i >= len(row) {
 			return ""
 		}
-		return strings.NewReplacer("\r\n", " ", "\n", " ", "\t", " ").Replace(row[i])
+		return flat.Replace(row[i])
 	}
 	widths := make([]int, ncols)
 	for i := range ncols {

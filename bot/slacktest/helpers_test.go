@@ -25,7 +25,7 @@ type testClient struct {
 
 // startClient connects a real socketmode client to fake. Its shutdown is
 // registered after the fake's, so t.Cleanup stops it first.
-func startClient(t *testing.T, fake *Server, opts ...slack.Option) *testClient {
+func startClient(t testing.TB, fake *Server, opts ...slack.Option) *testClient {
 	t.Helper()
 	opts = append([]slack.Option{slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken())}, opts...)
 	api := slack.New(fake.BotToken(), opts...)
@@ -60,7 +60,7 @@ func startClient(t *testing.T, fake *Server, opts ...slack.Option) *testClient {
 }
 
 // next returns the next event of one of the given types, skipping others.
-func (c *testClient) next(t *testing.T, types ...socketmode.EventType) socketmode.Event {
+func (c *testClient) next(t testing.TB, types ...socketmode.EventType) socketmode.Event {
 	t.Helper()
 	deadline := time.After(wait)
 	for {
@@ -118,7 +118,7 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
-func websocketDial(t *testing.T, url string) (*websocket.Conn, *http.Response, error) {
+func websocketDial(t testing.TB, url string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
 	conn, resp, err := websocket.DefaultDialer.DialContext(t.Context(), url, nil)
 	if resp != nil && resp.Body != nil {

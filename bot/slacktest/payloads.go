@@ -28,7 +28,8 @@ type SlashCommand struct {
 // SendSlashCommand sends a slash_commands envelope with a fresh trigger_id
 // and response_url (see Envelope for both) and returns its envelope id. It
 // blocks until the envelope is written to a socket; if ctx ends first the
-// test fails, and the envelope stays queued for the next connection.
+// test fails, and the envelope stays queued for the next connection. Give
+// ctx a deadline when no socket may be connected yet.
 func (s *Server) SendSlashCommand(ctx context.Context, cmd SlashCommand) string {
 	if cmd.Command == "" {
 		cmd.Command = "/paas"

@@ -283,3 +283,71 @@ func TestSocketMode_SubmitViewCarriesStateValues(t *testing.T) {
 		t.Errorf("ack payload = %+v, %v", payload, err)
 	}
 }
+
+// TestSocketMode_PingsAndUnknownAcks drives the socket by hand: the server
+// pings on its own, and an ack for an envelope it never sent is recorded as
+// unknown rather than dropped.
+func TestSocketMode_PingsAndUnknownAcks(t *testing.T) {
+	fake := New(t, WithPingInterval(10*time.Millisecond))
+	api := slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken()))
+	_, url, err := api.StartSocketModeContext(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _, err := websocketDial(t, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	pings := make(chan struct{}, 100)
+	conn.SetPingHandler(func(string) error {
+		select {
+		case pings <- struct{}{}:
+		default:
+		}
+		return nil
+	})
+	if err := conn.WriteJSON(map[string]any{"envelope_id": "never-sent", "payload": map[string]any{"x": 1}}); err != nil {
+		t.Fatal(err)
+	}
+	go func() { // the ping handler runs inside reads
+		for {
+			if _, _, err := conn.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}()
+	for i := range 3 {
+		select {
+		case <-pings:
+		case <-time.After(wait):
+			t.Fatalf("ping %d never came", i+1)
+		}
+	}
+	a := fake.WaitForAck(t, "never-sent", wait)
+	if a.Known || string(a.Payload) != `{"x":1}` {
+		t.Errorf("ack = %+v, want an unknown envelope with its payload", a)
+	}
+}
+
+// BenchmarkSlashCommandRoundTrip measures the fake's side of a slash
+// command: envelope out, slack-go's client parses it, acks at once, ack
+// recorded. It is the floor under any adapter's ack latency.
+func BenchmarkSlashCommandRoundTrip(b *testing.B) {
+	fake := New(b)
+	c := startClient(b, fake)
+	fake.WaitForConnections(b, 1, wait)
+	go func() {
+		for ev := range c.events {
+			if ev.Type == socketmode.EventTypeSlashCommand {
+				_ = c.sm.Ack(*ev.Request)
+			}
+		}
+	}()
+	ctx := b.Context()
+	b.ResetTimer()
+	for b.Loop() {
+		id := fake.SendSlashCommand(ctx, SlashCommand{UserID: "U1", ChannelID: "C1", Text: "list"})
+		fake.WaitForAck(b, id, wait)
+	}
+}
