@@ -73,6 +73,12 @@ func Open(ctx context.Context, path string, secret Secret, opts ...Option) (*DB,
 	for _, o := range opts {
 		o(d)
 	}
+	if d.now == nil {
+		d.now = time.Now
+	}
+	if d.log == nil {
+		d.log = slog.New(slog.DiscardHandler)
+	}
 	if path == "" || path == ":memory:" {
 		return nil, fmt.Errorf("store: database path %q: a file path is required", path)
 	}
