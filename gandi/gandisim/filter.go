@@ -276,23 +276,37 @@ func selectItems[T any](items []T, q *query, get getter[T], id func(T) int, loc 
 	if q.sortBy == "" {
 		return out
 	}
-	slices.SortStableFunc(all, func(a, b T) int {
-		c := compareValues(get(a, q.sortBy), get(b, q.sortBy))
+	// Decorate once: getters box values, so never call them inside the sort.
+	type keyed struct {
+		key  any
+		id   int
+		item T
+	}
+	ks := make([]keyed, len(all))
+	for i, it := range all {
+		ks[i] = keyed{get(it, q.sortBy), id(it), it}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int {
+		c := compareValues(a.key, b.key)
 		if q.desc {
 			c = -c
 		}
 		if c == 0 {
-			c = id(a) - id(b)
+			c = a.id - b.id
 		}
 		return c
 	})
 	if !paged {
-		return all
-	}
-	if skip >= len(all) {
+		out = out[:0]
+		for _, k := range ks {
+			out = append(out, k.item)
+		}
 		return out
 	}
-	return append(out, all[skip:min(len(all), skip+q.perPage)]...)
+	for i := skip; i < len(ks) && len(out) < q.perPage; i++ {
+		out = append(out, ks[i].item)
+	}
+	return out
 }
 
 func compareValues(a, b any) int {
