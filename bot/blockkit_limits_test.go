@@ -28,6 +28,9 @@ func checkLimits(t *testing.T, msgs []SlackMessage) {
 			return
 		}
 		over(where, runes(obj.Text), limit)
+		if obj.Type == slack.MarkdownType {
+			checkEntities(t, where, obj.Text)
+		}
 	}
 	for mi, m := range msgs {
 		at := fmt.Sprintf("message %d", mi)
@@ -87,6 +90,25 @@ func checkLimits(t *testing.T, msgs []SlackMessage) {
 	}
 }
 
+// checkEntities fails on a raw <, > or an & that starts no entity: mrkdwn
+// text must be escaped, and a split must never cut "&amp;" in two.
+func checkEntities(t *testing.T, where, s string) {
+	t.Helper()
+	if strings.ContainsAny(s, "<>") {
+		t.Errorf("%s: unescaped < or > in %q", where, s[:min(len(s), 60)])
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != '&' {
+			continue
+		}
+		rest := s[i:]
+		if !strings.HasPrefix(rest, "&amp;") && !strings.HasPrefix(rest, "&lt;") && !strings.HasPrefix(rest, "&gt;") {
+			t.Errorf("%s: broken entity at %d: %q", where, i, rest[:min(len(rest), 8)])
+			return
+		}
+	}
+}
+
 // sections returns the text of every section, in order, across messages.
 func sections(msgs []SlackMessage) []string {
 	var out []string
@@ -142,11 +164,14 @@ func TestRenderBlocks_SixtyButtons(t *testing.T) {
 	var buttons []reply.Button
 	for i := range 60 {
 		buttons = append(buttons, reply.Button{
-			Label: strings.Repeat("L", 100), Action: "act", Value: fmt.Sprint(i),
+			Label: strings.Repeat("L", 100), Action: fmt.Sprint("act-", i), Value: fmt.Sprint(i),
 			Confirm: &reply.Confirm{Title: strings.Repeat("T", 150), Text: strings.Repeat("x", 500), Confirm: strings.Repeat("c", 40)},
 		})
 	}
 	msgs := render(t, reply.Message{Text: "pick", Buttons: buttons})
+	if n := len(msgs[len(msgs)-1].Blocks); len(msgs) != 1 || n != 1+3 {
+		t.Errorf("%d messages, last with %d blocks; want 1 message: text + 3 actions blocks (25+25+10)", len(msgs), n)
+	}
 	var values []string
 	for _, m := range msgs {
 		for _, b := range m.Blocks {
@@ -169,6 +194,15 @@ func TestRenderBlocks_SixtyButtons(t *testing.T) {
 		return w
 	}(), ",") {
 		t.Errorf("button values = %s", got)
+	}
+}
+
+func TestRenderBlocks_RepeatedActionStartsANewBlock(t *testing.T) {
+	msgs := render(t, reply.Message{Buttons: []reply.Button{
+		{Label: "Page 2", Action: "page", Value: "2"}, {Label: "Page 3", Action: "page", Value: "3"}, {Label: "Close", Action: "close"},
+	}})
+	if n := len(msgs[0].Blocks); n != 2 {
+		t.Errorf("%d actions blocks, want 2 (a repeated action_id may not share a block)", n)
 	}
 }
 
