@@ -1,0 +1,167 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"strconv"
+	"strings"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+// Handle runs one typed command and returns the reply to show the caller.
+// It never panics: a panic becomes an internal error whose reference is in
+// the log. Errors are rendered as Tone Error messages (private). Replies
+// about the caller's own account are private unless they add --share.
+func (c *Core) Handle(ctx context.Context, req Request) (msg reply.Message) {
+	name := "unknown"
+	defer func() {
+		if r := recover(); r != nil {
+			err := &Error{Code: EINTERNAL, Err: fmt.Errorf("panic: %v", r)}
+			msg = c.errorReply(ctx, name, req, err, debug.Stack())
+			c.observe(name, EINTERNAL)
+		}
+	}()
+	call, err := c.prepare(ctx, req)
+	if call != nil {
+		name = call.Spec.Name
+	}
+	if err == nil {
+		msg, err = call.Spec.Run(ctx, c, call)
+	}
+	if err != nil {
+		c.observe(name, ErrorCode(err))
+		return c.errorReply(ctx, name, req, err, nil)
+	}
+	c.observe(name, "")
+	if call.Share {
+		msg.Visibility = reply.Shared
+	}
+	return msg
+}
+
+// prepare parses and validates req and loads the caller's key when the
+// command needs one.
+func (c *Core) prepare(ctx context.Context, req Request) (*Call, error) {
+	line, err := Parse(req.Text)
+	if err != nil {
+		var pe *ParseError
+		if errors.As(err, &pe) {
+			return nil, Errorf(EINVALID, "Cannot read word %d, %q: %s.", pe.Index+1, pe.Word, pe.Msg)
+		}
+		return nil, Errorf(EINVALID, "Cannot read the command: %v", err)
+	}
+	if len(line.Args) == 0 {
+		line = Line{Args: []Arg{{Kind: Word, Value: "help"}}}
+	}
+	spec, rest, err := c.reg.lookup(line)
+	if err != nil {
+		return nil, err
+	}
+	call, err := bind(spec, line, rest)
+	if err != nil {
+		return &Call{Spec: spec}, err
+	}
+	call.Req = req
+	if !spec.NoKey {
+		key, err := c.apiKey(ctx, req.Team, req.User)
+		if err != nil {
+			return call, err
+		}
+		call.key = key
+	}
+	return call, nil
+}
+
+// apiKey loads the key of user, mapping "none" to how to get one.
+func (c *Core) apiKey(ctx context.Context, team, user string) (string, error) {
+	key, _, err := c.cfg.Store.APIKey(ctx, store.Identity{Team: team, User: user})
+	switch {
+	case err == nil:
+		return key, nil
+	case errors.Is(err, store.ErrNotFound):
+		return "", &Error{Code: EUNAUTHORIZED, Message: "You have no Gandi API key here yet: run `/paas login`.", Err: err}
+	case errors.Is(err, store.ErrUndecryptable):
+		return "", &Error{Code: EUNAUTHORIZED, Message: "Your stored Gandi API key can no longer be read: run `/paas login` again.", Err: err}
+	}
+	return "", fmt.Errorf("load API key: %w", err)
+}
+
+// client returns a Gandi client with the caller's key.
+func (c *Core) client(call *Call) *gandi.Client { return c.cfg.Gandi(call.key) }
+
+// errorReply renders err for a person and logs what they cannot see.
+func (c *Core) errorReply(ctx context.Context, name string, req Request, err error, stack []byte) reply.Message {
+	text, ref := ErrorMessage(err)
+	attrs := []any{"command", name, "team", req.Team, "user", req.User, "code", string(ErrorCode(err))}
+	if ref != "" {
+		attrs = append(attrs, "ref", ref, "err", err.Error())
+		if stack != nil {
+			attrs = append(attrs, "stack", string(stack))
+		}
+		c.log.ErrorContext(ctx, "command failed", attrs...)
+	} else {
+		c.log.DebugContext(ctx, "command refused", append(attrs, "msg", text)...)
+	}
+	return reply.Message{Visibility: reply.Private, Tone: reply.Error, Text: text}
+}
+
+func (c *Core) observe(name string, code Code) {
+	if c.cfg.Metrics == nil {
+		return
+	}
+	outcome := "ok"
+	if code != "" {
+		outcome = string(code)
+	}
+	c.cfg.Metrics.ObserveCommand(name, outcome)
+}
+
+// Click handles a pressed button. Action "cmd" runs Value as a command
+// typed by the clicker; "approval.approve", "approval.deny" and
+// "approval.cancel" decide the approval whose id is Value. It never panics.
+func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
+	defer func() {
+		if r := recover(); r != nil {
+			err := &Error{Code: EINTERNAL, Err: fmt.Errorf("panic: %v", r)}
+			msg = c.errorReply(ctx, "click:"+click.Action, Request{Team: click.Team, User: click.User}, err, debug.Stack())
+		}
+	}()
+	req := Request{Team: click.Team, User: click.User, UserName: click.UserName, Channel: click.Channel}
+	switch click.Action {
+	case "cmd":
+		req.Text = click.Value
+		return c.Handle(ctx, req)
+	case "approval.approve", "approval.deny", "approval.cancel":
+		id, err := strconv.ParseInt(strings.TrimSpace(click.Value), 10, 64)
+		if err != nil {
+			return c.errorReply(ctx, click.Action, req, Errorf(EINVALID, "This button is broken (no approval id)."), nil)
+		}
+		var m reply.Message
+		switch click.Action {
+		case "approval.approve":
+			m, err = c.approve(ctx, req, id)
+		case "approval.deny":
+			m, err = c.deny(ctx, req, id)
+		default:
+			m, err = c.cancel(ctx, req, id)
+		}
+		c.observe(click.Action, codeOf(err))
+		if err != nil {
+			return c.errorReply(ctx, click.Action, req, err, nil)
+		}
+		return m
+	}
+	return c.errorReply(ctx, "click", req, Errorf(EINVALID, "This button is not known to this paasbot (%q).", click.Action), nil)
+}
+
+func codeOf(err error) Code {
+	if err == nil {
+		return ""
+	}
+	return ErrorCode(err)
+}

@@ -1,0 +1,130 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/paasbot/paasbot/reply"
+)
+
+func (c *Core) helpCommands() []*CommandSpec {
+	return []*CommandSpec{{
+		Name: "help", Summary: "what paasbot can do; help <command> for details",
+		Args:  []Param{{Name: "command", Kind: KindString, Hint: "<command>"}, {Name: "sub", Kind: KindString, Hint: "<subcommand>"}},
+		NoKey: true, Run: runHelp, Examples: []string{"help", "help list", "help vhost create"},
+	}}
+}
+
+func runHelp(_ context.Context, c *Core, call *Call) (reply.Message, error) {
+	topic := strings.ToLower(strings.TrimSpace(call.Arg(0) + " " + call.Arg(1)))
+	if topic == "" {
+		return c.helpOverview(), nil
+	}
+	if s, ok := c.reg.byName[topic]; ok {
+		return helpFor(s), nil
+	}
+	if subs, ok := c.reg.groups[call.Arg(0)]; ok && call.Arg(1) == "" {
+		m := reply.Message{Title: "/paas " + call.Arg(0)}
+		for _, sub := range subs {
+			s := c.reg.byName[call.Arg(0)+" "+sub]
+			m.Fields = append(m.Fields, reply.Field{Label: usageLine(s), Value: s.Summary})
+		}
+		return m, nil
+	}
+	return reply.Message{}, Errorf(EINVALID, "No help on %q.%s Commands: %s.", topic,
+		didYouMean(topic, c.reg.allNames()), strings.Join(c.reg.topNames(), ", "))
+}
+
+func (c *Core) helpOverview() reply.Message {
+	t := &reply.Table{Columns: []string{"command", "what it does"}}
+	for _, s := range c.reg.specs {
+		t.Rows = append(t.Rows, []string{usageShort(s), s.Summary})
+	}
+	return reply.Message{
+		Title: "paasbot: your Gandi Simple Hosting instances from chat",
+		Table: t,
+		Notes: []string{
+			"An instance is named by its id or its exact name. Add --share to show a reply to the channel.",
+			"`help <command>` shows every option, e.g. `help list`.",
+		},
+	}
+}
+
+// usageShort is the synopsis without optional keys, for the overview.
+func usageShort(s *CommandSpec) string {
+	parts := []string{s.Name}
+	for _, p := range s.Args {
+		if p.Required {
+			parts = append(parts, hintOf(p))
+		} else {
+			parts = append(parts, "["+hintOf(p)+"]")
+		}
+	}
+	for _, p := range s.Keys {
+		if p.Required {
+			parts = append(parts, p.Name+"=")
+		}
+	}
+	if hasOptional(s) {
+		parts = append(parts, "[options]")
+	}
+	return strings.Join(parts, " ")
+}
+
+func hasOptional(s *CommandSpec) bool {
+	for _, p := range s.Keys {
+		if !p.Required {
+			return true
+		}
+	}
+	return false
+}
+
+func helpFor(s *CommandSpec) reply.Message {
+	m := reply.Message{Title: "/paas " + s.Name, Text: s.Summary + "\n`" + usageLine(s) + "`"}
+	for _, p := range append(append([]Param{}, s.Args...), s.Keys...) {
+		label := p.Name
+		if len(p.Aliases) > 0 {
+			label += " (" + strings.Join(p.Aliases, ", ") + ")"
+		}
+		val := p.Help
+		if len(p.Enum) > 0 {
+			val = strings.TrimSpace(val + " One of: " + strings.Join(p.Enum, ", ") + ".")
+		}
+		if val == "" {
+			val = kindHelp(p)
+		}
+		m.Fields = append(m.Fields, reply.Field{Label: label, Value: val})
+	}
+	for _, e := range s.Examples {
+		m.Notes = append(m.Notes, "e.g. `"+e+"`")
+	}
+	if s.Paid {
+		m.Notes = append(m.Notes, "Asks for a confirmation (an approval) before anything is done.")
+	}
+	return m
+}
+
+func kindHelp(p Param) string {
+	switch p.Kind {
+	case KindInt:
+		return "a number"
+	case KindInts:
+		return "numbers, comma-separated"
+	case KindStrings:
+		return "values, comma-separated"
+	case KindBool:
+		return "on or off"
+	case KindDate:
+		return "a date, e.g. 2026-12-31"
+	case KindDuration:
+		return "months, e.g. 1m, 12m"
+	case KindDays:
+		return "days, e.g. 30d"
+	}
+	if p.Switch {
+		return "a switch"
+	}
+	return fmt.Sprintf("text (%s)", hintOf(p))
+}

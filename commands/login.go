@@ -1,0 +1,118 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+// FormLogin is the ID of the form that collects an API key.
+const FormLogin = "login"
+
+func (c *Core) loginCommands() []*CommandSpec {
+	return []*CommandSpec{
+		{Name: "login", Summary: "store your Gandi API key (asked privately, checked with Gandi)", NoKey: true, Run: runLogin},
+		{Name: "logout", Summary: "delete your stored API key", NoKey: true, Run: runLogout},
+		{Name: "whoami", Summary: "who you are here and whether your key works", NoKey: true, Run: runWhoami},
+	}
+}
+
+func runLogin(_ context.Context, _ *Core, _ *Call) (reply.Message, error) {
+	return reply.Message{
+		Text: "Paste your Gandi API key in the form. It is checked with Gandi, stored encrypted, and never shown again.",
+		Form: &reply.Form{
+			ID: FormLogin, Title: "Gandi API key", Label: "API key",
+			Hint:        "Gandi's account settings → Security → API key (24 characters).",
+			Placeholder: "24 characters", Submit: "Save",
+		},
+	}, nil
+}
+
+// SubmitForm receives a filled form. For "login" it checks the key with
+// version.info, stores it for the submitter and answers privately with its
+// fingerprint. A refused key is an *Error EINVALID (the Slack modal shows it
+// on the field). The key never appears in a reply, a log line or an error.
+func (c *Core) SubmitForm(ctx context.Context, s Submission) (msg reply.Message, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &Error{Code: EINTERNAL, Err: fmt.Errorf("panic in form %q: %v", s.FormID, r)}
+			msg = c.errorReply(ctx, "form:"+s.FormID, Request{Team: s.Team, User: s.User}, err, nil)
+		}
+	}()
+	if s.FormID != FormLogin {
+		return reply.Message{}, Errorf(EINVALID, "Unknown form %q.", s.FormID)
+	}
+	key := strings.TrimSpace(s.Value)
+	defer c.observe("login", codeOf(err))
+	if key == "" {
+		return reply.Message{}, Errorf(EINVALID, "The API key is empty.")
+	}
+	if len(key) > 200 || strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r > '~' }) {
+		return reply.Message{}, Errorf(EINVALID, "That does not look like a Gandi API key (printable characters, no spaces).")
+	}
+	v, err := c.cfg.Gandi(key).Version.Info(ctx)
+	if err != nil {
+		if errors.Is(err, gandi.ErrBadAPIKey) {
+			c.audit(ctx, s.Team, s.User, "login", "", "refused: key rejected by Gandi", nil)
+			return reply.Message{}, &Error{Code: EINVALID, Message: "Gandi refused this API key. Check it in Gandi's account settings and try again.", Err: err}
+		}
+		return reply.Message{}, gandiErr(err, "")
+	}
+	fp, err := c.cfg.Store.PutAPIKey(ctx, store.Identity{Team: s.Team, User: s.User}, key)
+	if err != nil {
+		return reply.Message{}, fmt.Errorf("store API key: %w", err)
+	}
+	c.audit(ctx, s.Team, s.User, "login", "", "ok", nil)
+	return reply.Message{
+		Visibility: reply.Private, Tone: reply.Success,
+		Text:  fmt.Sprintf("Your Gandi API key is stored (fingerprint `%s`, API %s). Try `list`.", fp, v.APIVersion),
+		Notes: []string{"`logout` deletes it."},
+	}, nil
+}
+
+func runLogout(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	err := c.cfg.Store.DeleteAPIKey(ctx, store.Identity{Team: call.Req.Team, User: call.Req.User})
+	if errors.Is(err, store.ErrNotFound) {
+		return reply.Message{Text: "You had no API key stored here."}, nil
+	}
+	if err != nil {
+		return reply.Message{}, fmt.Errorf("delete API key: %w", err)
+	}
+	c.audit(ctx, call.Req.Team, call.Req.User, "logout", "", "ok", nil)
+	return reply.Message{Tone: reply.Success, Text: "Your API key is deleted. `login` stores a new one."}, nil
+}
+
+func runWhoami(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	who := call.Req.User
+	if call.Req.UserName != "" {
+		who = call.Req.UserName + " (" + call.Req.User + ")"
+	}
+	m := reply.Message{Title: "You are " + who, Fields: []reply.Field{{Label: "Workspace", Value: call.Req.Team}}}
+	key, meta, err := c.cfg.Store.APIKey(ctx, store.Identity{Team: call.Req.Team, User: call.Req.User})
+	if err != nil {
+		if _, err2 := c.apiKey(ctx, call.Req.Team, call.Req.User); err2 != nil {
+			var ae *Error
+			if errors.As(err2, &ae) {
+				m.Fields = append(m.Fields, reply.Field{Label: "API key", Value: ae.Message})
+				return m, nil
+			}
+			return reply.Message{}, err2
+		}
+	}
+	m.Fields = append(m.Fields, reply.Field{Label: "API key", Value: fmt.Sprintf("fingerprint %s, stored %s", meta.Fingerprint, fmtDate(&meta.CreatedAt))})
+	if v, err := c.cfg.Gandi(key).Version.Info(ctx); err != nil {
+		msg, _ := ErrorMessage(gandiErr(err, ""))
+		m.Fields = append(m.Fields, reply.Field{Label: "Gandi", Value: msg})
+	} else {
+		m.Fields = append(m.Fields, reply.Field{Label: "Gandi", Value: "key accepted, API " + v.APIVersion})
+	}
+	if c.isApprover(call.Req.User) {
+		m.Fields = append(m.Fields, reply.Field{Label: "Role", Value: "approver"})
+	}
+	return m, nil
+}
