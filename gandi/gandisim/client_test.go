@@ -1,0 +1,310 @@
+package gandisim_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/gandi/gandisim"
+)
+
+// These tests drive the simulator through the real gandi client: the two
+// were written apart, each with its own codec, so agreement here checks both.
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+type fixture struct {
+	sim   *gandisim.Server
+	c     *gandi.Client
+	clock *clock
+	wait  gandi.WaitOptions
+}
+
+func newFixture(t *testing.T, instances int) *fixture {
+	t.Helper()
+	clk := &clock{t: time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)}
+	sim, url := gandisim.NewTestServer(t, gandisim.Options{Now: clk.Now, Seed: 7})
+	sim.SeedDemo(gandisim.DemoAPIKey, instances)
+	return &fixture{
+		sim: sim, clock: clk,
+		c: gandi.NewClient(gandisim.DemoAPIKey, gandi.WithEndpoint(url), gandi.WithTimeout(10*time.Second)),
+		// Waiting moves the simulator's clock instead of sleeping.
+		wait: gandi.WaitOptions{Sleep: func(_ context.Context, d time.Duration) error { clk.Advance(d); return nil }},
+	}
+}
+
+func (f *fixture) id(t *testing.T, name string) int {
+	t.Helper()
+	list, err := f.c.PaaS.List(context.Background(), &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{Name: gandi.Strings{name}}})
+	if err != nil || len(list) != 1 {
+		t.Fatalf("instance %s: %v %v", name, list, err)
+	}
+	return list[0].ID
+}
+
+func TestClient_ReadMethods(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 30)
+	v, err := f.c.Version.Info(ctx)
+	if err != nil || v.APIVersion != "3.3.42" {
+		t.Fatalf("version %+v %v", v, err)
+	}
+	all, err := f.c.PaaS.ListAll(ctx, nil, 7)
+	if err != nil || len(all) != 30 {
+		t.Fatalf("ListAll: %d instances, %v", len(all), err)
+	}
+	if all[0].Name != "shop-prod" || all[0].Size != gandi.SizeM || all[0].SnapshotProfile == nil || all[0].DateEnd == nil {
+		t.Errorf("shop-prod %+v", all[0])
+	}
+	if all[1].SnapshotProfile != nil || all[1].DateEndCommitment != nil {
+		t.Errorf("shop-staging: nil values must decode as nil: %+v", all[1])
+	}
+	n, err := f.c.PaaS.Count(ctx, &gandi.PaasCountOptions{State: gandi.StateRunning})
+	if err != nil || n == 0 || n > 30 {
+		t.Errorf("running count %d %v", n, err)
+	}
+	soon, err := f.c.PaaS.List(ctx, &gandi.PaasListOptions{
+		PaasCountOptions: gandi.PaasCountOptions{DateEndBefore: gandi.DateFilter(f.clock.Now().AddDate(0, 0, 7))},
+		Page:             gandi.Page{SortBy: "date_end", ItemsPerPage: 500},
+	})
+	if err != nil || len(soon) == 0 {
+		t.Fatalf("expiring within 7 days: %v %v", soon, err)
+	}
+	for i, in := range soon {
+		if in.DateEnd.After(f.clock.Now().AddDate(0, 0, 7)) || (i > 0 && in.DateEnd.Before(*soon[i-1].DateEnd)) {
+			t.Errorf("item %d %s ends %v", i, in.Name, in.DateEnd)
+		}
+	}
+	like, err := f.c.PaaS.List(ctx, &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{NameLike: gandi.Strings{"shop-%"}}})
+	if err != nil || len(like) < 2 {
+		t.Errorf("~name shop-%%: %v %v", like, err)
+	}
+	info, err := f.c.PaaS.Info(ctx, all[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Datacenter == nil || info.Datacenter.ID != 1 || info.Owner == nil || info.Owner.Handle != "DEMO-GANDI" || len(info.Vhosts) != 2 {
+		t.Errorf("info %+v", info)
+	}
+	if mb, ok := info.DatadiskTotalSizeMB(); !ok || mb <= 0 {
+		t.Errorf("datadisk_total_size %q", info.DatadiskTotalSize)
+	}
+	vh, err := f.c.Vhosts.Info(ctx, "www.shop.example.com")
+	if err != nil || vh.PaasID != all[0].ID {
+		t.Errorf("vhost info %+v %v", vh, err)
+	}
+	vhs, err := f.c.Vhosts.ListAll(ctx, &gandi.VhostListOptions{PaasID: all[0].ID}, 1)
+	if err != nil || len(vhs) != 2 {
+		t.Errorf("vhosts of shop-prod %v %v", vhs, err)
+	}
+	snaps, err := f.c.Snapshots.List(ctx, &gandi.SnapshotListOptions{PaasID: all[0].ID, Page: gandi.Page{SortBy: "date_created DESC"}})
+	if err != nil || len(snaps) != 3 || snaps[0].Source == nil || snaps[0].DateCreated == nil {
+		t.Fatalf("snapshots %+v %v", snaps, err)
+	}
+	one, err := f.c.Snapshots.Info(ctx, snaps[0].ID)
+	if err != nil || one.Name != snaps[0].Name {
+		t.Errorf("snapshot info %+v %v", one, err)
+	}
+	types, err := f.c.Types.List(ctx, &gandi.TypeListOptions{Category: gandi.Strings{"php"}, Page: gandi.Page{ItemsPerPage: 500}})
+	if err != nil || len(types) == 0 || !slices.ContainsFunc(types, func(p gandi.PaasType) bool { return p.Name == "phpmysql" && p.Language == "PHP" }) {
+		t.Errorf("php types %v %v", types, err)
+	}
+	prices, err := f.c.Catalog.List(ctx, gandi.CatalogListOptions{ProductType: "paas", ProductDescription: "phpmysql_m", ActionName: "renew", ActionDuration: "12m", Currency: "EUR"})
+	if err != nil || len(prices) != 1 || len(prices[0].UnitPrice) == 0 || prices[0].UnitPrice[0].Price != 15 {
+		t.Errorf("catalog %+v %v", prices, err)
+	}
+}
+
+func TestClient_Errors(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 3)
+	_, err := f.c.PaaS.Info(ctx, 42)
+	var fault *gandi.Fault
+	if !errors.Is(err, gandi.ErrNotFound) || !errors.As(err, &fault) || fault.Code != gandisim.CodePaasNotFound {
+		t.Errorf("unknown paas: %v", err)
+	}
+	bad := gandi.NewClient("wrongwrongwrongwrongwron", gandi.WithEndpoint(f.endpoint(t)))
+	if _, err := bad.Version.Info(ctx); !errors.Is(err, gandi.ErrBadAPIKey) {
+		t.Errorf("bad key: %v", err)
+	}
+	f.sim.SetFault(gandisim.FaultRule{Method: "paas.count", Code: gandisim.CodeTooMany, Times: 1})
+	if _, err := f.c.PaaS.Count(ctx, nil); !errors.Is(err, gandi.ErrTooManyRequests) {
+		t.Errorf("TOOMANY: %v", err)
+	}
+	f.sim.SetFault(gandisim.FaultRule{HTTPStatus: 503, Times: 1})
+	if _, err := f.c.PaaS.Count(ctx, nil); !errors.Is(err, gandi.ErrTooManyRequests) {
+		t.Errorf("HTTP 503: %v", err)
+	}
+	if _, err := f.c.PaaS.Count(ctx, nil); err != nil {
+		t.Errorf("after the injected faults: %v", err)
+	}
+	id := f.id(t, "shop-prod")
+	if _, err := f.c.PaaS.Renew(ctx, id, gandi.RenewOptions{Duration: "13x"}); !errors.Is(err, gandi.ErrBadParameter) {
+		t.Errorf("bad duration: %v", err)
+	}
+	f.sim.SetCredit(gandisim.DemoAPIKey, 1)
+	if _, err := f.c.PaaS.Renew(ctx, id, gandi.RenewOptions{Duration: "1m"}); !errors.Is(err, gandi.ErrNoCredit) {
+		t.Errorf("no credit: %v", err)
+	}
+}
+
+func (f *fixture) endpoint(t *testing.T) string {
+	t.Helper()
+	// A second server sharing nothing: only for the bad-key check.
+	_, url := gandisim.NewTestServer(t, gandisim.Options{})
+	return url
+}
+
+func TestClient_CreateFollowUpdateRenewDelete(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 3)
+	params := gandi.PaasCreateParams{Name: "blog2", Size: gandi.SizeS, Type: "phpmysql", DatacenterID: 1,
+		Duration: "1m", Password: "correct horse battery", Vhosts: []string{"blog.example.com"}}
+	dry, err := f.c.PaaS.CreateDryRun(ctx, params)
+	if err != nil || len(dry) != 1 {
+		t.Fatalf("dry run %v %v", dry, err)
+	}
+	rec, ok := dry[0].MissingTXT()
+	if !ok || rec.Vhost != "blog.example.com" {
+		t.Fatalf("MissingTXT %+v %v", rec, ok)
+	}
+	dns, err := f.c.Vhosts.DNSEntries(ctx, gandi.DNSEntriesParams{Datacenter: 1, Vhost: "blog.example.com"})
+	if err != nil || "vhost="+dns.Key != rec.Value {
+		t.Errorf("get_dns_entries %+v %v, dry run asked for %q", dns, err, rec.Value)
+	}
+	if _, err := f.c.PaaS.Create(ctx, params); !errors.Is(err, gandi.ErrBadParameter) {
+		t.Fatalf("create without proof: %v", err)
+	}
+	f.sim.ProveDomain("example.com")
+	if dry, err := f.c.PaaS.CreateDryRun(ctx, params); err != nil || len(dry) != 0 {
+		t.Fatalf("dry run after proof %v %v", dry, err)
+	}
+	ops, err := f.c.PaaS.Create(ctx, params)
+	if err != nil || len(ops) != 3 || ops[0].Type != "paas_vm_create" || ops[2].Type != "rproxy_create" {
+		t.Fatalf("create %+v %v", ops, err)
+	}
+	var steps []gandi.Step
+	w := f.wait
+	w.OnProgress = func(o gandi.Operation) { steps = append(steps, o.Step) }
+	for _, op := range ops {
+		final, err := f.c.Operations.Wait(ctx, op.ID, w)
+		if err != nil || final.Step != gandi.StepDone {
+			t.Fatalf("wait %d: %+v %v", op.ID, final, err)
+		}
+	}
+	if len(steps) < 2 || steps[len(steps)-1] != gandi.StepDone {
+		t.Errorf("progress %v", steps)
+	}
+	id := ops[0].PaasID
+	info, err := f.c.PaaS.Info(ctx, id)
+	if err != nil || info.State != gandi.StateRunning || len(info.Vhosts) != 1 {
+		t.Fatalf("after create %+v %v", info, err)
+	}
+
+	up, err := f.c.PaaS.Update(ctx, id, gandi.PaasUpdateParams{Size: gandi.SizeL, SnapshotProfile: gandi.IntValue(7)})
+	if err != nil || len(up) != 2 {
+		t.Fatalf("update %+v %v", up, err)
+	}
+	if _, err := f.c.Operations.Wait(ctx, up[len(up)-1].ID, f.wait); err != nil {
+		t.Fatal(err)
+	}
+	before := *info.DateEnd
+	f.sim.ResetCalls()
+	if dry, err := f.c.PaaS.RenewDryRun(ctx, id, gandi.RenewOptions{Duration: "12m", Fixed: true}); err != nil || len(dry) != 0 {
+		t.Fatalf("renew dry run %v %v", dry, err)
+	}
+	ren, err := f.c.PaaS.Renew(ctx, id, gandi.RenewOptions{Duration: "12m", Fixed: true})
+	if err != nil || len(ren) != 2 {
+		t.Fatalf("renew %+v %v", ren, err)
+	}
+	if n := f.sim.Calls("paas.renew"); n != 1 {
+		t.Errorf("Calls(paas.renew) = %d, want exactly 1", n)
+	}
+	if _, err := f.c.Operations.Wait(ctx, ren[1].ID, f.wait); err != nil {
+		t.Fatal(err)
+	}
+	info, err = f.c.PaaS.Info(ctx, id)
+	if err != nil || info.Size != gandi.SizeL || info.SnapshotProfile == nil || info.SnapshotProfile.ID != 7 ||
+		!info.DateEnd.Equal(before.AddDate(0, 12, 0)) || info.DateEndCommitment == nil {
+		t.Errorf("after update and renew %+v %v", info, err)
+	}
+
+	f.sim.FailNextOperations("paas.restart", "hypervisor unreachable")
+	op, err := f.c.PaaS.Restart(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.c.Operations.Wait(ctx, op.ID, f.wait)
+	var opErr *gandi.OperationError
+	if !errors.Is(err, gandi.ErrOperationFailed) || !errors.As(err, &opErr) {
+		t.Errorf("failed restart: %v", err)
+	}
+
+	del, err := f.c.PaaS.Delete(ctx, id)
+	if err != nil || len(del) != 2 || del[0].Type != "paas_vm_delete" {
+		t.Fatalf("delete %+v %v", del, err)
+	}
+	if _, err := f.c.PaaS.Restart(ctx, id); !errors.Is(err, gandi.ErrBadState) {
+		t.Errorf("restart while being deleted: %v", err)
+	}
+	if _, err := f.c.Operations.Wait(ctx, del[1].ID, f.wait); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.PaaS.Info(ctx, id); !errors.Is(err, gandi.ErrNotFound) {
+		t.Errorf("info after delete: %v", err)
+	}
+}
+
+func TestClient_VhostCreateDelete(t *testing.T) {
+	ctx := context.Background()
+	f := newFixture(t, 3)
+	id := f.id(t, "shop-staging")
+	p := gandi.VhostCreateParams{PaasID: id, Vhost: "api.shop.example.com"}
+	dry, err := f.c.Vhosts.CreateDryRun(ctx, p)
+	if err != nil || len(dry) != 1 {
+		t.Fatalf("vhost dry run %v %v", dry, err)
+	}
+	if _, ok := dry[0].MissingTXT(); !ok {
+		t.Errorf("dry run %+v is not a missing TXT", dry[0])
+	}
+	f.sim.AddZone(gandisim.DemoAPIKey, "shop.example.com")
+	op, err := f.c.Vhosts.Create(ctx, p)
+	if err != nil || op.Type != "rproxy_update" {
+		t.Fatalf("vhost create %+v %v", op, err)
+	}
+	if _, err := f.c.Operations.Wait(ctx, op.ID, f.wait); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.Vhosts.Create(ctx, p); !errors.Is(err, gandi.ErrExists) {
+		t.Errorf("second create: %v", err)
+	}
+	op, err = f.c.Vhosts.Delete(ctx, "api.shop.example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.Operations.Wait(ctx, op.ID, f.wait); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.c.Vhosts.Info(ctx, "api.shop.example.com"); !errors.Is(err, gandi.ErrNotFound) {
+		t.Errorf("info after delete: %v", err)
+	}
+}
