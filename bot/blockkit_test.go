@@ -264,3 +264,16 @@ func TestRenderBlocks_CommandIsNotShown(t *testing.T) {
 		t.Errorf("Button.Command leaked into Slack: %s", out)
 	}
 }
+
+func TestRenderBlocks_MentionsBecomeSlackMentions(t *testing.T) {
+	msgs := render(t, reply.Message{
+		Text:   "asked by " + reply.Mention("U123ABC") + ", not by <@U999>",
+		Fields: []reply.Field{{Label: "Approver", Value: reply.Mention("W42")}},
+	})
+	out := asJSON(t, msgs)
+	for _, good := range []string{"asked by <@U123ABC>", "not by &lt;@U999&gt;", "<@W42>"} {
+		if !strings.Contains(out, good) {
+			t.Errorf("missing %q in %s", good, out)
+		}
+	}
+}

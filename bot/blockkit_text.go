@@ -14,11 +14,12 @@ const codeFence = "```"
 
 // escapeMrkdwn escapes the three characters Slack's mrkdwn reserves for
 // links and mentions, so that user-supplied text can never ping someone or
-// forge a link.
+// forge a link. Only the core's reply.Mention tokens become real mentions.
 func escapeMrkdwn(s string) string {
 	s = strings.ReplaceAll(s, "&", "&amp;")
 	s = strings.ReplaceAll(s, "<", "&lt;")
-	return strings.ReplaceAll(s, ">", "&gt;")
+	s = strings.ReplaceAll(s, ">", "&gt;")
+	return reply.ExpandMentions(s, func(id string) string { return "<@" + id + ">" })
 }
 
 // shorten cuts a label to max characters, ending it with an ellipsis. Use
