@@ -1,0 +1,351 @@
+package alerts
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+// Outcomes recorded in the run log with FinishSlot.
+const (
+	OutcomePosted = "posted"
+	OutcomeEmpty  = "empty"
+	OutcomePaused = "paused"
+)
+
+// due is one subscription whose slot is due, ready to run.
+type due struct {
+	sub    store.Subscription
+	sched  Schedule
+	params Params
+	slot   time.Time
+}
+
+// RunDue runs every subscription whose slot is due at now and returns when
+// they are done. A slot is due when it is the latest activation of the
+// subscription's schedule in (now-CatchUp, now], truncated to the minute,
+// not before the subscription was created, and not yet in its run log.
+// Paused subscriptions are skipped. Due subscriptions are grouped by owner
+// (team and user): one scan of the owner's account serves all of them,
+// MaxConcurrency owners at a time. Each slot is claimed in the store
+// before anything is posted, so concurrent callers, restarts and replicas
+// sharing the database post it once. The error is about reading the
+// subscriptions; failures of single runs are logged, recorded in the run
+// log and, when the channel should know, posted there.
+func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
+	subs, err := s.cfg.Store.Subscriptions(ctx, "")
+	if err != nil {
+		return fmt.Errorf("alerts: list subscriptions: %w", err)
+	}
+	type owner struct{ team, user string }
+	groups := map[owner][]due{}
+	var order []owner
+	for _, sub := range subs {
+		if sub.Paused {
+			continue
+		}
+		d, ok := s.dueAt(ctx, sub, now)
+		if !ok {
+			continue
+		}
+		o := owner{sub.Team, sub.Owner}
+		if _, seen := groups[o]; !seen {
+			order = append(order, o)
+		}
+		groups[o] = append(groups[o], d)
+	}
+	sem := make(chan struct{}, s.cfg.MaxConcurrency)
+	var wg sync.WaitGroup
+	for _, o := range order {
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(team, user string, list []due) {
+			defer func() { <-sem; wg.Done() }()
+			s.runOwner(ctx, team, user, list)
+		}(o.team, o.user, groups[o])
+	}
+	wg.Wait()
+	return nil
+}
+
+// dueAt reports whether sub has a slot due at now.
+func (s *Scheduler) dueAt(ctx context.Context, sub store.Subscription, now time.Time) (due, bool) {
+	sched, params, err := s.parseSub(sub)
+	if err != nil {
+		s.mu.Lock()
+		first := s.badSubs[sub.ID] != err.Error()
+		s.badSubs[sub.ID] = err.Error()
+		s.mu.Unlock()
+		if first {
+			s.log.Warn("subscription cannot run", "subscription", sub.ID, "err", err)
+		}
+		return due{}, false
+	}
+	slot, ok := sched.Prev(now, s.cfg.CatchUp)
+	if !ok || (!sub.CreatedAt.IsZero() && slot.Before(sub.CreatedAt)) {
+		return due{}, false
+	}
+	last, ok, err := s.cfg.Store.LastSlot(ctx, sub.ID)
+	if err != nil {
+		s.log.Error("read last slot", "subscription", sub.ID, "err", err)
+		return due{}, false
+	}
+	if ok && !last.Before(slot) {
+		return due{}, false
+	}
+	return due{sub: sub, sched: sched, params: params, slot: slot}, true
+}
+
+// parseSub parses a stored subscription's kind, schedule and params.
+func (s *Scheduler) parseSub(sub store.Subscription) (Schedule, Params, error) {
+	kind, err := ParseKind(sub.Kind)
+	if err != nil {
+		return Schedule{}, Params{}, err
+	}
+	tz := sub.TZ
+	if tz == "" {
+		tz = s.cfg.DefaultTZ
+	}
+	sched, err := ParseSchedule(sub.Schedule, tz)
+	if err != nil {
+		return Schedule{}, Params{}, err
+	}
+	params, err := ParseParams(kind, sub.Params)
+	return sched, params, err
+}
+
+// runOwner claims the slots of one owner's due subscriptions, scans the
+// account once and posts each report. Panics are recovered and logged.
+func (s *Scheduler) runOwner(ctx context.Context, team, user string, list []due) {
+	var claimed []due
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("alerts run panicked", "team", team, "owner", user, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			for _, d := range claimed {
+				s.finish(ctx, d, "error: internal")
+			}
+		}
+	}()
+	for _, d := range list {
+		won, err := s.cfg.Store.ClaimSlot(ctx, d.sub.ID, d.slot)
+		if err != nil {
+			s.log.Error("claim slot", "subscription", d.sub.ID, "err", err)
+			continue
+		}
+		if won {
+			claimed = append(claimed, d)
+		}
+	}
+	if len(claimed) == 0 {
+		return
+	}
+	acct, err := s.scanFor(ctx, team, user, claimed)
+	switch {
+	case errors.Is(err, ErrKeyGone):
+		s.pause(ctx, claimed)
+		return
+	case err != nil:
+		s.log.Warn("alerts scan failed", "team", team, "owner", user, "err", err)
+		s.postScanFailure(ctx, claimed, err)
+		return
+	}
+	for _, d := range claimed {
+		s.deliver(ctx, d, acct)
+	}
+}
+
+// scanFor reads the owner's key and scans the account once for every
+// subscription in list (snapshots only when one of them needs them).
+func (s *Scheduler) scanFor(ctx context.Context, team, user string, list []due) (*Account, error) {
+	key, _, err := s.cfg.Store.APIKey(ctx, store.Identity{Team: team, User: user})
+	if errors.Is(err, store.ErrNotFound) || errors.Is(err, store.ErrUndecryptable) {
+		return nil, fmt.Errorf("%w: %w", ErrKeyGone, err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read the owner's key: %w", err)
+	}
+	snaps := slices.ContainsFunc(list, func(d due) bool { return d.sub.Kind == string(KindSnapshots) })
+	acct, err := ScanAccount(ctx, s.cfg.Gandi(key), ScanOptions{Snapshots: snaps, PageConcurrency: s.cfg.PageConcurrency})
+	if errors.Is(err, gandi.ErrBadAPIKey) {
+		return nil, fmt.Errorf("%w: %w", ErrKeyGone, err)
+	}
+	return acct, err
+}
+
+// deliver builds one subscription's report from the shared scan, posts it
+// (unless empty and quiet) and records the outcome. A panic while posting
+// is recovered here so that the owner's other reports still go out.
+func (s *Scheduler) deliver(ctx context.Context, d due, acct *Account) {
+	outcome := "error: internal"
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("alerts delivery panicked", "subscription", d.sub.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+		s.finish(ctx, d, outcome)
+	}()
+	rep := build(Kind(d.sub.Kind), acct, s.cfg.Now(), d.sched.Location(), d.params)
+	if rep.Empty && d.params.Quiet {
+		outcome = OutcomeEmpty
+		return
+	}
+	if err := s.post(ctx, d.sub.Channel, rep.Messages(s.cfg.MaxRows)); err != nil {
+		s.log.Error("post report", "subscription", d.sub.ID, "channel", d.sub.Channel, "err", err)
+		outcome = "error: post failed"
+		return
+	}
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics.ObserveReport(d.sub.Kind)
+	}
+	outcome = OutcomePosted
+	if rep.Empty {
+		outcome = OutcomeEmpty + ", posted"
+	}
+}
+
+// build dispatches to the report builder of kind.
+func build(kind Kind, acct *Account, now time.Time, loc *time.Location, p Params) Report {
+	switch kind {
+	case KindUpgrade:
+		return BuildUpgrade(acct.Instances, now, loc, UpgradeParams{})
+	case KindSnapshots:
+		return BuildSnapshots(acct.Instances, acct.Snapshots, now, loc, SnapshotParams{Days: p.Days})
+	default:
+		return BuildExpiry(acct.Instances, now, loc, ExpiryParams{Days: p.Days})
+	}
+}
+
+// post posts msgs in order, stopping at the first failure.
+func (s *Scheduler) post(ctx context.Context, channel string, msgs []reply.Message) error {
+	for i, m := range msgs {
+		if _, err := s.cfg.Poster.Post(ctx, channel, m); err != nil {
+			return fmt.Errorf("message %d of %d: %w", i+1, len(msgs), err)
+		}
+	}
+	return nil
+}
+
+func (s *Scheduler) finish(ctx context.Context, d due, outcome string) {
+	if err := s.cfg.Store.FinishSlot(ctx, d.sub.ID, d.slot, outcome); err != nil {
+		s.log.Error("finish slot", "subscription", d.sub.ID, "err", err)
+	}
+}
+
+// pause pauses every subscription of list and tells each channel once
+// (only when the subscription was not already paused).
+func (s *Scheduler) pause(ctx context.Context, list []due) {
+	for _, d := range list {
+		s.pauseOne(ctx, d.sub)
+		s.finish(ctx, d, OutcomePaused)
+	}
+}
+
+func (s *Scheduler) pauseOne(ctx context.Context, sub store.Subscription) {
+	changed, err := s.cfg.Store.PauseSubscription(ctx, sub.ID, ErrKeyGone.Error())
+	if err != nil {
+		s.log.Error("pause subscription", "subscription", sub.ID, "err", err)
+		return
+	}
+	if !changed {
+		return
+	}
+	s.log.Info("subscription paused: owner's key gone or refused", "subscription", sub.ID, "owner", sub.Owner)
+	if _, err := s.cfg.Poster.Post(ctx, sub.Channel, PausedMessage(sub)); err != nil {
+		s.log.Error("post pause notice", "subscription", sub.ID, "err", err)
+	}
+}
+
+// PausedMessage is the one notice a channel gets when a subscription
+// pauses because its owner's key is gone or refused.
+func PausedMessage(sub store.Subscription) reply.Message {
+	return reply.Message{
+		Visibility: reply.Shared, Tone: reply.Warning,
+		Text: fmt.Sprintf("Alert #%d (%s report) paused: <@%s>'s Gandi key is gone or refused; someone with a key can take it over with `/paas alerts takeover %d`.",
+			sub.ID, sub.Kind, sub.Owner, sub.ID),
+	}
+}
+
+// postScanFailure tells each channel of list, in one line per channel,
+// that the scan failed and when it is retried, and records the failure.
+func (s *Scheduler) postScanFailure(ctx context.Context, list []due, err error) {
+	reason := scanFailureReason(err)
+	byChannel := map[string][]due{}
+	var channels []string
+	for _, d := range list {
+		if _, ok := byChannel[d.sub.Channel]; !ok {
+			channels = append(channels, d.sub.Channel)
+		}
+		byChannel[d.sub.Channel] = append(byChannel[d.sub.Channel], d)
+		s.finish(ctx, d, "error: scan: "+reason)
+	}
+	for _, ch := range channels {
+		ds := byChannel[ch]
+		slices.SortFunc(ds, func(a, b due) int { return cmp.Compare(a.sub.ID, b.sub.ID) })
+		var ids string
+		var next time.Time
+		var loc *time.Location
+		for i, d := range ds {
+			if i > 0 {
+				ids += ", "
+			}
+			ids += fmt.Sprintf("#%d %s", d.sub.ID, d.sub.Kind)
+			if n := d.sched.Next(d.slot, 1); len(n) == 1 && (next.IsZero() || n[0].Before(next)) {
+				next, loc = n[0], d.sched.Location()
+			}
+		}
+		retry := "will retry at the next slot"
+		if !next.IsZero() {
+			retry += " " + formatSlot(next, loc, s.cfg.Now())
+		}
+		m := reply.Message{Visibility: reply.Shared, Tone: reply.Error,
+			Text: fmt.Sprintf("Couldn't scan for alert %s: %s; %s.", ids, reason, retry)}
+		if _, err := s.cfg.Poster.Post(ctx, ch, m); err != nil {
+			s.log.Error("post scan failure", "channel", ch, "err", err)
+		}
+	}
+}
+
+// formatSlot shows a run time in its zone: "09:00 CET" today, "Mon 09:00
+// CET" within a week, a date beyond.
+func formatSlot(t time.Time, loc *time.Location, now time.Time) string {
+	t = t.In(loc)
+	switch d := dayDiff(now, t, loc); {
+	case d == 0:
+		return t.Format("15:04 MST")
+	case d > 0 && d < 7:
+		return t.Format("Mon 15:04 MST")
+	}
+	return t.Format("Mon 2006-01-02 15:04 MST")
+}
+
+// scanFailureReason says in plain words why a scan failed, without the
+// error's text (which is not for a channel).
+func scanFailureReason(err error) string {
+	var fault *gandi.Fault
+	var httpErr *gandi.HTTPError
+	var tErr *gandi.TransportError
+	var dErr *gandi.DecodeError
+	switch {
+	case errors.Is(err, gandi.ErrTooManyRequests):
+		return "Gandi asks us to slow down"
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &tErr):
+		return "Gandi isn't answering"
+	case errors.As(err, &httpErr):
+		return fmt.Sprintf("Gandi answered HTTP %d", httpErr.StatusCode)
+	case errors.As(err, &fault):
+		return fmt.Sprintf("Gandi answered fault %d", fault.Code)
+	case errors.As(err, &dErr):
+		return "Gandi sent an answer paasbot couldn't read"
+	case errors.Is(err, context.Canceled):
+		return "paasbot was stopping"
+	}
+	return "an internal error (see paasbot's log)"
+}

@@ -1,0 +1,68 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/paasbot/paasbot/store"
+)
+
+// Errors of RunNow, for callers that branch with errors.Is.
+var (
+	// ErrKeyGone: the owner's Gandi key is not stored, does not open, or
+	// Gandi refuses it. The subscription has been paused (and the channel
+	// told once).
+	ErrKeyGone = errors.New("the owner's Gandi key is gone or refused")
+	// ErrPaused: the subscription is paused; take it over first.
+	ErrPaused = errors.New("the subscription is paused")
+)
+
+// ScanError is a scan that failed for a reason other than the key: Reason
+// says why in words fit for a channel ("Gandi isn't answering").
+type ScanError struct {
+	Reason string
+	Err    error
+}
+
+func (e *ScanError) Error() string { return "couldn't scan: " + e.Reason }
+func (e *ScanError) Unwrap() error { return e.Err }
+
+// RunNow scans and posts subscription subID's report now (`alerts run ID`),
+// even when it is empty (then it says "Nothing to report: …"). It claims no
+// slot, so the scheduled runs are unaffected. Errors: store.ErrNotFound for
+// an unknown id; ErrPaused; ErrKeyGone (the subscription is paused and the
+// channel told); a *ScanError; a failure to post.
+func (s *Scheduler) RunNow(ctx context.Context, subID int64) error {
+	sub, err := s.cfg.Store.Subscription(ctx, subID)
+	if err != nil {
+		return fmt.Errorf("alert #%d: %w", subID, err)
+	}
+	if sub.Paused {
+		return fmt.Errorf("alert #%d: %w (%s)", subID, ErrPaused, sub.PausedReason)
+	}
+	sched, params, err := s.parseSub(*sub)
+	if err != nil {
+		return fmt.Errorf("alert #%d: %w", subID, err)
+	}
+	d := due{sub: *sub, sched: sched, params: params}
+	acct, err := s.scanFor(ctx, sub.Team, sub.Owner, []due{d})
+	if errors.Is(err, ErrKeyGone) {
+		s.pauseOne(ctx, *sub)
+		return fmt.Errorf("alert #%d: %w", subID, ErrKeyGone)
+	}
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		return &ScanError{Reason: scanFailureReason(err), Err: err}
+	}
+	rep := build(Kind(sub.Kind), acct, s.cfg.Now(), sched.Location(), params)
+	if err := s.post(ctx, sub.Channel, rep.Messages(s.cfg.MaxRows)); err != nil {
+		return fmt.Errorf("alert #%d: post: %w", subID, err)
+	}
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics.ObserveReport(sub.Kind)
+	}
+	return nil
+}

@@ -1,0 +1,218 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+// Store is what the scheduler needs from the database; *store.DB
+// implements it.
+type Store interface {
+	Subscriptions(ctx context.Context, team string) ([]store.Subscription, error)
+	Subscription(ctx context.Context, id int64) (*store.Subscription, error)
+	APIKey(ctx context.Context, id store.Identity) (string, store.KeyMeta, error)
+	ClaimSlot(ctx context.Context, subID int64, slot time.Time) (bool, error)
+	LastSlot(ctx context.Context, subID int64) (time.Time, bool, error)
+	FinishSlot(ctx context.Context, subID int64, slot time.Time, outcome string) error
+	PauseSubscription(ctx context.Context, id int64, reason string) (bool, error)
+}
+
+// Poster posts a message in a channel; the transport's notifier implements
+// it (commands.Notifier has the same Post).
+type Poster interface {
+	Post(ctx context.Context, channel string, m reply.Message) (reply.Ref, error)
+}
+
+// Metrics counts posted reports; nil in Config is fine.
+type Metrics interface {
+	// ObserveReport is called once per report posted (not per message),
+	// with its kind ("expiry", "upgrade", "snapshots").
+	ObserveReport(kind string)
+}
+
+// Config configures a Scheduler. Store, Gandi and Poster are required.
+type Config struct {
+	Store Store
+	// Gandi returns a client for an owner's API key (sharing one
+	// *http.Client and the configured endpoint).
+	Gandi  func(apiKey string) *gandi.Client
+	Poster Poster
+	// Now is the clock (default time.Now).
+	Now     func() time.Time
+	Logger  *slog.Logger // default: discard
+	Metrics Metrics      // may be nil
+	// MaxConcurrency bounds the owners scanned at once (default 4).
+	MaxConcurrency int
+	// PageConcurrency bounds the pages of one list fetched at once
+	// (default DefaultPageConcurrency).
+	PageConcurrency int
+	// CatchUp is how far back a missed slot still runs (default 24h): at
+	// start, and at every tick, the latest slot of each subscription within
+	// CatchUp that has no run-log entry runs once.
+	CatchUp time.Duration
+	// DefaultTZ is the zone of subscriptions stored without one
+	// (PAASBOT_TZ; "" = UTC).
+	DefaultTZ string
+	// MaxRows is the row budget of one posted message (default
+	// DefaultMaxRows).
+	MaxRows int
+}
+
+// Scheduler runs the subscriptions of a store: it finds the slots due,
+// scans each owner's account once for all of their subscriptions firing
+// together, claims every slot before posting, and posts the reports.
+type Scheduler struct {
+	cfg    Config
+	log    *slog.Logger
+	reload chan struct{}
+
+	wg      sync.WaitGroup // the loop goroutine
+	mu      sync.Mutex
+	cron    *cron.Cron
+	done    chan struct{}
+	badSubs map[int64]string // subscriptions whose stored schedule no longer parses, logged once
+}
+
+// New returns a scheduler; call Start to run it in real time, or RunDue
+// with a clock of your own.
+func New(cfg Config) *Scheduler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.MaxConcurrency <= 0 {
+		cfg.MaxConcurrency = 4
+	}
+	if cfg.PageConcurrency <= 0 {
+		cfg.PageConcurrency = DefaultPageConcurrency
+	}
+	if cfg.CatchUp <= 0 {
+		cfg.CatchUp = 24 * time.Hour
+	}
+	if cfg.MaxRows <= 0 {
+		cfg.MaxRows = DefaultMaxRows
+	}
+	return &Scheduler{
+		cfg:     cfg,
+		log:     cfg.Logger.With("component", "alerts"),
+		reload:  make(chan struct{}, 1),
+		badSubs: map[int64]string{},
+	}
+}
+
+// Start runs the scheduler until ctx ends or Stop is called: at once (the
+// catch-up of slots missed while paasbot was down, within CatchUp), then
+// every minute at second 0 and after each Reload. Ticks run under robfig/cron
+// with panic recovery; each owner's run recovers its own panics too.
+// Calling Start twice is an error.
+func (s *Scheduler) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.cron != nil {
+		return errors.New("alerts: scheduler already started")
+	}
+	logger := cronLogger{s.log}
+	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger),
+		cron.WithChain(cron.Recover(logger)))
+	if _, err := c.AddFunc("* * * * *", func() { s.tick(ctx) }); err != nil {
+		return fmt.Errorf("alerts: schedule the tick: %w", err)
+	}
+	s.cron, s.done = c, make(chan struct{})
+	c.Start()
+	s.wg.Add(1)
+	go func(done chan struct{}) {
+		defer s.wg.Done()
+		s.loop(ctx, done)
+	}(s.done)
+	return nil
+}
+
+// loop runs the start-up catch-up and the checks Reload asks for.
+func (s *Scheduler) loop(ctx context.Context, done chan struct{}) {
+	s.safeTick(ctx)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-done:
+			return
+		case <-s.reload:
+			s.safeTick(ctx)
+		}
+	}
+}
+
+func (s *Scheduler) safeTick(ctx context.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			s.log.Error("alerts tick panicked", "panic", fmt.Sprint(r))
+		}
+	}()
+	s.tick(ctx)
+}
+
+func (s *Scheduler) tick(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	if err := s.RunDue(ctx, s.cfg.Now()); err != nil {
+		s.log.Error("alerts tick failed", "err", err)
+	}
+}
+
+// Stop stops the ticks and waits for running reports to finish, or for
+// ctx to end.
+func (s *Scheduler) Stop(ctx context.Context) error {
+	s.mu.Lock()
+	c, done := s.cron, s.done
+	s.cron, s.done = nil, nil
+	s.mu.Unlock()
+	if c == nil {
+		return nil
+	}
+	close(done)
+	stopped := make(chan struct{})
+	go func() {
+		<-c.Stop().Done()
+		s.wg.Wait()
+		close(stopped)
+	}()
+	select {
+	case <-stopped:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Reload tells the scheduler that subscriptions changed (added, removed,
+// taken over). Every tick reads the store, so changes are seen within a
+// minute anyway; Reload checks at once, so a subscription taken over
+// after missing its slot runs that slot now (within CatchUp). It never
+// blocks.
+func (s *Scheduler) Reload() {
+	select {
+	case s.reload <- struct{}{}:
+	default:
+	}
+}
+
+// cronLogger adapts slog to robfig/cron's logger (panics of ticks land here).
+type cronLogger struct{ l *slog.Logger }
+
+func (c cronLogger) Info(msg string, kv ...any) { c.l.Debug("cron: "+msg, kv...) }
+func (c cronLogger) Error(err error, msg string, kv ...any) {
+	c.l.Error("cron: "+msg, append([]any{"err", err}, kv...)...)
+}
