@@ -3,20 +3,19 @@ package gandi
 import (
 	"bytes"
 	"encoding/base64"
-	"encoding/xml"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
 )
 
-// This file parses XML-RPC documents into a small value tree. It is written
-// here rather than taken from kolo/xmlrpc because that decoder leaves a
-// <nil/> *time.Time as a pointer to the zero time, drops struct members
-// after an empty <value/>, and decodes dates as UTC. The parser never
-// panics, bounds nesting depth, and reports malformed input as an error.
+// This file parses XML-RPC documents into a small value tree, over the
+// tokens of scanner.go. It is written here rather than taken from
+// kolo/xmlrpc because that decoder leaves a <nil/> *time.Time as a pointer
+// to the zero time, drops struct members after an empty <value/>, and
+// decodes dates as UTC. The parser never panics, bounds nesting depth, and
+// reports malformed input as an error.
 
 type kind uint8
 
@@ -59,28 +58,34 @@ const maxDepth = 64
 var errFaultShape = errors.New("fault without faultCode")
 
 type parser struct {
-	d   *xml.Decoder
-	loc *time.Location
+	s     *scanner
+	loc   *time.Location
+	names map[string]string // member names, allocated once per answer
 }
 
-func newParser(body []byte, loc *time.Location) *parser {
-	d := xml.NewDecoder(bytes.NewReader(body))
-	d.CharsetReader = charsetReader
-	return &parser{d: d, loc: loc}
+func newParser(body []byte, loc *time.Location) (*parser, error) {
+	s, err := newScanner(body)
+	if err != nil {
+		return nil, err
+	}
+	return &parser{s: s, loc: loc, names: map[string]string{}}, nil
 }
 
 // parseResponse parses a methodResponse. It returns the single param's
 // value, or a non-nil fault (with Code and Message set) for a <fault>.
 func parseResponse(body []byte, loc *time.Location) (value, *Fault, error) {
-	p := newParser(body, loc)
-	if err := p.expectStart("methodResponse"); err != nil {
-		return value{}, nil, err
-	}
-	se, err := p.nextStart()
+	p, err := newParser(body, loc)
 	if err != nil {
 		return value{}, nil, err
 	}
-	switch se.Name.Local {
+	if err := p.expectStart("methodResponse"); err != nil {
+		return value{}, nil, err
+	}
+	name, err := p.nextStart()
+	if err != nil {
+		return value{}, nil, err
+	}
+	switch name {
 	case "params":
 		if err := p.expectStart("param"); err != nil {
 			return value{}, nil, err
@@ -88,29 +93,28 @@ func parseResponse(body []byte, loc *time.Location) (value, *Fault, error) {
 		if err := p.expectStart("value"); err != nil {
 			return value{}, nil, err
 		}
-		v, err := p.value(0)
-		if err != nil {
-			return value{}, nil, err
-		}
-		return v, nil, nil
+		return p.value(0)
 	case "fault":
 		if err := p.expectStart("value"); err != nil {
 			return value{}, nil, err
 		}
-		v, err := p.value(0)
+		v, _, err := p.value(0)
 		if err != nil {
 			return value{}, nil, err
 		}
 		f, err := faultFromValue(v)
 		return value{}, f, err
 	}
-	return value{}, nil, fmt.Errorf("unexpected <%s> in methodResponse", se.Name.Local)
+	return value{}, nil, fmt.Errorf("unexpected <%s> in methodResponse", clip(name))
 }
 
 // parseCall parses a methodCall into its method name and params; the
 // tests use it to check what the client sends.
 func parseCall(body []byte, loc *time.Location) (string, []value, error) {
-	p := newParser(body, loc)
+	p, err := newParser(body, loc)
+	if err != nil {
+		return "", nil, err
+	}
 	if err := p.expectStart("methodCall"); err != nil {
 		return "", nil, err
 	}
@@ -123,28 +127,28 @@ func parseCall(body []byte, loc *time.Location) (string, []value, error) {
 	}
 	var params []value
 	for {
-		tok, err := p.next()
+		t, err := p.s.next()
 		if err != nil {
 			return "", nil, err
 		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
+		switch t.kind {
+		case tokStart:
+			switch t.name {
 			case "params":
 			case "param":
 				if err := p.expectStart("value"); err != nil {
 					return "", nil, err
 				}
-				v, err := p.value(0)
+				v, _, err := p.value(0)
 				if err != nil {
 					return "", nil, err
 				}
 				params = append(params, v)
 			default:
-				return "", nil, fmt.Errorf("unexpected <%s> in methodCall", t.Name.Local)
+				return "", nil, fmt.Errorf("unexpected <%s> in methodCall", clip(t.name))
 			}
-		case xml.EndElement:
-			if t.Name.Local == "methodCall" {
+		case tokEnd:
+			if t.name == "methodCall" {
 				return strings.TrimSpace(name), params, nil
 			}
 		}
@@ -182,121 +186,126 @@ func faultFromValue(v value) (*Fault, error) {
 	return f, nil
 }
 
-// next returns the next token that matters: elements and text; comments,
-// processing instructions and directives are skipped.
-func (p *parser) next() (xml.Token, error) {
+// nextStart skips whitespace and returns the name of the next start tag.
+func (p *parser) nextStart() (string, error) {
 	for {
-		tok, err := p.d.Token()
+		t, err := p.s.next()
 		if err != nil {
-			if err == io.EOF {
-				return nil, io.ErrUnexpectedEOF
-			}
-			return nil, err
+			return "", err
 		}
-		switch tok.(type) {
-		case xml.StartElement, xml.EndElement, xml.CharData:
-			return tok, nil
-		}
-	}
-}
-
-// nextStart skips whitespace and returns the next start element.
-func (p *parser) nextStart() (xml.StartElement, error) {
-	for {
-		tok, err := p.next()
-		if err != nil {
-			return xml.StartElement{}, err
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			return t, nil
-		case xml.EndElement:
-			return xml.StartElement{}, fmt.Errorf("unexpected </%s>", t.Name.Local)
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) != 0 {
-				return xml.StartElement{}, errors.New("unexpected text")
+		switch t.kind {
+		case tokStart:
+			return t.name, nil
+		case tokEnd:
+			return "", fmt.Errorf("unexpected </%s>", clip(t.name))
+		case tokText:
+			if len(bytes.TrimSpace(t.text)) != 0 {
+				return "", errors.New("unexpected text")
 			}
 		}
 	}
 }
 
 func (p *parser) expectStart(name string) error {
-	se, err := p.nextStart()
+	got, err := p.nextStart()
 	if err != nil {
 		return err
 	}
-	if se.Name.Local != name {
-		return fmt.Errorf("expected <%s>, found <%s>", name, se.Name.Local)
+	if got != name {
+		return fmt.Errorf("expected <%s>, found <%s>", name, clip(got))
 	}
 	return nil
 }
 
-// expectEnd skips whitespace up to the end element.
+// expectEnd skips whitespace up to the end tag of the current element (the
+// scanner has checked that tags nest).
 func (p *parser) expectEnd(name string) error {
 	for {
-		tok, err := p.next()
+		t, err := p.s.next()
 		if err != nil {
 			return err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
-			if t.Name.Local != name {
-				return fmt.Errorf("expected </%s>, found </%s>", name, t.Name.Local)
-			}
+		switch t.kind {
+		case tokEnd:
 			return nil
-		case xml.StartElement:
-			return fmt.Errorf("unexpected <%s> in <%s>", t.Name.Local, name)
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) != 0 {
+		case tokStart:
+			return fmt.Errorf("unexpected <%s> in <%s>", clip(t.name), name)
+		case tokText:
+			if len(bytes.TrimSpace(t.text)) != 0 {
 				return fmt.Errorf("unexpected text in <%s>", name)
 			}
 		}
 	}
 }
 
-// text reads character data up to the end of the current element.
-func (p *parser) text() (string, error) {
-	var buf []byte
+// textBytes reads character data up to the end of the current element. The
+// result aliases scanner memory unless it spans several pieces.
+func (p *parser) textBytes() ([]byte, error) {
+	var acc []byte
+	pieces := 0
 	for {
-		tok, err := p.next()
+		t, err := p.s.next()
 		if err != nil {
-			return "", err
+			return nil, err
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			buf = append(buf, t...)
-		case xml.EndElement:
-			return string(buf), nil
-		case xml.StartElement:
-			return "", fmt.Errorf("unexpected <%s> in text", t.Name.Local)
+		switch t.kind {
+		case tokText:
+			if pieces == 0 {
+				acc = t.text
+			} else {
+				if pieces == 1 {
+					acc = append([]byte(nil), acc...)
+				}
+				acc = append(acc, t.text...)
+			}
+			pieces++
+		case tokEnd:
+			return acc, nil
+		case tokStart:
+			return nil, fmt.Errorf("unexpected <%s> in text", clip(t.name))
 		}
 	}
 }
 
+func (p *parser) text() (string, error) {
+	b, err := p.textBytes()
+	return string(b), err
+}
+
 // value parses the content of a <value> whose start tag was consumed, up to
-// and including </value>.
-func (p *parser) value(depth int) (value, error) {
+// and including </value>. The *Fault result is always nil; it lets
+// parseResponse return value(0) directly.
+func (p *parser) value(depth int) (value, *Fault, error) {
 	if depth > maxDepth {
-		return value{}, fmt.Errorf("values nested deeper than %d", maxDepth)
+		return value{}, nil, fmt.Errorf("values nested deeper than %d", maxDepth)
 	}
 	var text []byte
+	pieces := 0
 	for {
-		tok, err := p.next()
+		t, err := p.s.next()
 		if err != nil {
-			return value{}, err
+			return value{}, nil, err
 		}
-		switch t := tok.(type) {
-		case xml.CharData:
-			text = append(text, t...)
-		case xml.EndElement:
-			// <value>text</value> without a type element is a string.
-			return value{kind: kindString, str: string(text)}, nil
-		case xml.StartElement:
-			v, err := p.typed(t.Name.Local, depth)
-			if err != nil {
-				return value{}, err
+		switch t.kind {
+		case tokText:
+			if pieces == 0 {
+				text = t.text
+			} else {
+				if pieces == 1 {
+					text = append([]byte(nil), text...)
+				}
+				text = append(text, t.text...)
 			}
-			return v, p.expectEnd("value")
+			pieces++
+		case tokEnd:
+			// <value>text</value> without a type element is a string.
+			return value{kind: kindString, str: string(text)}, nil, nil
+		case tokStart:
+			v, err := p.typed(t.name, depth)
+			if err != nil {
+				return value{}, nil, err
+			}
+			return v, nil, p.expectEnd("value")
 		}
 	}
 }
@@ -311,66 +320,98 @@ func (p *parser) typed(name string, depth int) (value, error) {
 	case "nil":
 		return value{kind: kindNil}, p.expectEnd("nil")
 	}
-	s, err := p.text()
+	b, err := p.textBytes()
 	if err != nil {
 		return value{}, err
 	}
 	switch name {
 	case "string":
-		return value{kind: kindString, str: s}, nil
+		return value{kind: kindString, str: string(b)}, nil
 	case "int", "i4", "i8":
-		n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-		if err != nil {
-			return value{}, fmt.Errorf("bad <%s> %q", name, clip(s))
+		n, ok := parseInt(b)
+		if !ok {
+			return value{}, fmt.Errorf("bad <%s> %q", name, clip(string(b)))
 		}
 		return value{kind: kindInt, num: n}, nil
 	case "boolean":
-		switch strings.TrimSpace(s) {
+		switch string(bytes.TrimSpace(b)) {
 		case "1", "true":
 			return value{kind: kindBool, num: 1}, nil
 		case "0", "false":
 			return value{kind: kindBool}, nil
 		}
-		return value{}, fmt.Errorf("bad <boolean> %q", clip(s))
+		return value{}, fmt.Errorf("bad <boolean> %q", clip(string(b)))
 	case "double":
-		f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+		f, err := strconv.ParseFloat(string(bytes.TrimSpace(b)), 64)
 		if err != nil {
-			return value{}, fmt.Errorf("bad <double> %q", clip(s))
+			return value{}, fmt.Errorf("bad <double> %q", clip(string(b)))
 		}
 		return value{kind: kindDouble, dbl: f}, nil
 	case "dateTime.iso8601":
+		s := string(b)
 		t, err := parseDate(s, p.loc)
 		if err != nil {
 			return value{}, err
 		}
 		return value{kind: kindDate, date: t, str: s}, nil
 	case "base64":
-		b, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(s), ""))
+		dec, err := base64.StdEncoding.DecodeString(strings.Join(strings.Fields(string(b)), ""))
 		if err != nil {
 			return value{}, errors.New("bad <base64>")
 		}
-		return value{kind: kindBase64, str: string(b)}, nil
+		return value{kind: kindBase64, str: string(dec)}, nil
 	}
-	return value{}, fmt.Errorf("unknown value type <%s>", name)
+	return value{}, fmt.Errorf("unknown value type <%s>", clip(name))
+}
+
+// parseInt parses an optionally signed decimal int64, spaces around allowed,
+// without allocating.
+func parseInt(b []byte) (int64, bool) {
+	b = bytes.TrimSpace(b)
+	neg := false
+	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if neg {
+		if n > 1<<63 {
+			return 0, false
+		}
+		return -int64(n), true
+	}
+	if n > 1<<63-1 {
+		return 0, false
+	}
+	return int64(n), true
 }
 
 func (p *parser) structValue(depth int) (value, error) {
 	v := value{kind: kindStruct}
 	for {
-		tok, err := p.next()
+		t, err := p.s.next()
 		if err != nil {
 			return value{}, err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
+		switch t.kind {
+		case tokEnd:
 			return v, nil
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) != 0 {
+		case tokText:
+			if len(bytes.TrimSpace(t.text)) != 0 {
 				return value{}, errors.New("unexpected text in <struct>")
 			}
-		case xml.StartElement:
-			if t.Name.Local != "member" {
-				return value{}, fmt.Errorf("unexpected <%s> in <struct>", t.Name.Local)
+		case tokStart:
+			if t.name != "member" {
+				return value{}, fmt.Errorf("unexpected <%s> in <struct>", clip(t.name))
 			}
 			m, err := p.member(depth)
 			if err != nil {
@@ -385,34 +426,40 @@ func (p *parser) member(depth int) (member, error) {
 	var m member
 	var gotName, gotValue bool
 	for {
-		tok, err := p.next()
+		t, err := p.s.next()
 		if err != nil {
 			return member{}, err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement:
+		switch t.kind {
+		case tokEnd:
 			if !gotName || !gotValue {
 				return member{}, errors.New("struct member without name or value")
 			}
 			return m, nil
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) != 0 {
+		case tokText:
+			if len(bytes.TrimSpace(t.text)) != 0 {
 				return member{}, errors.New("unexpected text in <member>")
 			}
-		case xml.StartElement:
-			switch t.Name.Local {
+		case tokStart:
+			switch t.name {
 			case "name":
-				if m.name, err = p.text(); err != nil {
+				b, err := p.textBytes()
+				if err != nil {
 					return member{}, err
 				}
-				gotName = true
+				name, ok := p.names[string(b)]
+				if !ok {
+					name = string(b)
+					p.names[name] = name
+				}
+				m.name, gotName = name, true
 			case "value":
-				if m.val, err = p.value(depth + 1); err != nil {
+				if m.val, _, err = p.value(depth + 1); err != nil {
 					return member{}, err
 				}
 				gotValue = true
 			default:
-				return member{}, fmt.Errorf("unexpected <%s> in <member>", t.Name.Local)
+				return member{}, fmt.Errorf("unexpected <%s> in <member>", clip(t.name))
 			}
 		}
 	}
@@ -424,22 +471,22 @@ func (p *parser) arrayValue(depth int) (value, error) {
 		return value{}, err
 	}
 	for {
-		tok, err := p.next()
+		t, err := p.s.next()
 		if err != nil {
 			return value{}, err
 		}
-		switch t := tok.(type) {
-		case xml.EndElement: // </data>
+		switch t.kind {
+		case tokEnd: // </data>
 			return v, p.expectEnd("array")
-		case xml.CharData:
-			if len(bytes.TrimSpace(t)) != 0 {
+		case tokText:
+			if len(bytes.TrimSpace(t.text)) != 0 {
 				return value{}, errors.New("unexpected text in <data>")
 			}
-		case xml.StartElement:
-			if t.Name.Local != "value" {
-				return value{}, fmt.Errorf("unexpected <%s> in <data>", t.Name.Local)
+		case tokStart:
+			if t.name != "value" {
+				return value{}, fmt.Errorf("unexpected <%s> in <data>", clip(t.name))
 			}
-			e, err := p.value(depth + 1)
+			e, _, err := p.value(depth + 1)
 			if err != nil {
 				return value{}, err
 			}
@@ -468,25 +515,6 @@ func parseDate(s string, loc *time.Location) (time.Time, error) {
 		}
 	}
 	return time.Time{}, fmt.Errorf("bad date %q", clip(s))
-}
-
-// charsetReader accepts the encodings an XML-RPC server may declare.
-func charsetReader(label string, in io.Reader) (io.Reader, error) {
-	switch strings.ToLower(label) {
-	case "utf-8", "utf8", "us-ascii", "ascii":
-		return in, nil
-	case "iso-8859-1", "latin1", "latin-1", "iso8859-1":
-		b, err := io.ReadAll(in)
-		if err != nil {
-			return nil, err
-		}
-		r := make([]rune, len(b))
-		for i, c := range b {
-			r[i] = rune(c)
-		}
-		return strings.NewReader(string(r)), nil
-	}
-	return nil, fmt.Errorf("unsupported encoding %q", clip(label))
 }
 
 // clip shortens text quoted in error messages.
