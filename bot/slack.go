@@ -1,0 +1,341 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/telemetry"
+)
+
+// Core is what the Slack adapter needs of paasbot's command core
+// (*commands.Core): run a typed command, a button click, a submitted form.
+// Every reply is rendered by the adapter; Handle and Click never fail,
+// their errors are already messages.
+type Core interface {
+	Handle(ctx context.Context, req commands.Request) reply.Message
+	Click(ctx context.Context, c commands.Click) reply.Message
+	SubmitForm(ctx context.Context, s commands.Submission) (reply.Message, error)
+}
+
+// Dedup remembers keys (envelope and trigger ids) so that a delivery Slack
+// retries runs once; *store.DB implements it.
+type Dedup interface {
+	SeenOnce(ctx context.Context, key string, ttl time.Duration) (first bool, err error)
+}
+
+// Defaults of SlackConfig.
+const (
+	DefaultWorkers      = 8
+	DefaultDrainTimeout = 30 * time.Second
+	DefaultFormTimeout  = 2500 * time.Millisecond
+	DefaultDedupTTL     = 2 * time.Hour
+)
+
+// SlackConfig configures the socket-mode adapter.
+type SlackConfig struct {
+	// API is slack-go's client, built with the bot token and the app-level
+	// token: slack.New(botToken, slack.OptionAppLevelToken(appToken),
+	// slack.OptionAPIURL(url), slack.OptionHTTPClient(h)). Required.
+	API *slack.Client
+	// Poster sends every reply; nil builds one on API with Logger. Pass the
+	// same poster that the core got as its Notifier.
+	Poster *SlackPoster
+	Core   Core  // required
+	Dedup  Dedup // required: without it a retried envelope could run twice
+	Logger *slog.Logger
+	// Metrics observes ack latency and reconnects; nil is fine.
+	Metrics *telemetry.Metrics
+
+	// Workers bounds the commands run at once (default DefaultWorkers);
+	// QueueSize how many acknowledged commands may wait for a worker
+	// (default 4×Workers). Past that, people get "busy, try again".
+	Workers   int
+	QueueSize int
+	// DrainTimeout bounds how long Run lets work in flight finish once its
+	// context ends (default DefaultDrainTimeout).
+	DrainTimeout time.Duration
+	// FormTimeout bounds checking a submitted form, whose answer travels in
+	// the ack and so must come within Slack's 3 s (default
+	// DefaultFormTimeout).
+	FormTimeout time.Duration
+	// DedupTTL is how long envelope and trigger ids are remembered
+	// (default DefaultDedupTTL; Slack retries within minutes).
+	DedupTTL time.Duration
+	// SocketOptions are passed to socketmode.New (tests shorten the ping
+	// interval with socketmode.OptionPingInterval).
+	SocketOptions []socketmode.Option
+	// Now is the clock of ack latencies; default time.Now.
+	Now func() time.Time
+}
+
+// Slack is paasbot's Slack transport over socket mode: it receives slash
+// commands, button clicks and modal submissions, acknowledges each envelope
+// at once, runs the work on a bounded pool of workers through the Core, and
+// answers with a SlackPoster.
+type Slack struct {
+	cfg    SlackConfig
+	api    *slack.Client
+	poster *SlackPoster
+	logger *slog.Logger
+	now    func() time.Time
+
+	connected atomic.Bool
+	connects  atomic.Int64
+	running   atomic.Bool
+
+	// Set by Run.
+	sm    *socketmode.Client
+	jobs  chan job
+	side  sync.WaitGroup // view submissions and busy answers
+	sideN chan struct{}  // bounds side goroutines
+}
+
+// NewSlack checks cfg and returns the adapter; Run connects it.
+func NewSlack(cfg SlackConfig) (*Slack, error) {
+	switch {
+	case cfg.API == nil:
+		return nil, errors.New("bot: SlackConfig.API is required")
+	case cfg.Core == nil:
+		return nil, errors.New("bot: SlackConfig.Core is required")
+	case cfg.Dedup == nil:
+		return nil, errors.New("bot: SlackConfig.Dedup is required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = DefaultWorkers
+	}
+	if cfg.QueueSize <= 0 {
+		cfg.QueueSize = 4 * cfg.Workers
+	}
+	if cfg.DrainTimeout <= 0 {
+		cfg.DrainTimeout = DefaultDrainTimeout
+	}
+	if cfg.FormTimeout <= 0 {
+		cfg.FormTimeout = DefaultFormTimeout
+	}
+	if cfg.DedupTTL <= 0 {
+		cfg.DedupTTL = DefaultDedupTTL
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Poster == nil {
+		cfg.Poster = NewSlackPoster(cfg.API, SlackPosterConfig{Logger: cfg.Logger})
+	}
+	return &Slack{
+		cfg: cfg, api: cfg.API, poster: cfg.Poster, now: cfg.Now,
+		logger: cfg.Logger.With("component", "slack"),
+	}, nil
+}
+
+// Ready reports nil while the socket-mode connection is up (readiness
+// probe), else an error naming what is down.
+func (s *Slack) Ready() error {
+	if s.connected.Load() {
+		return nil
+	}
+	return errors.New("slack: socket mode not connected")
+}
+
+// AuthError is a Slack token refused at start-up. Token says which one:
+// "bot" (auth.test) or "app" (apps.connections.open). It never holds the
+// token.
+type AuthError struct {
+	Token string
+	Code  string
+}
+
+func (e *AuthError) Error() string {
+	kind := "bot token (xoxb-…)"
+	if e.Token == "app" {
+		kind = "app-level token (xapp-…)"
+	}
+	return fmt.Sprintf("Slack refused the %s: %s", kind, e.Code)
+}
+
+// authCodes are the Slack errors that mean a token is wrong for good.
+var authCodes = map[string]bool{
+	"invalid_auth": true, "not_authed": true, "account_inactive": true,
+	"token_revoked": true, "token_expired": true, "not_allowed_token_type": true,
+	"missing_scope": true,
+}
+
+// CheckTokens verifies both tokens of api without connecting: auth.test
+// with the bot token, apps.connections.open with the app-level token (the
+// URL it answers is left unused). A refused token is an *AuthError.
+func CheckTokens(ctx context.Context, api *slack.Client) error {
+	if _, err := api.AuthTestContext(ctx); err != nil {
+		return tokenError("bot", "auth.test", err)
+	}
+	if _, _, err := api.StartSocketModeContext(ctx); err != nil {
+		return tokenError("app", "apps.connections.open", err)
+	}
+	return nil
+}
+
+func tokenError(which, method string, err error) error {
+	var se slack.SlackErrorResponse
+	if errors.As(err, &se) && authCodes[se.Err] {
+		return &AuthError{Token: which, Code: se.Err}
+	}
+	if errors.As(err, &se) {
+		return fmt.Errorf("slack %s: %s", method, se.Err)
+	}
+	if authCodes[err.Error()] {
+		return &AuthError{Token: which, Code: err.Error()}
+	}
+	return fmt.Errorf("slack %s: %w", method, cleanErr(err))
+}
+
+// Run checks the bot token (auth.test), connects in socket mode and serves
+// until ctx ends or the connection fails for good (a refused app-level
+// token: *AuthError). Once ctx ends it stops taking new work and lets work
+// in flight finish for at most DrainTimeout (their Slack calls still go
+// out), then returns, so that the caller may close the store. Run may be
+// called once.
+func (s *Slack) Run(ctx context.Context) error {
+	if !s.running.CompareAndSwap(false, true) {
+		return errors.New("bot: Slack.Run called twice")
+	}
+	auth, err := s.api.AuthTestContext(ctx)
+	if err != nil {
+		return tokenError("bot", "auth.test", err)
+	}
+	s.logger.InfoContext(ctx, "slack bot token accepted", "team", auth.TeamID, "bot_user", auth.UserID)
+
+	s.sm = socketmode.New(s.api, s.cfg.SocketOptions...)
+	s.jobs = make(chan job, s.cfg.QueueSize)
+	s.sideN = make(chan struct{}, 2*s.cfg.Workers+8)
+
+	// Work outlives ctx by up to DrainTimeout: acknowledged commands must
+	// still reach Slack after SIGTERM.
+	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelWork()
+	var workers sync.WaitGroup
+	for range s.cfg.Workers {
+		workers.Go(func() {
+			for j := range s.jobs {
+				s.runJob(workCtx, j)
+			}
+		})
+	}
+
+	runErr := make(chan error, 1)
+	go func() { runErr <- s.sm.RunContext(ctx) }()
+
+	var result error
+	socketDone := false
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case err := <-runErr:
+			socketDone = true
+			if ctx.Err() == nil {
+				result = tokenError("app", "socket mode", err)
+			}
+			break loop
+		case ev := <-s.sm.Events:
+			s.handleEvent(ctx, workCtx, ev)
+		}
+	}
+	s.connected.Store(false)
+	close(s.jobs)
+	s.logger.InfoContext(ctx, "slack adapter stopping: draining work in flight", "queued", len(s.jobs), "deadline", s.cfg.DrainTimeout)
+
+	drained := make(chan struct{})
+	go func() {
+		workers.Wait()
+		s.side.Wait()
+		close(drained)
+	}()
+	timer := time.NewTimer(s.cfg.DrainTimeout)
+	defer timer.Stop()
+	select {
+	case <-drained:
+		s.logger.Info("slack adapter stopped: all work finished")
+	case <-timer.C:
+		cancelWork()
+		s.logger.Error("slack adapter stopped: drain deadline passed, work in flight cancelled", "deadline", s.cfg.DrainTimeout)
+		<-drained
+		if result == nil {
+			result = fmt.Errorf("slack: work in flight did not finish within %v", s.cfg.DrainTimeout)
+		}
+	}
+	if !socketDone {
+		<-runErr
+	}
+	return result
+}
+
+// handleEvent runs on the event loop: it must never block on work.
+func (s *Slack) handleEvent(ctx, workCtx context.Context, ev socketmode.Event) {
+	switch ev.Type {
+	case socketmode.EventTypeConnecting:
+		s.connected.Store(false)
+		s.logger.DebugContext(ctx, "slack socket mode connecting")
+	case socketmode.EventTypeConnected:
+		s.connected.Store(true)
+		if s.connects.Add(1) > 1 {
+			s.cfg.Metrics.ObserveReconnect()
+			s.logger.InfoContext(ctx, "slack socket mode reconnected")
+		} else {
+			s.logger.InfoContext(ctx, "slack socket mode connected")
+		}
+	case socketmode.EventTypeHello:
+		s.connected.Store(true)
+	case socketmode.EventTypeConnectionError:
+		s.connected.Store(false)
+		msg := ""
+		if e, ok := ev.Data.(*slack.ConnectionErrorEvent); ok && e.ErrorObj != nil {
+			msg = cleanErr(e.ErrorObj).Error()
+		}
+		s.logger.WarnContext(ctx, "slack socket mode connection failed, retrying", "error", msg)
+	case socketmode.EventTypeInvalidAuth:
+		s.connected.Store(false)
+		s.logger.ErrorContext(ctx, "slack refused the app-level token")
+	case socketmode.EventTypeIncomingError:
+		msg := ""
+		if e, ok := ev.Data.(*slack.IncomingEventError); ok && e.ErrorObj != nil {
+			msg = cleanErr(e.ErrorObj).Error()
+		}
+		s.logger.WarnContext(ctx, "slack socket mode read error", "error", msg)
+	case socketmode.EventTypeErrorWriteFailed:
+		s.logger.WarnContext(ctx, "slack socket mode write failed (an ack may be lost; Slack will retry it)")
+	case socketmode.EventTypeErrorBadMessage:
+		s.badMessage(ctx, ev)
+	case socketmode.EventTypeSlashCommand:
+		s.onSlashCommand(ctx, ev)
+	case socketmode.EventTypeInteractive:
+		s.onInteractive(ctx, workCtx, ev)
+	case socketmode.EventTypeEventsAPI:
+		if ev.Request != nil {
+			s.ack(ctx, ev.Request.EnvelopeID, nil, s.now())
+		}
+	}
+}
+
+// ack acknowledges an envelope and records how long it waited in paasbot.
+func (s *Slack) ack(ctx context.Context, envelopeID string, payload any, received time.Time) {
+	if envelopeID == "" {
+		return
+	}
+	if err := s.sm.AckCtx(ctx, envelopeID, payload); err != nil {
+		s.logger.WarnContext(ctx, "cannot ack envelope", "envelope_id", envelopeID, "error", err.Error())
+		return
+	}
+	s.cfg.Metrics.ObserveAck(s.now().Sub(received))
+}
