@@ -61,8 +61,6 @@ func TestSeedDemo(t *testing.T) {
 	// Same seed, same data.
 	other := New(Options{Now: e.clock.Now, Seed: 42})
 	other.SeedDemo(keyA, 40)
-	e2 := &env{t: t, s: other, clock: e.clock}
-	_ = e2
 	if a, b := dumpInstances(e.s, keyA), dumpInstances(other, keyA); a != b {
 		t.Errorf("same seed gave different data:\n%s\n%s", a, b)
 	}
@@ -258,4 +256,46 @@ func TestCredit(t *testing.T) {
 	}
 	e.ok("paas.renew", keyA, id, map[string]any{"duration": "1m", "fixed": false}) // 15 + 2 EUR
 	e.fault(CodeNoCredit, "paas.renew", keyA, id, map[string]any{"duration": "1m", "fixed": false})
+}
+
+func TestSnapshotProfiles(t *testing.T) {
+	e := setup(t, 0)
+	all := list(t, e.ok("paas.snapshotprofile.list", keyA))
+	if got := names(all); !slices.Equal(got, []string{"paas_normal", "paas_full", "paas_minimal"}) {
+		t.Errorf("profiles %v", got)
+	}
+	p := e.ok("paas.snapshotprofile.info", keyA, 7).(map[string]any)
+	if p["kept_total"] != 3 || p["quota_factor"] != 1.3 || len(p["schedules"].([]any)) != 3 {
+		t.Errorf("paas_normal %v", p)
+	}
+	if got := names(list(t, e.ok("paas.snapshotprofile.list", keyA, map[string]any{"name": "paas_full"}))); !slices.Equal(got, []string{"paas_full"}) {
+		t.Errorf("by name %v", got)
+	}
+	e.fault(CodeSnapshotProfileNotFound, "paas.snapshotprofile.info", keyA, 1)
+	e.fault(CodeSnapshotProfileBadParameter, "paas.snapshotprofile.list", keyA, map[string]any{"kept_total": 3})
+}
+
+func TestRenew_RestartsAnExpiredInstance(t *testing.T) {
+	e := filterEnv(t)
+	id := e.put(keyA, "expired", "s", "phpmysql", 1, "paused", "2025-01-01 10:00", "2026-11-01 10:00", 0)
+	paused := e.put(keyA, "paused-by-hand", "s", "phpmysql", 1, "paused", "2025-01-01 10:00", "2027-11-01 10:00", 0)
+	e.ok("paas.renew", keyA, id, map[string]any{"duration": "1m", "fixed": false})
+	e.ok("paas.renew", keyA, paused, map[string]any{"duration": "1m", "fixed": false})
+	e.clock.Advance(time.Minute)
+	if st := e.ok("paas.info", keyA, id).(map[string]any)["state"]; st != "running" {
+		t.Errorf("expired instance after renew: %v, want running", st)
+	}
+	if st := e.ok("paas.info", keyA, paused).(map[string]any)["state"]; st != "paused" {
+		t.Errorf("instance paused by hand after renew: %v, want paused", st)
+	}
+}
+
+func TestVhostDelete_WhileBeingCreated(t *testing.T) {
+	e := setup(t, 3)
+	e.s.ProveDomain("example.io")
+	e.ok("paas.vhost.create", keyA, map[string]any{"paas_id": e.idOf(keyA, "shop-prod"), "vhost": "new.example.io"})
+	f := e.fault(CodeVhostState, "paas.vhost.delete", keyA, "new.example.io")
+	if !strings.Contains(f.String, "OBJECT_VIRTUALHOST (CAUSE_STATE)") {
+		t.Errorf("fault %q", f.String)
+	}
 }

@@ -40,6 +40,8 @@ const (
 	CodeVhostBadParameter = 537637
 	// CodeVhostExists answers a vhost name already linked to an instance.
 	CodeVhostExists = 537641
+	// CodeVhostState answers a vhost being created or deleted.
+	CodeVhostState = 537660
 	// CodeVhostNotFound answers an unknown vhost.
 	CodeVhostNotFound = 537642
 	// CodeSnapshotNotFound answers an unknown snapshot id.
@@ -48,6 +50,9 @@ const (
 	CodeSnapshotBadParameter = 532437
 	// CodeDatacenterNotFound answers an unknown datacenter_id.
 	CodeDatacenterNotFound = 532742
+	// CodeSnapshotProfileBadParameter answers invalid
+	// paas.snapshotprofile.* options.
+	CodeSnapshotProfileBadParameter = 537837
 	// CodeSnapshotProfileNotFound answers an unknown snapshot profile.
 	CodeSnapshotProfileNotFound = 537842
 	// CodeOperationNotFound answers an unknown operation id.

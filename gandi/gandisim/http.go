@@ -49,6 +49,8 @@ func (s *Server) methods() map[string]methodSpec {
 		"paas.snapshot.count":        {0, 1, snapshotCount},
 		"paas.snapshot.list":         {0, 1, snapshotList},
 		"paas.snapshot.info":         {1, 1, snapshotInfo},
+		"paas.snapshotprofile.list":  {0, 1, profileList},
+		"paas.snapshotprofile.info":  {1, 1, profileInfo},
 		"paas.type.count":            {0, 1, typeCount},
 		"paas.type.list":             {0, 1, typeList},
 	}

@@ -124,3 +124,48 @@ func typeCount(c *call) (any, *Fault) {
 	}
 	return len(selectItems(c.s.types, &q, typeGet, func(t paasType) int { return t.ID }, c.s.loc, false)), nil
 }
+
+// paas.snapshotprofile.list and .info are not in the PaaS reference but
+// Gandi's own CLI calls them to name the profiles paas.create accepts.
+func profileSpec(method string) listSpec {
+	return listSpec{
+		method: method, code: CodeSnapshotProfileBadParameter,
+		eq:   map[string]kind{"id": kIntOrArray, "name": kStrOrArray},
+		sort: []string{"id", "name"},
+	}
+}
+
+func profileGet(p snapshotProfile, f string) any {
+	switch f {
+	case "id":
+		return p.ID
+	case "name":
+		return p.Name
+	}
+	return nil
+}
+
+func profileList(c *call) (any, *Fault) {
+	q, f := c.s.parseQuery(profileSpec(c.method), c.arg(0), true)
+	if f != nil {
+		return nil, f
+	}
+	sel := selectItems(snapshotProfiles, &q, profileGet, func(p snapshotProfile) int { return p.ID }, c.s.loc, true)
+	out := make([]any, len(sel))
+	for i, p := range sel {
+		out[i] = p.record()
+	}
+	return out, nil
+}
+
+func profileInfo(c *call) (any, *Fault) {
+	id, f := c.intArg(0, "id", CodeSnapshotProfileBadParameter)
+	if f != nil {
+		return nil, f
+	}
+	p, ok := findProfile(id)
+	if !ok {
+		return nil, newFault(CodeSnapshotProfileNotFound, "Snapshot profile '%d' doesn't exist.", id)
+	}
+	return p.record(), nil
+}

@@ -184,7 +184,7 @@ func vhostDelete(c *call) (any, *Fault) {
 		return nil, f
 	}
 	if v.state == "being_deleted" || v.state == "being_created" {
-		return nil, newFault(CodeVhostBadParameter+23, "Vhost '%s' is %s.", v.name, v.state) // 537660: CAUSE_STATE
+		return nil, newFault(CodeVhostState, "Vhost '%s' is %s.", v.name, v.state)
 	}
 	prev := v.state
 	v.state = "being_deleted"
