@@ -89,7 +89,7 @@ func runLogout(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 
 func runWhoami(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	who := call.Req.User
-	if call.Req.UserName != "" {
+	if call.Req.UserName != "" && call.Req.UserName != call.Req.User {
 		who = call.Req.UserName + " (" + call.Req.User + ")"
 	}
 	m := reply.Message{Title: "You are " + who, Fields: []reply.Field{{Label: "Workspace", Value: call.Req.Team}}}

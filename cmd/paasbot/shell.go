@@ -3,8 +3,258 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/paasbot/paasbot/bot"
+	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/store"
 )
 
-func runShell(_ context.Context, _ *environment, _ []string) error {
-	return errors.New("not built yet")
+// Compile-time check that the store satisfies what the core needs.
+var _ commands.Store = (*store.DB)(nil)
+
+// shellTeam and shellChannel identify the terminal in the store and in
+// approval requests.
+const (
+	shellTeam    = "local"
+	shellChannel = "shell"
+)
+
+// runShell is the terminal adapter: `paasbot shell [--sandbox]
+// [--gandi-url URL] [--apikey KEY] [--user NAME] [--db PATH]`.
+func runShell(ctx context.Context, env *environment, args []string) error {
+	fs := flag.NewFlagSet("shell", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	sandbox := fs.Bool("sandbox", false, "run on the built-in Gandi simulator with demo data and a demo key")
+	gandiURL := fs.String("gandi-url", "", "Gandi XML-RPC endpoint (env PAASBOT_GANDI_URL, default "+gandi.DefaultEndpoint+")")
+	apiKey := fs.String("apikey", "", "store and use this Gandi API key for the user")
+	user := fs.String("user", "", "who you are (default $USER, or local)")
+	dbPath := fs.String("db", "", "SQLite database (env PAASBOT_DB; --sandbox: a throw-away one unless given)")
+	fs.Usage = func() {
+		fmt.Fprintln(env.stderr, "usage: paasbot shell [--sandbox] [--gandi-url URL] [--apikey KEY] [--user NAME] [--db PATH]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(env.stderr, "paasbot shell: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	who := strings.TrimSpace(*user)
+	if who == "" {
+		who = strings.TrimSpace(env.getenv("USER"))
+	}
+	if who == "" {
+		who = "local"
+	}
+	logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: shellLogLevel(env.getenv("PAASBOT_LOG_LEVEL"))}))
+
+	url := *gandiURL
+	if url == "" {
+		url = env.getenv("PAASBOT_GANDI_URL")
+	}
+	key := *apiKey
+	if *sandbox {
+		stop, simURL, err := startSandbox(ctx)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		if *gandiURL == "" {
+			url = simURL
+		}
+		if key == "" {
+			key = gandisim.DemoAPIKey
+		}
+	}
+	if url == "" {
+		url = gandi.DefaultEndpoint
+	}
+
+	db, cleanup, err := openShellStore(ctx, env, *sandbox, *dbPath, logger)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	id := store.Identity{Team: shellTeam, User: who}
+	if key != "" {
+		if _, err := db.PutAPIKey(ctx, id, key); err != nil {
+			return fmt.Errorf("store the API key: %w", err)
+		}
+	}
+	httpClient := &http.Client{Timeout: 60 * time.Second}
+	sh := &bot.Shell{In: env.stdin, Out: env.stdout, Team: shellTeam, User: who, Channel: shellChannel, Interactive: isTerminal(env.stdin)}
+	if sh.Interactive {
+		sh.ReadSecret = readSecretNoEcho(env)
+	}
+	core, err := commands.New(commands.Config{
+		Store:     db,
+		Gandi:     func(k string) *gandi.Client { return gandi.NewClient(k, gandi.WithEndpoint(url), gandi.WithHTTPClient(httpClient)) },
+		Notifier:  sh,
+		Approvers: splitList(env.getenv("PAASBOT_APPROVERS")),
+		Logger:    logger,
+	})
+	if err != nil {
+		return err
+	}
+	if sh.Interactive {
+		where := url
+		if *sandbox {
+			where = "the built-in simulator (demo data)"
+		}
+		fmt.Fprintf(env.stdout, "paasbot shell as %s on %s. Type help, or quit.\n", who, where)
+	}
+	return sh.Run(ctx, core)
+}
+
+// startSandbox serves a seeded simulator on 127.0.0.1 and returns how to
+// stop it and its URL.
+func startSandbox(ctx context.Context) (stop func(), url string, err error) {
+	sim := gandisim.New(gandisim.Options{Seed: 1})
+	sim.SeedDemo(gandisim.DemoAPIKey, 12)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", fmt.Errorf("sandbox: listen: %w", err)
+	}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop = func() {
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(sctx)
+	}
+	return stop, "http://" + ln.Addr().String() + "/xmlrpc/", nil
+}
+
+// openShellStore opens the database: a throw-away one with a throw-away
+// secret in a temporary directory for --sandbox without --db, otherwise
+// --db / PAASBOT_DB with the secret of PAASBOT_SECRET_KEY(_FILE).
+func openShellStore(ctx context.Context, env *environment, sandbox bool, path string, logger *slog.Logger) (*store.DB, func(), error) {
+	if sandbox && path == "" {
+		dir, err := os.MkdirTemp("", "paasbot-shell-")
+		if err != nil {
+			return nil, nil, fmt.Errorf("sandbox: temporary directory: %w", err)
+		}
+		secret, _, err := store.NewSecret()
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		db, err := store.Open(ctx, filepath.Join(dir, "paasbot.db"), secret, store.WithLogger(logger))
+		if err != nil {
+			os.RemoveAll(dir)
+			return nil, nil, err
+		}
+		return db, func() { db.Close(); os.RemoveAll(dir) }, nil
+	}
+	if path == "" {
+		path = env.getenv("PAASBOT_DB")
+	}
+	if path == "" {
+		path = defaultDB
+	}
+	secret, err := store.LoadSecret(env.getenv)
+	if errors.Is(err, store.ErrNoSecret) {
+		return nil, nil, fmt.Errorf("%s: PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE must be set to open a database (or use --sandbox without --db)", path)
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	db, err := store.Open(ctx, path, secret, store.WithLogger(logger))
+	if err != nil {
+		return nil, nil, err
+	}
+	return db, func() { db.Close() }, nil
+}
+
+func shellLogLevel(v string) slog.Level {
+	switch strings.ToLower(strings.TrimSpace(v)) {
+	case "debug":
+		return slog.LevelDebug
+	case "info":
+		return slog.LevelInfo
+	case "error":
+		return slog.LevelError
+	}
+	return slog.LevelWarn
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
+		out = append(out, f)
+	}
+	return out
+}
+
+// isTerminal reports whether r is a character device (a terminal), so
+// that a pipe gets no prompt.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// readSecretNoEcho reads one line from the terminal with echo turned off
+// by stty (golang.org/x/term is not a dependency). Without stty the key is
+// read visibly and the prompt says so.
+func readSecretNoEcho(env *environment) func(prompt string) (string, error) {
+	return func(prompt string) (string, error) {
+		f, _ := env.stdin.(*os.File)
+		hidden := false
+		if f != nil {
+			cmd := exec.Command("stty", "-echo")
+			cmd.Stdin = f
+			hidden = cmd.Run() == nil
+		}
+		if hidden {
+			fmt.Fprint(env.stdout, prompt+"(hidden) ")
+			defer func() {
+				cmd := exec.Command("stty", "echo")
+				cmd.Stdin = f
+				_ = cmd.Run()
+				fmt.Fprintln(env.stdout)
+			}()
+		} else {
+			fmt.Fprint(env.stdout, prompt+"(visible as you type) ")
+		}
+		var b strings.Builder
+		buf := make([]byte, 1)
+		for {
+			n, err := env.stdin.Read(buf)
+			if n == 1 {
+				if buf[0] == '\n' {
+					break
+				}
+				b.WriteByte(buf[0])
+			}
+			if err != nil {
+				if b.Len() > 0 {
+					break
+				}
+				return "", fmt.Errorf("read the key: %w", err)
+			}
+		}
+		return strings.TrimSpace(b.String()), nil
+	}
 }

@@ -1,0 +1,193 @@
+package bot
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/reply"
+)
+
+// ShellCore is what the terminal adapter needs of *commands.Core.
+type ShellCore interface {
+	Handle(ctx context.Context, req commands.Request) reply.Message
+	SubmitForm(ctx context.Context, s commands.Submission) (reply.Message, error)
+}
+
+// Shell is the terminal adapter: it reads one command per line (the text
+// after /paas), runs it and prints the reply as plain text. It also
+// implements commands.Notifier by printing, so approval progress and
+// private notes show up in the same terminal.
+type Shell struct {
+	In  io.Reader
+	Out io.Writer
+	// Team, User and Channel identify the local person ("local", $USER,
+	// "shell").
+	Team, User, Channel string
+	// Interactive shows a prompt before each line.
+	Interactive bool
+	// ReadSecret reads a secret (the API key) after showing prompt. Nil:
+	// the next input line is read, as with a pipe.
+	ReadSecret func(prompt string) (string, error)
+
+	mu     sync.Mutex
+	nextID int
+	lines  *bufio.Scanner
+}
+
+// Prompt is shown before each line in interactive mode.
+const Prompt = "paas> "
+
+var _ commands.Notifier = (*Shell)(nil)
+
+// Run reads and runs commands until EOF, "quit" or "exit", or ctx ends.
+// A malformed line prints one error line and the shell goes on; Run
+// returns an error only when reading or writing fails.
+func (s *Shell) Run(ctx context.Context, core ShellCore) error {
+	s.lines = bufio.NewScanner(s.In)
+	s.lines.Buffer(make([]byte, 64*1024), 1<<20)
+	for {
+		if ctx.Err() != nil {
+			return nil
+		}
+		if s.Interactive {
+			s.write(Prompt)
+		}
+		if !s.lines.Scan() {
+			if err := s.lines.Err(); err != nil {
+				return fmt.Errorf("read input: %w", err)
+			}
+			if s.Interactive {
+				s.write("\n")
+			}
+			return nil
+		}
+		text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(s.lines.Text()), "/paas"))
+		switch strings.ToLower(text) {
+		case "":
+			continue
+		case "quit", "exit":
+			return nil
+		}
+		s.runLine(ctx, core, text)
+	}
+}
+
+// runLine runs one command; "login --apikey KEY" is read here so the key
+// never goes through the command parser or the history of replies.
+func (s *Shell) runLine(ctx context.Context, core ShellCore, text string) {
+	if key, ok, err := loginKey(text); ok {
+		if err != nil {
+			s.print(reply.Message{Tone: reply.Error, Text: err.Error()})
+			return
+		}
+		s.submitLogin(ctx, core, key)
+		return
+	}
+	m := core.Handle(ctx, commands.Request{Team: s.Team, User: s.User, UserName: s.User, Channel: s.Channel, Text: text})
+	s.print(m)
+	if m.Form != nil {
+		key, err := s.readSecret(m.Form)
+		if err != nil {
+			s.print(reply.Message{Tone: reply.Error, Text: err.Error()})
+			return
+		}
+		if m.Form.ID == commands.FormLogin {
+			s.submitLogin(ctx, core, key)
+			return
+		}
+		s.submit(ctx, core, m.Form.ID, key)
+	}
+}
+
+// loginKey recognises "login --apikey KEY" / "login --apikey=KEY".
+func loginKey(text string) (key string, ok bool, err error) {
+	f := strings.Fields(text)
+	if len(f) < 2 || strings.ToLower(f[0]) != "login" {
+		return "", false, nil
+	}
+	switch {
+	case strings.HasPrefix(f[1], "--apikey="):
+		return strings.TrimPrefix(f[1], "--apikey="), true, nil
+	case f[1] == "--apikey":
+		if len(f) < 3 {
+			return "", true, errors.New("--apikey needs the key after it")
+		}
+		return f[2], true, nil
+	}
+	return "", false, nil
+}
+
+func (s *Shell) submitLogin(ctx context.Context, core ShellCore, key string) {
+	s.submit(ctx, core, commands.FormLogin, key)
+}
+
+func (s *Shell) submit(ctx context.Context, core ShellCore, form, value string) {
+	m, err := core.SubmitForm(ctx, commands.Submission{Team: s.Team, User: s.User, Channel: s.Channel, FormID: form, Value: value})
+	if err != nil {
+		msg, _ := commands.ErrorMessage(err)
+		s.print(reply.Message{Tone: reply.Error, Text: msg})
+		return
+	}
+	s.print(m)
+}
+
+func (s *Shell) readSecret(f *reply.Form) (string, error) {
+	prompt := f.Label
+	if prompt == "" {
+		prompt = f.Title
+	}
+	prompt += ": "
+	if s.ReadSecret != nil {
+		return s.ReadSecret(prompt)
+	}
+	if s.Interactive {
+		s.write(prompt + "(visible as you type) ")
+	}
+	if !s.lines.Scan() {
+		return "", errors.New("no input for " + strings.TrimSuffix(prompt, ": "))
+	}
+	return strings.TrimSpace(s.lines.Text()), nil
+}
+
+func (s *Shell) print(m reply.Message) {
+	out := RenderPlain(m)
+	if out == "" {
+		return
+	}
+	s.write(out + "\n")
+}
+
+func (s *Shell) write(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	_, _ = io.WriteString(s.Out, text)
+}
+
+// Post prints m as a message posted in channel.
+func (s *Shell) Post(_ context.Context, channel string, m reply.Message) (reply.Ref, error) {
+	s.mu.Lock()
+	s.nextID++
+	id := strconv.Itoa(s.nextID)
+	s.mu.Unlock()
+	s.write("#" + channel + ":\n" + RenderPlain(m) + "\n")
+	return reply.Ref{Channel: channel, ID: id}, nil
+}
+
+// Update prints the new content of an earlier message.
+func (s *Shell) Update(_ context.Context, ref reply.Ref, m reply.Message) error {
+	s.write("(updated) #" + ref.Channel + ":\n" + RenderPlain(m) + "\n")
+	return nil
+}
+
+// PostPrivate prints m marked as private.
+func (s *Shell) PostPrivate(_ context.Context, _, _ string, m reply.Message) error {
+	s.write("(private to you)\n" + RenderPlain(m) + "\n")
+	return nil
+}

@@ -1,0 +1,113 @@
+package commands
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/reply"
+)
+
+// pageKeys are the paging and sorting keys of list commands. page counts
+// from 1 for people (the API counts from 0).
+func pageKeys(sortFields []string) []Param {
+	return []Param{
+		{Name: "sort_by", Aliases: []string{"sort"}, Kind: KindString, Hint: "field[ desc]",
+			Help: "sort by " + strings.Join(sortFields, ", ") + "; add \" desc\" or a leading - to reverse"},
+		{Name: "page", Kind: KindInt, Hint: "N", Help: "page number, from 1"},
+		{Name: "per-page", Aliases: []string{"items_per_page", "per_page"}, Kind: KindInt, Hint: "N", Help: "rows per page (1–500)"},
+	}
+}
+
+// pageOf reads sort_by, page and per-page of call.
+func (c *Core) pageOf(call *Call, sortFields []string) (gandi.Page, error) {
+	p := gandi.Page{ItemsPerPage: c.pageSz}
+	if call.Has("per-page") {
+		n := call.Int("per-page")
+		if n < 1 || n > gandi.MaxItemsPerPage {
+			return p, Errorf(EINVALID, "per-page must be between 1 and %d.", gandi.MaxItemsPerPage)
+		}
+		p.ItemsPerPage = n
+	}
+	if call.Has("page") {
+		n := call.Int("page")
+		if n < 1 {
+			return p, Errorf(EINVALID, "page counts from 1.")
+		}
+		p.Page = n - 1
+	}
+	if s := call.String("sort_by"); s != "" {
+		field, dir := s, ""
+		if strings.HasPrefix(field, "-") {
+			field, dir = field[1:], " DESC"
+		}
+		if f, d, ok := strings.Cut(field, " "); ok {
+			switch strings.ToLower(strings.TrimSpace(d)) {
+			case "desc":
+				dir = " DESC"
+			case "asc":
+			default:
+				return p, Errorf(EINVALID, "sort_by takes a field and optionally asc or desc, not %q.", s)
+			}
+			field = f
+		}
+		field = strings.ToLower(strings.TrimSpace(field))
+		ok := false
+		for _, f := range sortFields {
+			ok = ok || f == field
+		}
+		if !ok {
+			return p, Errorf(EINVALID, "Cannot sort by %q.%s Valid: %s.", field, didYouMean(field, sortFields), strings.Join(sortFields, ", "))
+		}
+		p.SortBy = field + dir
+	}
+	return p, nil
+}
+
+// pageNotes adds "showing 1–25 of 140" and a "more" button re-running the
+// same command at the next page.
+func pageNotes(m *reply.Message, call *Call, pg gandi.Page, shown, total int) {
+	if shown == 0 {
+		return
+	}
+	from := pg.Page*pg.ItemsPerPage + 1
+	to := from + shown - 1
+	if total >= 0 {
+		m.Notes = append(m.Notes, fmt.Sprintf("showing %d–%d of %d", from, to, total))
+	}
+	if (total >= 0 && to < total) || (total < 0 && shown == pg.ItemsPerPage) {
+		next := nextPageLine(call.Line, pg.Page+2)
+		m.Buttons = append(m.Buttons, reply.Button{Label: "More", Action: "cmd", Value: next, Command: next})
+	}
+}
+
+// nextPageLine is line with page= set to n.
+func nextPageLine(line Line, n int) string {
+	out := Line{}
+	for _, a := range line.Args {
+		if a.Kind == Pair && strings.EqualFold(a.Key, "page") {
+			continue
+		}
+		out.Args = append(out.Args, a)
+	}
+	out.Args = append(out.Args, Arg{Kind: Pair, Key: "page", Value: strconv.Itoa(n)})
+	return out.String()
+}
+
+// likePattern makes a ~ filter a substring match unless the person wrote
+// their own % wildcards.
+func likePattern(s string) string {
+	if strings.Contains(s, "%") {
+		return s
+	}
+	return "%" + s + "%"
+}
+
+func likePatterns(ss []string) gandi.Strings {
+	var out gandi.Strings
+	for _, s := range ss {
+		out = append(out, likePattern(s))
+	}
+	return out
+}

@@ -1,0 +1,184 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/reply"
+)
+
+var instanceArg = []Param{{Name: "instance", Kind: KindString, Required: true, Hint: "<instance>"}}
+
+func (c *Core) paidCommands() []*CommandSpec {
+	return []*CommandSpec{
+		{Name: "create", Summary: "create an instance (paid; asks for approval)", Paid: true, Run: runCreate,
+			Keys: []Param{
+				{Name: "name", Kind: KindString, Required: true},
+				{Name: "size", Kind: KindEnum, Enum: sizeNames(), Required: true},
+				{Name: "type", Kind: KindEnum, Enum: typeNames(), Required: true},
+				{Name: "datacenter", Aliases: []string{"datacenter_id", "dc"}, Kind: KindInt, Required: true, Hint: "N"},
+				{Name: "duration", Kind: KindDuration, Required: true, Hint: "1m"},
+				{Name: "vhosts", Aliases: []string{"vhost"}, Kind: KindStrings, Hint: "a,b"},
+				{Name: "quantity", Kind: KindInt, Hint: "GB", Help: "additional disk in GB"},
+				{Name: "ssh-key", Aliases: []string{"ssh_key"}, Kind: KindStrings, Help: "public SSH keys to authorise"},
+				{Name: "keys", Kind: KindInts, Help: "ids of SSH keys stored at Gandi"},
+				{Name: "snapshot-profile", Aliases: []string{"snapshot_profile"}, Kind: KindInt, Hint: "N"},
+				{Name: "fixed", Kind: KindBool, Switch: true, Help: "annual commitment"},
+				{Name: "zone-alter", Aliases: []string{"zone_alter"}, Kind: KindBool, Switch: true, Help: "let Gandi add the vhosts to your zone"},
+				{Name: "override", Kind: KindBool, Switch: true, Help: "replace existing DNS records (with zone-alter)"},
+			},
+			Examples: []string{"create name=blog size=s type=phpmysql datacenter=1 duration=1m vhosts=blog.example.com"}},
+		{Name: "update", Summary: "change an instance (paid; asks for approval)", Paid: true, Args: instanceArg, Run: runUpdate,
+			Keys: []Param{
+				{Name: "size", Kind: KindEnum, Enum: sizeNames()},
+				{Name: "quantity", Kind: KindInt, Hint: "GB", Help: "additional disk in GB"},
+				{Name: "name", Kind: KindString, Help: "new name"},
+				{Name: "console", Kind: KindBool, Hint: "on|off", Help: "the emergency console"},
+				{Name: "upgrade", Kind: KindBool, Switch: true, Help: "upgrade to the latest system image"},
+				{Name: "reset-password", Kind: KindBool, Switch: true, Help: "a new password, sent to you privately"},
+				{Name: "reset-mysql-password", Aliases: []string{"reset_mysql_password"}, Kind: KindBool, Switch: true},
+				{Name: "snapshot-profile", Aliases: []string{"snapshot_profile"}, Kind: KindString, Hint: "N|none"},
+				{Name: "ssh-key", Aliases: []string{"ssh_key"}, Kind: KindStrings},
+				{Name: "keys", Kind: KindInts},
+			},
+			Examples: []string{"update shop-prod size=l", "update blog upgrade"}},
+		{Name: "renew", Summary: "renew an instance (paid; asks for approval)", Paid: true, Args: instanceArg, Run: runRenew,
+			Keys: []Param{
+				{Name: "duration", Kind: KindDuration, Required: true, Hint: "12m"},
+				{Name: "fixed", Kind: KindBool, Switch: true, Help: "annual commitment"},
+			},
+			Examples: []string{"renew shop-prod duration=12m"}},
+		{Name: "restart", Summary: "restart an instance (asks for confirmation)", Paid: true, Args: instanceArg, Run: runRestart,
+			Examples: []string{"restart shop-staging"}},
+		{Name: "delete", Summary: "delete an instance (asks for confirmation)", Paid: true, Args: instanceArg, Run: runDelete,
+			Examples: []string{"delete old-site"}},
+	}
+}
+
+func runCreate(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	p := gandi.PaasCreateParams{
+		Name: call.String("name"), Size: gandi.Size(call.String("size")), Type: gandi.ServiceType(call.String("type")),
+		DatacenterID: call.Int("datacenter"), Duration: call.String("duration"),
+		Vhosts: call.Strings("vhosts"), Quantity: call.Int("quantity"), SSHKey: call.Strings("ssh-key"),
+		Keys: call.Ints("keys"), SnapshotProfile: call.IntPtr("snapshot-profile"),
+		Fixed: call.Bool("fixed"), ZoneAlter: call.Bool("zone-alter"), Override: call.Bool("override"),
+	}
+	if p.Override && !p.ZoneAlter {
+		return reply.Message{}, Errorf(EINVALID, "override only acts with zone-alter; add zone-alter or drop override.")
+	}
+	summary := []reply.Field{
+		{Label: "Name", Value: p.Name}, {Label: "Size", Value: string(p.Size)}, {Label: "Type", Value: string(p.Type)},
+		{Label: "Datacenter", Value: strconv.Itoa(p.DatacenterID)}, {Label: "Duration", Value: p.Duration + commitment(p.Fixed)},
+	}
+	if len(p.Vhosts) > 0 {
+		summary = append(summary, reply.Field{Label: "Vhosts", Value: strings.Join(p.Vhosts, ", ")})
+	}
+	if p.Quantity > 0 {
+		summary = append(summary, reply.Field{Label: "Additional disk", Value: fmt.Sprintf("%d GB", p.Quantity)})
+	}
+	summary = append(summary, reply.Field{Label: "Password", Value: "generated at creation, sent to you privately"})
+	return c.propose(ctx, call.Req, Plan{Action: ActionCreate, Target: p.Name, Create: &p, Summary: summary, GeneratePassword: true})
+}
+
+func commitment(fixed bool) string {
+	if fixed {
+		return " (annual commitment)"
+	}
+	return ""
+}
+
+func runUpdate(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	var p gandi.PaasUpdateParams
+	var summary []reply.Field
+	if call.Has("size") {
+		p.Size = gandi.Size(call.String("size"))
+		summary = append(summary, reply.Field{Label: "Size", Value: string(p.Size)})
+	}
+	if call.Has("quantity") {
+		p.Quantity = call.IntPtr("quantity")
+		summary = append(summary, reply.Field{Label: "Additional disk", Value: fmt.Sprintf("%d GB", *p.Quantity)})
+	}
+	if call.Has("name") {
+		p.Name = call.String("name")
+		summary = append(summary, reply.Field{Label: "New name", Value: p.Name})
+	}
+	if call.Has("console") {
+		b := call.Bool("console")
+		p.Console = &b
+		summary = append(summary, reply.Field{Label: "Console", Value: onOff(b)})
+	}
+	if call.Bool("upgrade") {
+		p.Upgrade = true
+		summary = append(summary, reply.Field{Label: "Upgrade", Value: "to the latest system image"})
+	}
+	if call.Bool("reset-mysql-password") {
+		p.ResetMySQLPassword = true
+		summary = append(summary, reply.Field{Label: "MySQL root password", Value: "reset"})
+	}
+	if call.Has("snapshot-profile") {
+		v := call.String("snapshot-profile")
+		switch strings.ToLower(v) {
+		case "none", "off", "no":
+			p.SnapshotProfile = gandi.StringValue("")
+			summary = append(summary, reply.Field{Label: "Snapshot profile", Value: "none"})
+		default:
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 {
+				return reply.Message{}, Errorf(EINVALID, "snapshot-profile is a profile id or none, not %q.", v)
+			}
+			p.SnapshotProfile = gandi.IntValue(n)
+			summary = append(summary, reply.Field{Label: "Snapshot profile", Value: "#" + v})
+		}
+	}
+	if call.Has("ssh-key") {
+		p.SSHKey = call.Strings("ssh-key")
+		summary = append(summary, reply.Field{Label: "SSH keys added", Value: strconv.Itoa(len(p.SSHKey))})
+	}
+	if call.Has("keys") {
+		p.Keys = call.Ints("keys")
+		summary = append(summary, reply.Field{Label: "Gandi SSH keys", Value: fmt.Sprint(p.Keys)})
+	}
+	gen := call.Bool("reset-password")
+	if gen {
+		summary = append(summary, reply.Field{Label: "Password", Value: "a new one, sent to you privately"})
+	}
+	if len(summary) == 0 {
+		return reply.Message{}, Errorf(EINVALID, "Say what to change, e.g. `update %s size=l`. Usage: `%s`.", call.Arg(0), usageLine(call.Spec))
+	}
+	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	return c.propose(ctx, call.Req, Plan{Action: ActionUpdate, InstanceID: ref.ID, Target: ref.Label(), Update: &p, Summary: summary, GeneratePassword: gen})
+}
+
+func runRenew(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	r := gandi.RenewOptions{Duration: call.String("duration"), Fixed: call.Bool("fixed")}
+	summary := []reply.Field{{Label: "Instance", Value: ref.Label()}, {Label: "Duration", Value: r.Duration + commitment(r.Fixed)}}
+	return c.propose(ctx, call.Req, Plan{Action: ActionRenew, InstanceID: ref.ID, Target: ref.Label(), Renew: &r, Summary: summary})
+}
+
+func runRestart(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	return c.propose(ctx, call.Req, Plan{Action: ActionRestart, InstanceID: ref.ID, Target: ref.Label(),
+		Summary: []reply.Field{{Label: "Instance", Value: ref.Label()}, {Label: "Effect", Value: "the site is down for a moment"}}})
+}
+
+func runDelete(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	return c.propose(ctx, call.Req, Plan{Action: ActionDelete, InstanceID: ref.ID, Target: ref.Label(),
+		Summary: []reply.Field{{Label: "Instance", Value: ref.Label()}, {Label: "Effect", Value: "the instance and its disk are deleted"}}})
+}

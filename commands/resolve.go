@@ -1,0 +1,88 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/paasbot/paasbot/gandi"
+)
+
+// instanceRef is an instance named by a person, resolved to its id.
+type instanceRef struct {
+	ID   int
+	Name string
+}
+
+// Label is the human name used in messages: "shop-prod (#42)".
+func (r instanceRef) Label() string {
+	if r.Name == "" {
+		return fmt.Sprintf("#%d", r.ID)
+	}
+	return fmt.Sprintf("%s (#%d)", r.Name, r.ID)
+}
+
+// resolveInstance turns what a person typed (an id or an exact name) into
+// an instance of their account. A name costs one paas.list {name} call;
+// none or several matches are errors naming candidates. With verify, an
+// id is checked with paas.info (so "no instance 42" comes before any
+// confirmation) and its name filled in.
+func resolveInstance(ctx context.Context, gc *gandi.Client, typed string, verify bool) (instanceRef, error) {
+	typed = strings.TrimSpace(strings.TrimPrefix(typed, "#"))
+	if typed == "" {
+		return instanceRef{}, Errorf(EINVALID, "Name an instance by its id or its exact name.")
+	}
+	if id, err := strconv.Atoi(typed); err == nil && id > 0 {
+		if !verify {
+			return instanceRef{ID: id}, nil
+		}
+		info, err := gc.PaaS.Info(ctx, id)
+		if err != nil {
+			return instanceRef{}, gandiErr(err, fmt.Sprintf("no instance %d in your account", id))
+		}
+		return instanceRef{ID: info.ID, Name: info.Name}, nil
+	}
+	found, err := gc.PaaS.List(ctx, &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{Name: gandi.Strings{typed}}})
+	if err != nil {
+		return instanceRef{}, gandiErr(err, "")
+	}
+	switch len(found) {
+	case 1:
+		return instanceRef{ID: found[0].ID, Name: found[0].Name}, nil
+	case 0:
+		return instanceRef{}, notFoundInstance(ctx, gc, typed)
+	}
+	var ids []string
+	for _, in := range found {
+		ids = append(ids, fmt.Sprintf("#%d (%s, %s)", in.ID, in.State, in.Type))
+	}
+	return instanceRef{}, Errorf(EINVALID, "Several instances are named %q: %s. Use the id instead.", typed, strings.Join(ids, ", "))
+}
+
+// notFoundInstance builds the "no instance named x" error with the
+// names that contain it (one ~name call; a failure just drops the hint).
+func notFoundInstance(ctx context.Context, gc *gandi.Client, typed string) error {
+	msg := fmt.Sprintf("No instance named %q in your account.", typed)
+	like := typed
+	if len(like) > 4 {
+		like = like[:4]
+	}
+	opts := &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{NameLike: gandi.Strings{"%" + like + "%"}}, Page: gandi.Page{ItemsPerPage: 50}}
+	if cands, err := gc.PaaS.List(ctx, opts); err == nil && len(cands) > 0 {
+		var names []string
+		for _, in := range cands {
+			names = append(names, in.Name)
+		}
+		if dym := didYouMean(typed, names); dym != "" {
+			msg += dym
+		} else {
+			if len(names) > 5 {
+				names = names[:5]
+			}
+			msg += " Similar: " + strings.Join(names, ", ") + "."
+		}
+	}
+	msg += " `list` shows your instances."
+	return Errorf(ENOTFOUND, "%s", msg)
+}

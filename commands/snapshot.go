@@ -1,0 +1,134 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/reply"
+)
+
+var snapshotSortFields = []string{"date_created", "name", "paas_id", "size", "type"}
+
+func snapshotFilterKeys() []Param {
+	return []Param{
+		{Name: "name", Kind: KindString},
+		{Name: "~name", Aliases: []string{"name~"}, Kind: KindString},
+		{Name: "type", Kind: KindString, Help: "snapshot type, e.g. daily"},
+		{Name: "paas_id", Kind: KindInt, Help: "instance id (or name it as the first word)"},
+		{Name: "size", Kind: KindInt}, {Name: "<size", Kind: KindInt}, {Name: ">size", Kind: KindInt},
+		{Name: "date_created", Kind: KindDate},
+		{Name: "<date_created", Aliases: []string{"created-before"}, Kind: KindDate},
+		{Name: ">date_created", Aliases: []string{"created-after"}, Kind: KindDate},
+	}
+}
+
+func (c *Core) snapshotCommands() []*CommandSpec {
+	return []*CommandSpec{
+		{Name: "snapshot list", Aliases: []string{"ls"}, Summary: "snapshots (of one instance or all)", Args: optInstanceArg,
+			Keys: append(snapshotFilterKeys(), pageKeys(snapshotSortFields)...), Run: runSnapshotList,
+			Examples: []string{"snapshot list shop-prod", "snapshot list sort=-date_created"}},
+		{Name: "snapshot count", Summary: "how many snapshots match", Args: optInstanceArg, Keys: snapshotFilterKeys(), Run: runSnapshotCount},
+		{Name: "snapshot info", Summary: "one snapshot", Args: []Param{{Name: "id", Kind: KindInt, Required: true, Hint: "<id>"}}, Run: runSnapshotInfo},
+	}
+}
+
+func (c *Core) snapshotFilters(ctx context.Context, call *Call) (gandi.SnapshotListOptions, error) {
+	var o gandi.SnapshotListOptions
+	o.Name = call.String("name")
+	if s := call.String("~name"); s != "" {
+		o.NameLike = likePattern(s)
+	}
+	o.Type = call.String("type")
+	o.PaasID = call.Int("paas_id")
+	o.Size, o.SizeLT, o.SizeGT = call.IntPtr("size"), call.IntPtr("<size"), call.IntPtr(">size")
+	o.DateCreated = call.String("date_created")
+	o.DateCreatedBefore = call.String("<date_created")
+	o.DateCreatedAfter = call.String(">date_created")
+	if call.Arg(0) != "" {
+		ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), false)
+		if err != nil {
+			return o, err
+		}
+		o.PaasID = ref.ID
+	}
+	return o, nil
+}
+
+func runSnapshotList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	o, err := c.snapshotFilters(ctx, call)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	if o.Page, err = c.pageOf(call, snapshotSortFields); err != nil {
+		return reply.Message{}, err
+	}
+	gc := c.client(call)
+	total, err := gc.Snapshots.Count(ctx, &o)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, "")
+	}
+	items, err := gc.Snapshots.List(ctx, &o)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, "")
+	}
+	if len(items) == 0 {
+		return reply.Message{Text: "No snapshots" + scopeSuffix(call)}, nil
+	}
+	t := &reply.Table{Columns: []string{"id", "name", "instance", "type", "size", "taken", ""}, Align: []bool{true, false, true, false, true, false, false}}
+	now := c.now()
+	for _, s := range items {
+		inst, age := "—", ""
+		if s.Source != nil {
+			inst = strconv.Itoa(s.Source.PaasID)
+		}
+		if s.DateCreated != nil {
+			age = relDays(daysUntil(now, *s.DateCreated))
+		}
+		t.Rows = append(t.Rows, []string{strconv.Itoa(s.ID), s.Name, inst, s.Type, strconv.Itoa(s.Size), fmtDateTime(s.DateCreated), age})
+	}
+	m := reply.Message{Title: "Snapshots" + trimDot(scopeSuffix(call)), Table: t}
+	pageNotes(&m, call, o.Page, len(items), total)
+	return m, nil
+}
+
+func trimDot(s string) string {
+	if len(s) > 0 && s[len(s)-1] == '.' {
+		return s[:len(s)-1]
+	}
+	return s
+}
+
+func runSnapshotCount(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	o, err := c.snapshotFilters(ctx, call)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	n, err := c.client(call).Snapshots.Count(ctx, &o)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, "")
+	}
+	return reply.Message{Text: plural(n, "snapshot") + scopeSuffix(call)}, nil
+}
+
+func runSnapshotInfo(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	id, _ := strconv.Atoi(call.Arg(0))
+	s, err := c.client(call).Snapshots.Info(ctx, id)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, fmt.Sprintf("no snapshot %d in your account", id))
+	}
+	f := []reply.Field{
+		{Label: "Name", Value: orDash(s.Name)}, {Label: "Type", Value: orDash(s.Type)},
+		{Label: "Size", Value: strconv.Itoa(s.Size)}, {Label: "Taken", Value: fmtDateTime(s.DateCreated)},
+	}
+	if s.Source != nil {
+		f = append(f, reply.Field{Label: "Instance", Value: "#" + strconv.Itoa(s.Source.PaasID)},
+			reply.Field{Label: "Datacenter", Value: strconv.Itoa(s.Source.DatacenterID)},
+			reply.Field{Label: "Disk state", Value: orDash(s.Source.State)})
+	}
+	return reply.Message{Title: fmt.Sprintf("Snapshot #%d", s.ID), Fields: f}, nil
+}
+
+func sortStrings(s []string) { sort.Strings(s) }

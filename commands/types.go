@@ -1,0 +1,77 @@
+package commands
+
+import (
+	"context"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/reply"
+)
+
+var typeSortFields = []string{"catalog_prefix", "category", "database", "id", "name", "visibility"}
+
+func typeFilterKeys() []Param {
+	var vis []string
+	for _, v := range gandi.Visibilities() {
+		vis = append(vis, string(v))
+	}
+	return []Param{
+		{Name: "name", Kind: KindStrings}, {Name: "database", Kind: KindStrings, Help: "e.g. mysql5.7"},
+		{Name: "category", Kind: KindStrings}, {Name: "catalog_prefix", Kind: KindStrings},
+		{Name: "id", Kind: KindInts}, {Name: "visibility", Kind: KindEnum, Enum: vis},
+	}
+}
+
+func (c *Core) typeCommands() []*CommandSpec {
+	return []*CommandSpec{
+		{Name: "types", Summary: "the instance types you can create", Keys: append(typeFilterKeys(), pageKeys(typeSortFields)...),
+			Run: runTypes, Examples: []string{"types", "types visibility=all database=mysql5.7"}},
+		{Name: "types count", Summary: "how many types match", Keys: typeFilterKeys(), Run: runTypesCount},
+	}
+}
+
+func typeFilters(call *Call) gandi.TypeListOptions {
+	return gandi.TypeListOptions{
+		Name: call.Strings("name"), Database: call.Strings("database"), Category: call.Strings("category"),
+		CatalogPrefix: call.Strings("catalog_prefix"), ID: call.Ints("id"), Visibility: gandi.Visibility(call.String("visibility")),
+	}
+}
+
+func runTypes(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	o := typeFilters(call)
+	pg, err := c.pageOf(call, typeSortFields)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	if !call.Has("per-page") {
+		pg.ItemsPerPage = 100
+	}
+	o.Page = pg
+	gc := c.client(call)
+	total, err := gc.Types.Count(ctx, &o)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, "")
+	}
+	items, err := gc.Types.List(ctx, &o)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, "")
+	}
+	if len(items) == 0 {
+		return reply.Message{Text: "No types" + filterSuffix(call)}, nil
+	}
+	t := &reply.Table{Columns: []string{"type", "language", "database", "visibility"}}
+	for _, p := range items {
+		t.Rows = append(t.Rows, []string{p.Name, orDash(p.Language), orDash(p.Database), string(p.Visibility)})
+	}
+	m := reply.Message{Title: "Instance types", Table: t}
+	pageNotes(&m, call, pg, len(items), total)
+	return m, nil
+}
+
+func runTypesCount(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	o := typeFilters(call)
+	n, err := c.client(call).Types.Count(ctx, &o)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, "")
+	}
+	return reply.Message{Text: plural(n, "type") + filterSuffix(call)}, nil
+}

@@ -1,0 +1,204 @@
+package commands
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/reply"
+)
+
+var vhostSortFields = []string{"date_creation", "id", "name", "paas_id", "state"}
+
+func vhostFilterKeys() []Param {
+	return []Param{
+		{Name: "name", Kind: KindString, Help: "exact FQDN"},
+		{Name: "~name", Aliases: []string{"name~"}, Kind: KindString, Help: "FQDNs containing this"},
+		{Name: "state", Kind: KindEnum, Enum: stateNames()},
+		{Name: "id", Kind: KindInts},
+		{Name: "paas_id", Kind: KindInt, Help: "instance id (or name it as the first word)"},
+		{Name: "date_creation", Kind: KindDate},
+		{Name: "<date_creation", Aliases: []string{"created-before"}, Kind: KindDate},
+		{Name: ">date_creation", Aliases: []string{"created-after"}, Kind: KindDate},
+	}
+}
+
+var fqdnArg = []Param{{Name: "fqdn", Kind: KindString, Required: true, Hint: "<fqdn>"}}
+var optInstanceArg = []Param{{Name: "instance", Kind: KindString, Hint: "instance"}}
+
+func (c *Core) vhostCommands() []*CommandSpec {
+	return []*CommandSpec{
+		{Name: "vhost list", Summary: "virtual hosts (of one instance or all)", Args: optInstanceArg,
+			Keys: append(vhostFilterKeys(), pageKeys(vhostSortFields)...), Run: runVhostList, Examples: []string{"vhost list shop-prod"}},
+		{Name: "vhost count", Summary: "how many virtual hosts match", Args: optInstanceArg, Keys: vhostFilterKeys(), Run: runVhostCount},
+		{Name: "vhost info", Summary: "one virtual host", Args: fqdnArg, Run: runVhostInfo, Examples: []string{"vhost info shop.example.com"}},
+		{Name: "vhost create", Summary: "link a virtual host to an instance (asks for confirmation)", Paid: true,
+			Args: []Param{instanceArg[0], fqdnArg[0]}, Run: runVhostCreate,
+			Keys: []Param{
+				{Name: "zone-alter", Aliases: []string{"zone_alter"}, Kind: KindBool, Switch: true, Help: "let Gandi add the record to your zone"},
+				{Name: "override", Kind: KindBool, Switch: true, Help: "replace an existing record (with zone-alter)"},
+			},
+			Examples: []string{"vhost create shop-prod new.example.com zone-alter"}},
+		{Name: "vhost delete", Summary: "unlink a virtual host (asks for confirmation)", Paid: true, Args: fqdnArg, Run: runVhostDelete},
+		{Name: "vhost dns", Summary: "the DNS records a virtual host needs", Args: fqdnArg,
+			Keys: []Param{{Name: "datacenter", Aliases: []string{"datacenter_id", "dc"}, Kind: KindInt, Required: true, Hint: "N"}},
+			Run:  runVhostDNS, Examples: []string{"vhost dns new.example.com datacenter=1"}},
+	}
+}
+
+func (c *Core) vhostFilters(ctx context.Context, call *Call) (gandi.VhostListOptions, error) {
+	var o gandi.VhostListOptions
+	o.Name = call.String("name")
+	if s := call.String("~name"); s != "" {
+		o.NameLike = likePattern(s)
+	}
+	o.State = gandi.State(call.String("state"))
+	o.ID = call.Ints("id")
+	o.PaasID = call.Int("paas_id")
+	o.DateCreation = call.String("date_creation")
+	o.DateCreationBefore = call.String("<date_creation")
+	o.DateCreationAfter = call.String(">date_creation")
+	if call.Arg(0) != "" {
+		ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), false)
+		if err != nil {
+			return o, err
+		}
+		o.PaasID = ref.ID
+	}
+	return o, nil
+}
+
+func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	o, err := c.vhostFilters(ctx, call)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	if o.Page, err = c.pageOf(call, vhostSortFields); err != nil {
+		return reply.Message{}, err
+	}
+	gc := c.client(call)
+	total, err := gc.Vhosts.Count(ctx, &o)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, "")
+	}
+	items, err := gc.Vhosts.List(ctx, &o)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, "")
+	}
+	if len(items) == 0 {
+		return reply.Message{Text: "No virtual hosts" + strings.TrimSuffix(scopeSuffix(call), ".") + "."}, nil
+	}
+	t := &reply.Table{Columns: []string{"fqdn", "instance", "state", "created"}, Align: []bool{false, true, false, false}}
+	for _, v := range items {
+		t.Rows = append(t.Rows, []string{v.Name, strconv.Itoa(v.PaasID), v.State, fmtDate(v.DateCreation)})
+	}
+	m := reply.Message{Title: "Virtual hosts" + strings.TrimSuffix(scopeSuffix(call), "."), Table: t}
+	pageNotes(&m, call, o.Page, len(items), total)
+	return m, nil
+}
+
+func scopeSuffix(call *Call) string {
+	if call.Arg(0) != "" {
+		return " of " + call.Arg(0) + "."
+	}
+	return filterSuffix(call)
+}
+
+func runVhostCount(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	o, err := c.vhostFilters(ctx, call)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	n, err := c.client(call).Vhosts.Count(ctx, &o)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, "")
+	}
+	return reply.Message{Text: plural(n, "virtual host") + scopeSuffix(call)}, nil
+}
+
+func runVhostInfo(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	v, err := c.client(call).Vhosts.Info(ctx, call.Arg(0))
+	if err != nil {
+		return reply.Message{}, gandiErr(err, fmt.Sprintf("no virtual host %s in your account", call.Arg(0)))
+	}
+	return reply.Message{Title: v.Name, Fields: []reply.Field{
+		{Label: "Instance", Value: "#" + strconv.Itoa(v.PaasID)},
+		{Label: "State", Value: orDash(v.State)},
+		{Label: "Created", Value: fmtDate(v.DateCreation)},
+		{Label: "Certificate", Value: certLine(v.CertID)},
+		{Label: "Id", Value: strconv.Itoa(v.ID)},
+	}}, nil
+}
+
+func certLine(id int) string {
+	if id == 0 {
+		return "none"
+	}
+	return "#" + strconv.Itoa(id)
+}
+
+func runVhostCreate(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	fqdn := strings.ToLower(strings.TrimSuffix(call.Arg(1), "."))
+	if !looksLikeFQDN(fqdn) {
+		return reply.Message{}, Errorf(EINVALID, "%q is not a host name such as www.example.com.", call.Arg(1))
+	}
+	if call.Bool("override") && !call.Bool("zone-alter") {
+		return reply.Message{}, Errorf(EINVALID, "override only acts with zone-alter; add zone-alter or drop override.")
+	}
+	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	v := &VhostPlan{FQDN: fqdn, PaasID: ref.ID, ZoneAlter: call.Bool("zone-alter"), Override: call.Bool("override")}
+	return c.propose(ctx, call.Req, Plan{Action: ActionVhostCreate, InstanceID: ref.ID, Target: fqdn + " on " + ref.Label(), Vhost: v,
+		Summary: []reply.Field{{Label: "Vhost", Value: fqdn}, {Label: "Instance", Value: ref.Label()}, {Label: "Zone alter", Value: yesNo(v.ZoneAlter)}}})
+}
+
+func runVhostDelete(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	fqdn := call.Arg(0)
+	v, err := c.client(call).Vhosts.Info(ctx, fqdn)
+	if err != nil {
+		return reply.Message{}, gandiErr(err, fmt.Sprintf("no virtual host %s in your account", fqdn))
+	}
+	return c.propose(ctx, call.Req, Plan{Action: ActionVhostDelete, InstanceID: v.PaasID, Target: v.Name, Vhost: &VhostPlan{FQDN: v.Name, PaasID: v.PaasID},
+		Summary: []reply.Field{{Label: "Vhost", Value: v.Name}, {Label: "Instance", Value: "#" + strconv.Itoa(v.PaasID)}, {Label: "Files", Value: "kept in /lamp0/web/trash"}}})
+}
+
+func runVhostDNS(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	e, err := c.client(call).Vhosts.DNSEntries(ctx, gandi.DNSEntriesParams{Datacenter: call.Int("datacenter"), Vhost: call.Arg(0)})
+	if err != nil {
+		return reply.Message{}, gandiErr(err, "")
+	}
+	m := reply.Message{Title: "DNS records for " + call.Arg(0)}
+	keys := make([]string, 0, len(e.All))
+	for k := range e.All {
+		keys = append(keys, k)
+	}
+	sortStrings(keys)
+	for _, k := range keys {
+		m.Fields = append(m.Fields, reply.Field{Label: k, Value: e.All[k]})
+	}
+	if e.TXT != "" {
+		m.Text = "Add to your zone:\n```" + call.Arg(0) + ". 10800 IN TXT \"" + e.TXT + "\"```"
+	}
+	return m, nil
+}
+
+func looksLikeFQDN(s string) bool {
+	if len(s) > 253 || !strings.Contains(s, ".") {
+		return false
+	}
+	for _, label := range strings.Split(s, ".") {
+		if label == "" || len(label) > 63 {
+			return false
+		}
+		for _, r := range label {
+			if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '_' || r == '*') {
+				return false
+			}
+		}
+	}
+	return true
+}
