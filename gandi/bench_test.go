@@ -2,6 +2,7 @@ package gandi
 
 import (
 	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 )
@@ -67,5 +68,14 @@ func TestListAnswerDecodes(t *testing.T) {
 	if len(out) != 3 || out[2].ID != 3 || out[2].Name != "site-3" || out[2].DateEndCommitment != nil ||
 		out[2].SnapshotProfile == nil || out[2].DateEnd == nil || len(out[2].Servers) != 1 {
 		t.Errorf("decoded %+v", out[2])
+	}
+}
+
+// BenchmarkNewClient: paasbot makes one Client per user key per command.
+func BenchmarkNewClient(b *testing.B) {
+	shared := &http.Client{}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = NewClient(testKey, WithHTTPClient(shared), WithEndpoint("http://127.0.0.1/xmlrpc/"))
 	}
 }

@@ -213,7 +213,14 @@ func (c *Client) call(ctx context.Context, method string, out any, args ...any) 
 }
 
 // decodeAnswer turns an answer body into out, a *Fault or a *DecodeError.
-func decodeAnswer(method string, data []byte, out any) error {
+// The decoder is fuzzed not to panic; the recover is a last guard so that
+// no answer can ever crash the bot.
+func decodeAnswer(method string, data []byte, out any) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = &DecodeError{Method: method, Err: fmt.Errorf("decoder failure: %v", r)}
+		}
+	}()
 	v, fault, err := parseResponse(data, paris())
 	if err != nil {
 		return &DecodeError{Method: method, Err: err}

@@ -27,7 +27,11 @@
 // example distroless); the cost is about 450 KB of binary. <nil/> dates
 // decode as nil pointers, never as the zero time.
 //
-// Encoding is this package's own (kolo/xmlrpc does not escape struct
-// member names, and the filter keys "<date_end", ">date_end", "~name"
-// need it; its decoder also mishandles <nil/> and empty values).
+// Encoding and decoding are this package's own: kolo/xmlrpc does not
+// escape struct member names (the filter keys "<date_end", ">date_end",
+// "~name" need it), its decoder mishandles <nil/> and empty values, and
+// its client serializes calls, has no context and dies after one bad
+// answer. Requests go through the Client's *http.Client with the call's
+// context; answers are read through an io.LimitReader and parsed by a small
+// XML scanner (scanner.go) checked against encoding/xml by a fuzz target.
 package gandi
