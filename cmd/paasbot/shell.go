@@ -105,8 +105,10 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 		sh.ReadSecret = readSecretNoEcho(env)
 	}
 	core, err := commands.New(commands.Config{
-		Store:     db,
-		Gandi:     func(k string) *gandi.Client { return gandi.NewClient(k, gandi.WithEndpoint(url), gandi.WithHTTPClient(httpClient)) },
+		Store: db,
+		Gandi: func(k string) *gandi.Client {
+			return gandi.NewClient(k, gandi.WithEndpoint(url), gandi.WithHTTPClient(httpClient))
+		},
 		Notifier:  sh,
 		Approvers: splitList(env.getenv("PAASBOT_APPROVERS")),
 		Logger:    logger,
