@@ -17,43 +17,6 @@ import (
 // decodes dates as UTC. The parser never panics, bounds nesting depth, and
 // reports malformed input as an error.
 
-type kind uint8
-
-const (
-	kindNil kind = iota
-	kindString
-	kindInt
-	kindBool
-	kindDouble
-	kindDate
-	kindBase64
-	kindStruct
-	kindArray
-)
-
-func (k kind) String() string {
-	return [...]string{"nil", "string", "int", "boolean", "double", "dateTime", "base64", "struct", "array"}[k]
-}
-
-// value is one decoded XML-RPC value.
-type value struct {
-	kind kind
-	str  string // string, base64 (decoded bytes), date (raw text)
-	num  int64  // int; bool as 0/1
-	dbl  float64
-	date time.Time
-	arr  []value
-	mem  []member
-}
-
-type member struct {
-	name string
-	val  value
-}
-
-// maxDepth bounds value nesting so that hostile input cannot exhaust the stack.
-const maxDepth = 64
-
 // errFaultShape is returned when a <fault> lacks faultCode/faultString.
 var errFaultShape = errors.New("fault without faultCode")
 
@@ -93,12 +56,13 @@ func parseResponse(body []byte, loc *time.Location) (value, *Fault, error) {
 		if err := p.expectStart("value"); err != nil {
 			return value{}, nil, err
 		}
-		return p.value(0)
+		v, err := p.value(0)
+		return v, nil, err
 	case "fault":
 		if err := p.expectStart("value"); err != nil {
 			return value{}, nil, err
 		}
-		v, _, err := p.value(0)
+		v, err := p.value(0)
 		if err != nil {
 			return value{}, nil, err
 		}
@@ -139,7 +103,7 @@ func parseCall(body []byte, loc *time.Location) (string, []value, error) {
 				if err := p.expectStart("value"); err != nil {
 					return "", nil, err
 				}
-				v, _, err := p.value(0)
+				v, err := p.value(0)
 				if err != nil {
 					return "", nil, err
 				}
@@ -273,18 +237,17 @@ func (p *parser) text() (string, error) {
 }
 
 // value parses the content of a <value> whose start tag was consumed, up to
-// and including </value>. The *Fault result is always nil; it lets
-// parseResponse return value(0) directly.
-func (p *parser) value(depth int) (value, *Fault, error) {
+// and including </value>.
+func (p *parser) value(depth int) (value, error) {
 	if depth > maxDepth {
-		return value{}, nil, fmt.Errorf("values nested deeper than %d", maxDepth)
+		return value{}, fmt.Errorf("values nested deeper than %d", maxDepth)
 	}
 	var text []byte
 	pieces := 0
 	for {
 		t, err := p.s.next()
 		if err != nil {
-			return value{}, nil, err
+			return value{}, err
 		}
 		switch t.kind {
 		case tokText:
@@ -299,13 +262,13 @@ func (p *parser) value(depth int) (value, *Fault, error) {
 			pieces++
 		case tokEnd:
 			// <value>text</value> without a type element is a string.
-			return value{kind: kindString, str: string(text)}, nil, nil
+			return value{kind: kindString, str: string(text)}, nil
 		case tokStart:
 			v, err := p.typed(t.name, depth)
 			if err != nil {
-				return value{}, nil, err
+				return value{}, err
 			}
-			return v, nil, p.expectEnd("value")
+			return v, p.expectEnd("value")
 		}
 	}
 }
@@ -362,37 +325,6 @@ func (p *parser) typed(name string, depth int) (value, error) {
 		return value{kind: kindBase64, str: string(dec)}, nil
 	}
 	return value{}, fmt.Errorf("unknown value type <%s>", clip(name))
-}
-
-// parseInt parses an optionally signed decimal int64, spaces around allowed,
-// without allocating.
-func parseInt(b []byte) (int64, bool) {
-	b = bytes.TrimSpace(b)
-	neg := false
-	if len(b) > 0 && (b[0] == '-' || b[0] == '+') {
-		neg = b[0] == '-'
-		b = b[1:]
-	}
-	if len(b) == 0 || len(b) > 19 {
-		return 0, false
-	}
-	var n uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + uint64(c-'0')
-	}
-	if neg {
-		if n > 1<<63 {
-			return 0, false
-		}
-		return -int64(n), true
-	}
-	if n > 1<<63-1 {
-		return 0, false
-	}
-	return int64(n), true
 }
 
 func (p *parser) structValue(depth int) (value, error) {
@@ -454,7 +386,7 @@ func (p *parser) member(depth int) (member, error) {
 				}
 				m.name, gotName = name, true
 			case "value":
-				if m.val, _, err = p.value(depth + 1); err != nil {
+				if m.val, err = p.value(depth + 1); err != nil {
 					return member{}, err
 				}
 				gotValue = true
@@ -486,41 +418,11 @@ func (p *parser) arrayValue(depth int) (value, error) {
 			if t.name != "value" {
 				return value{}, fmt.Errorf("unexpected <%s> in <data>", clip(t.name))
 			}
-			e, _, err := p.value(depth + 1)
+			e, err := p.value(depth + 1)
 			if err != nil {
 				return value{}, err
 			}
 			v.arr = append(v.arr, e)
 		}
 	}
-}
-
-// Date layouts accepted in answers. The API sends "20111014T14:36:30"
-// without a zone, in Paris time; a zone, when present, is honoured.
-var (
-	dateLayouts     = [...]string{"20060102T15:04:05", "2006-01-02T15:04:05", "20060102T150405", "2006-01-02 15:04:05", "2006-01-02"}
-	dateZoneLayouts = [...]string{"20060102T15:04:05Z07:00", "2006-01-02T15:04:05Z07:00", "20060102T15:04:05Z0700"}
-)
-
-func parseDate(s string, loc *time.Location) (time.Time, error) {
-	s = strings.TrimSpace(s)
-	for _, l := range dateLayouts {
-		if t, err := time.ParseInLocation(l, s, loc); err == nil {
-			return t, nil
-		}
-	}
-	for _, l := range dateZoneLayouts {
-		if t, err := time.Parse(l, s); err == nil {
-			return t.In(loc), nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("bad date %q", clip(s))
-}
-
-// clip shortens text quoted in error messages.
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }
