@@ -77,7 +77,7 @@ func (p *xmlParser) token() (xml.Token, error) {
 			if errors.Is(err, io.EOF) {
 				return nil, malformed("unexpected end of document")
 			}
-			return nil, malformed("%v", err)
+			return nil, fmt.Errorf("%w: %w", errMalformed, err)
 		}
 		switch t := t.(type) {
 		case xml.Comment, xml.ProcInst, xml.Directive:

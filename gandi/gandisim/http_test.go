@@ -217,6 +217,9 @@ func TestMalformedRequests(t *testing.T) {
 			if f == nil || f.Code != CodeMalformed || f.String == "" {
 				t.Errorf("got fault %v, want code %d with a message", f, CodeMalformed)
 			}
+			if tt.name == "too large" && !strings.Contains(f.String, "larger than") {
+				t.Errorf("fault %q does not say the body is too large", f.String)
+			}
 		})
 	}
 	// The server is still fine afterwards.

@@ -1,18 +1,3 @@
-// Package gandisim is a stateful simulator of the Gandi PaaS XML-RPC API
-// (paas.*, paas.vhost.*, paas.snapshot.*, paas.type.*, plus version.info,
-// operation.info, operation.list and catalog.list), served over real HTTP
-// at /xmlrpc/.
-//
-// It is the backend of `paasbot shell --sandbox`, of `paasbot sim`, of the
-// end-to-end tests and of the benchmarks. It follows the reference in
-// ../../../shared/seeds: mandatory keys, types, enums and unknown keys are
-// checked, faults carry the real code scheme and text, list filters and
-// paging behave as documented, operations move BILL → WAIT → RUN → DONE on
-// an injected clock. Dates are sent as dateTime.iso8601 without zone in
-// Europe/Paris wall-clock time, like the real service.
-//
-// The codec is the simulator's own, independent of package gandi, so that
-// the simulator checks the client rather than sharing its bugs.
 package gandisim
 
 import (

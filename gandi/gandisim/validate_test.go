@@ -183,3 +183,26 @@ func TestVhostCreate_DryRunAndProof(t *testing.T) {
 	e.fault(CodeVhostNotFound, "paas.vhost.info", keyA, "vhost.test.fr")
 	e.fault(CodeVhostNotFound, "paas.vhost.delete", keyA, "vhost.test.fr")
 }
+
+func TestDNSEntries(t *testing.T) {
+	e := setup(t, 0)
+	e.s.AddZone(keyA, "example.co.uk")
+	tests := []struct {
+		vhost, domain, name string
+	}{
+		{"test.fr", "test.fr", "@"},
+		{"vhost.test.fr", "test.fr", "vhost"},
+		{"a.b.test.fr", "test.fr", "a.b"},
+		{"www.shop.example.co.uk", "example.co.uk", "www.shop"},
+		{"Example.co.uk.", "example.co.uk", "@"},
+	}
+	for _, tt := range tests {
+		got := e.ok("paas.vhost.get_dns_entries", keyA, map[string]any{"datacenter": 3, "vhost": tt.vhost}).(map[string]any)
+		if got["domain"] != tt.domain || got["name"] != tt.name || got["cname"] != "webacc.dc2.gpaas.net." {
+			t.Errorf("%s: %v", tt.vhost, got)
+		}
+	}
+	e.fault(CodeDatacenterNotFound, "paas.vhost.get_dns_entries", keyA, map[string]any{"datacenter": 7, "vhost": "a.fr"})
+	e.fault(CodeVhostBadParameter, "paas.vhost.get_dns_entries", keyA, map[string]any{"datacenter": 1, "vhost": "not a name"})
+	e.fault(CodeVhostBadParameter, "paas.vhost.get_dns_entries", keyA, map[string]any{"vhost": "a.fr"})
+}

@@ -50,6 +50,26 @@ func (s *Server) provenFor(a *account, fqdn string) bool {
 	}
 }
 
+// zoneOf is the zone a name's records go in: the zone the account manages
+// that holds it, else the last two labels ("example.com").
+func (s *Server) zoneOf(a *account, fqdn string) string {
+	for name := fqdn; ; {
+		if a.zones[name] {
+			return name
+		}
+		i := strings.IndexByte(name, '.')
+		if i < 0 || strings.Count(name, ".") == 1 {
+			break
+		}
+		name = name[i+1:]
+	}
+	labels := strings.Split(fqdn, ".")
+	if len(labels) <= 2 {
+		return fqdn
+	}
+	return strings.Join(labels[len(labels)-2:], ".")
+}
+
 // vhostChecks are the semantic checks of one vhost to bind; field is
 // "vhosts" for paas.create and "vhost" for paas.vhost.create.
 func (c *call) vhostChecksField(raw, field string, seen map[string]bool) []*check {
@@ -212,11 +232,10 @@ func vhostDNSEntries(c *call) (any, *Fault) {
 	if !validFQDN(name) {
 		return nil, newFault(CodeVhostBadParameter, "'%s' is not a valid host name", truncate(p["vhost"].(string)))
 	}
-	labels := strings.Split(name, ".")
-	domain, sub := name, "@"
-	if len(labels) > 2 {
-		domain = strings.Join(labels[len(labels)-2:], ".")
-		sub = strings.Join(labels[:len(labels)-2], ".")
+	domain := c.s.zoneOf(c.acct, name)
+	sub := strings.TrimSuffix(strings.TrimSuffix(name, domain), ".")
+	if sub == "" {
+		sub = "@"
 	}
 	key := c.s.txtKey(c.acct, name)
 	return map[string]any{
