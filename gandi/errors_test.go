@@ -149,9 +149,12 @@ func TestHTTPAndTransportErrors(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			c, _ := setup(t, tt.reply)
-			_, err := c.PaaS.List(context.Background(), nil)
+			got, err := c.PaaS.List(context.Background(), nil)
 			if err == nil {
 				t.Fatal("no error")
+			}
+			if got != nil {
+				t.Errorf("a failed call returned %d half-decoded instances", len(got))
 			}
 			tt.check(t, err)
 		})

@@ -23,7 +23,8 @@ func (s *OperationService) Info(ctx context.Context, id int) (*Operation, error)
 // List answers one page of operation.list.
 func (s *OperationService) List(ctx context.Context, opts *OperationListOptions) ([]Operation, error) {
 	var out []Operation
-	return out, s.c.call(ctx, "operation.list", &out, optArgs(opts)...)
+	err := s.c.call(ctx, "operation.list", &out, optArgs(opts)...)
+	return orZero(out, err)
 }
 
 // Defaults of WaitOptions.

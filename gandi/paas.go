@@ -13,14 +13,16 @@ func dryRunFlag() wireStruct { return wireStruct{{name: "--dry-run", val: true}}
 // all of them).
 func (s *PaasService) Count(ctx context.Context, opts *PaasCountOptions) (int, error) {
 	var n int
-	return n, s.c.call(ctx, "paas.count", &n, optArgs(opts)...)
+	err := s.c.call(ctx, "paas.count", &n, optArgs(opts)...)
+	return orZero(n, err)
 }
 
 // List answers one page of paas.list (nil opts: the first 100 instances).
 // Use ListAll to walk every page.
 func (s *PaasService) List(ctx context.Context, opts *PaasListOptions) ([]Instance, error) {
 	var out []Instance
-	return out, s.c.call(ctx, "paas.list", &out, optArgs(opts)...)
+	err := s.c.call(ctx, "paas.list", &out, optArgs(opts)...)
+	return orZero(out, err)
 }
 
 // Info answers paas.info for instance id. An unknown id gives an error
@@ -38,7 +40,8 @@ func (s *PaasService) Info(ctx context.Context, id int) (*InstanceInfo, error) {
 // Operations.Wait.
 func (s *PaasService) Create(ctx context.Context, p PaasCreateParams) ([]Operation, error) {
 	var out []Operation
-	return out, s.c.call(ctx, "paas.create", &out, p)
+	err := s.c.call(ctx, "paas.create", &out, p)
+	return orZero(out, err)
 }
 
 // CreateDryRun calls paas.create with "--dry-run": nothing is created or
@@ -46,28 +49,32 @@ func (s *PaasService) Create(ctx context.Context, p PaasCreateParams) ([]Operati
 // each item says why not (see ValidationError.MissingTXT).
 func (s *PaasService) CreateDryRun(ctx context.Context, p PaasCreateParams) ([]ValidationError, error) {
 	var out []ValidationError
-	return out, s.c.call(ctx, "paas.create", &out, withExtra{params: p, extra: dryRunFlag()})
+	err := s.c.call(ctx, "paas.create", &out, withExtra{params: p, extra: dryRunFlag()})
+	return orZero(out, err)
 }
 
 // Update calls paas.update (paid) on instance id; it answers operations
 // such as paas_vm_update, paas_disk_update, rproxy_update, paas_console.
 func (s *PaasService) Update(ctx context.Context, id int, p PaasUpdateParams) ([]Operation, error) {
 	var out []Operation
-	return out, s.c.call(ctx, "paas.update", &out, id, p)
+	err := s.c.call(ctx, "paas.update", &out, id, p)
+	return orZero(out, err)
 }
 
 // UpdateDryRun calls paas.update with "--dry-run" (nothing changes or is
 // billed) and answers the validation errors, empty when it would pass.
 func (s *PaasService) UpdateDryRun(ctx context.Context, id int, p PaasUpdateParams) ([]ValidationError, error) {
 	var out []ValidationError
-	return out, s.c.call(ctx, "paas.update", &out, id, withExtra{params: p, extra: dryRunFlag()})
+	err := s.c.call(ctx, "paas.update", &out, id, withExtra{params: p, extra: dryRunFlag()})
+	return orZero(out, err)
 }
 
 // Renew calls paas.renew (paid) on instance id; it answers the operations
 // paas_vm_renew and paas_disk_renew.
 func (s *PaasService) Renew(ctx context.Context, id int, p RenewOptions) ([]Operation, error) {
 	var out []Operation
-	return out, s.c.call(ctx, "paas.renew", &out, id, p)
+	err := s.c.call(ctx, "paas.renew", &out, id, p)
+	return orZero(out, err)
 }
 
 // RenewDryRun calls paas.renew with "--dry-run". The reference documents
@@ -76,7 +83,8 @@ func (s *PaasService) Renew(ctx context.Context, id int, p RenewOptions) ([]Oper
 // for real: use it only where that is understood.
 func (s *PaasService) RenewDryRun(ctx context.Context, id int, p RenewOptions) ([]ValidationError, error) {
 	var out []ValidationError
-	return out, s.c.call(ctx, "paas.renew", &out, id, withExtra{params: p, extra: dryRunFlag()})
+	err := s.c.call(ctx, "paas.renew", &out, id, withExtra{params: p, extra: dryRunFlag()})
+	return orZero(out, err)
 }
 
 // Restart calls paas.restart; it answers the operation paas_restart.
@@ -92,7 +100,18 @@ func (s *PaasService) Restart(ctx context.Context, id int) (*Operation, error) {
 // paas_disk_delete (a single operation struct is accepted too).
 func (s *PaasService) Delete(ctx context.Context, id int) ([]Operation, error) {
 	var out []Operation
-	return out, s.c.call(ctx, "paas.delete", &out, id)
+	err := s.c.call(ctx, "paas.delete", &out, id)
+	return orZero(out, err)
+}
+
+// orZero returns v, or the zero value when err is set, so that a failed
+// call never hands back a half-decoded answer.
+func orZero[T any](v T, err error) (T, error) {
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return v, nil
 }
 
 // optArgs sends an optional options struct only when given: the

@@ -8,13 +8,15 @@ type SnapshotService struct{ c *Client }
 // Count answers paas.snapshot.count (opts.Page is ignored by the server).
 func (s *SnapshotService) Count(ctx context.Context, opts *SnapshotListOptions) (int, error) {
 	var n int
-	return n, s.c.call(ctx, "paas.snapshot.count", &n, optArgs(opts)...)
+	err := s.c.call(ctx, "paas.snapshot.count", &n, optArgs(opts)...)
+	return orZero(n, err)
 }
 
 // List answers one page of paas.snapshot.list; ListAll walks every page.
 func (s *SnapshotService) List(ctx context.Context, opts *SnapshotListOptions) ([]Snapshot, error) {
 	var out []Snapshot
-	return out, s.c.call(ctx, "paas.snapshot.list", &out, optArgs(opts)...)
+	err := s.c.call(ctx, "paas.snapshot.list", &out, optArgs(opts)...)
+	return orZero(out, err)
 }
 
 // Info answers paas.snapshot.info for snapshot id.
@@ -33,13 +35,15 @@ type TypeService struct{ c *Client }
 // Count answers paas.type.count.
 func (s *TypeService) Count(ctx context.Context, opts *TypeListOptions) (int, error) {
 	var n int
-	return n, s.c.call(ctx, "paas.type.count", &n, optArgs(opts)...)
+	err := s.c.call(ctx, "paas.type.count", &n, optArgs(opts)...)
+	return orZero(n, err)
 }
 
 // List answers paas.type.list.
 func (s *TypeService) List(ctx context.Context, opts *TypeListOptions) ([]PaasType, error) {
 	var out []PaasType
-	return out, s.c.call(ctx, "paas.type.list", &out, optArgs(opts)...)
+	err := s.c.call(ctx, "paas.type.list", &out, optArgs(opts)...)
+	return orZero(out, err)
 }
 
 // VersionService calls version.info, the cheapest way to check a key.
@@ -88,5 +92,6 @@ func (s *CatalogService) List(ctx context.Context, opts CatalogListOptions) ([]C
 		}
 	}
 	var out []CatalogItem
-	return out, s.c.call(ctx, "catalog.list", &out, args...)
+	err := s.c.call(ctx, "catalog.list", &out, args...)
+	return orZero(out, err)
 }

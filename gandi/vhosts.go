@@ -9,13 +9,15 @@ type VhostService struct{ c *Client }
 // Count answers paas.vhost.count (opts.Page is ignored by the server).
 func (s *VhostService) Count(ctx context.Context, opts *VhostListOptions) (int, error) {
 	var n int
-	return n, s.c.call(ctx, "paas.vhost.count", &n, optArgs(opts)...)
+	err := s.c.call(ctx, "paas.vhost.count", &n, optArgs(opts)...)
+	return orZero(n, err)
 }
 
 // List answers one page of paas.vhost.list; ListAll walks every page.
 func (s *VhostService) List(ctx context.Context, opts *VhostListOptions) ([]Vhost, error) {
 	var out []Vhost
-	return out, s.c.call(ctx, "paas.vhost.list", &out, optArgs(opts)...)
+	err := s.c.call(ctx, "paas.vhost.list", &out, optArgs(opts)...)
+	return orZero(out, err)
 }
 
 // Info answers paas.vhost.info for an FQDN.
@@ -41,7 +43,8 @@ func (s *VhostService) Create(ctx context.Context, p VhostCreateParams) (*Operat
 // validation errors, empty when the real call would pass.
 func (s *VhostService) CreateDryRun(ctx context.Context, p VhostCreateParams) ([]ValidationError, error) {
 	var out []ValidationError
-	return out, s.c.call(ctx, "paas.vhost.create", &out, withExtra{params: p, extra: dryRunFlag()})
+	err := s.c.call(ctx, "paas.vhost.create", &out, withExtra{params: p, extra: dryRunFlag()})
+	return orZero(out, err)
 }
 
 // Delete calls paas.vhost.delete (the files move to /lamp0/web/trash); it
