@@ -5,15 +5,15 @@ import (
 	"fmt"
 )
 
-// The ListAll helpers walk every page of a list call. With n matching items
-// and page size p they make n/p + 1 calls (integer division): the last page
-// is the first one shorter than p, so an exact multiple costs one extra,
-// empty page. pageSize ≤ 0 means MaxItemsPerPage; it is capped at
-// MaxItemsPerPage (500), the server's limit. opts' filters and SortBy are
-// kept; its Page and ItemsPerPage are ignored. Sort by a stable key (the
-// default order is by id) if instances may appear while paging.
-
-// ListAll answers every instance matching opts (nil: all).
+// ListAll answers every instance matching opts (nil: all) by walking the
+// pages of paas.list. With n matching items and page size p it makes
+// n/p + 1 calls (integer division): the last page is the first one shorter
+// than p, so an exact multiple costs one extra, empty page. pageSize ≤ 0
+// means MaxItemsPerPage; it is capped at MaxItemsPerPage (500), the
+// server's limit. opts' filters and SortBy are kept; its Page and
+// ItemsPerPage are ignored. Sort by a stable key (the default order is by
+// id) if items may appear while paging. On error it returns the items of
+// the pages read so far with the error (which names the failed page).
 func (s *PaasService) ListAll(ctx context.Context, opts *PaasListOptions, pageSize int) ([]Instance, error) {
 	var o PaasListOptions
 	if opts != nil {
@@ -23,7 +23,9 @@ func (s *PaasService) ListAll(ctx context.Context, opts *PaasListOptions, pageSi
 		func(i Instance) int { return i.ID })
 }
 
-// ListAll answers every virtual host matching opts (nil: all).
+// ListAll answers every virtual host matching opts (nil: all) by walking
+// the pages of paas.vhost.list, exactly like PaasService.ListAll:
+// n/pageSize + 1 calls for n vhosts, pageSize capped at 500.
 func (s *VhostService) ListAll(ctx context.Context, opts *VhostListOptions, pageSize int) ([]Vhost, error) {
 	var o VhostListOptions
 	if opts != nil {
@@ -33,7 +35,9 @@ func (s *VhostService) ListAll(ctx context.Context, opts *VhostListOptions, page
 		func(v Vhost) int { return v.ID })
 }
 
-// ListAll answers every snapshot matching opts (nil: all).
+// ListAll answers every snapshot matching opts (nil: all) by walking the
+// pages of paas.snapshot.list, exactly like PaasService.ListAll:
+// n/pageSize + 1 calls for n snapshots, pageSize capped at 500.
 func (s *SnapshotService) ListAll(ctx context.Context, opts *SnapshotListOptions, pageSize int) ([]Snapshot, error) {
 	var o SnapshotListOptions
 	if opts != nil {
