@@ -65,6 +65,7 @@ var closingQuote = map[rune]string{
 // quote or an empty --flag is a *ParseError.
 func Parse(text string) (Line, error) {
 	var line Line
+	text = strings.ToValidUTF8(text, "\uFFFD")
 	words, err := splitWords(text)
 	if err != nil {
 		return line, err
