@@ -5,7 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/xml"
 	"fmt"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,10 +20,25 @@ type encoder struct {
 }
 
 func (e *encoder) escape(s string) {
+	if plainASCII(s) {
+		e.buf.WriteString(s)
+		return
+	}
 	if !utf8.ValidString(s) {
 		s = strings.ToValidUTF8(s, "\uFFFD")
 	}
 	_ = xml.EscapeText(&e.buf, []byte(s))
+}
+
+// plainASCII reports whether s needs no XML escaping at all.
+func plainASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '<' || c == '>' || c == '&' || c == '\'' || c == '"' {
+			return false
+		}
+	}
+	return true
 }
 
 func (e *encoder) value(v any) error {
@@ -74,6 +89,7 @@ func (e *encoder) value(v any) error {
 		}
 		e.buf.WriteString("</data></array>")
 	case []any:
+		e.buf.Grow(len(v) * 1024) // a paas.list item is about 2 KB
 		e.buf.WriteString("<array><data>")
 		for _, x := range v {
 			if err := e.value(x); err != nil {
@@ -90,11 +106,12 @@ func (e *encoder) value(v any) error {
 		}
 		e.buf.WriteString("</data></array>")
 	case map[string]any:
-		keys := make([]string, 0, len(v))
+		var arr [32]string
+		keys := arr[:0]
 		for k := range v {
 			keys = append(keys, k)
 		}
-		sort.Strings(keys)
+		slices.Sort(keys)
 		e.buf.WriteString("<struct>")
 		for _, k := range keys {
 			e.buf.WriteString("<member><name>")
