@@ -1,0 +1,163 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/gandi/gandisim"
+)
+
+func TestScanAccount_Paging(t *testing.T) {
+	tests := []struct {
+		name      string
+		instances int
+		pages     int
+	}{
+		{"empty account", 0, 0},
+		{"one short page", 3, 1},
+		{"exactly one page", 500, 1},
+		{"one more", 501, 2},
+		{"10,000 instances", 10000, 20},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+			sim, url := gandisim.NewTestServer(t, gandisim.Options{Now: func() time.Time { return now }, Seed: 1})
+			sim.AddAccount(keyA, "A-GANDI")
+			sim.SeedDemo(keyA, tc.instances)
+			sim.ResetCalls()
+			c := gandi.NewClient(keyA, gandi.WithEndpoint(url))
+			acct, err := ScanAccount(context.Background(), c, ScanOptions{Snapshots: true, PageConcurrency: 3})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(acct.Instances) != tc.instances {
+				t.Errorf("%d instances, want %d", len(acct.Instances), tc.instances)
+			}
+			seen := map[int]bool{}
+			for _, in := range acct.Instances {
+				if seen[in.ID] {
+					t.Fatalf("instance %d twice", in.ID)
+				}
+				seen[in.ID] = true
+			}
+			if got := sim.Calls("paas.list"); got != tc.pages {
+				t.Errorf("paas.list calls = %d, want %d (one per page of 500)", got, tc.pages)
+			}
+			if got := sim.Calls("paas.count"); got != 1 {
+				t.Errorf("paas.count calls = %d, want 1", got)
+			}
+			snapPages := (len(acct.Snapshots) + 499) / 500
+			if got := sim.Calls("paas.snapshot.list"); got != snapPages {
+				t.Errorf("paas.snapshot.list calls = %d for %d snapshots, want %d", got, len(acct.Snapshots), snapPages)
+			}
+			if want := 2 + tc.pages + snapPages; acct.Calls != want {
+				t.Errorf("Calls = %d, want %d", acct.Calls, want)
+			}
+		})
+	}
+}
+
+func TestScanAccount_FailingPage(t *testing.T) {
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	sim, url := gandisim.NewTestServer(t, gandisim.Options{Now: func() time.Time { return now }})
+	sim.SeedDemo(keyA, 2000)
+	sim.SetFault(gandisim.FaultRule{Method: "paas.list", Code: gandisim.CodeTooMany})
+	_, err := ScanAccount(context.Background(), gandi.NewClient(keyA, gandi.WithEndpoint(url)), ScanOptions{})
+	if !errors.Is(err, gandi.ErrTooManyRequests) {
+		t.Errorf("err = %v, want ErrTooManyRequests", err)
+	}
+	_, err = ScanAccount(context.Background(), gandi.NewClient("dddddddddddddddddddddddd", gandi.WithEndpoint(url)), ScanOptions{})
+	if !errors.Is(err, gandi.ErrBadAPIKey) {
+		t.Errorf("unknown key: err = %v, want ErrBadAPIKey", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	sim.ClearFaults()
+	if _, err := ScanAccount(ctx, gandi.NewClient(keyA, gandi.WithEndpoint(url)), ScanOptions{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("cancelled: err = %v", err)
+	}
+}
+
+// TestScheduler_LargeAccount: a scheduled run over 10,000 instances costs
+// one paas.count and one paas.list per page, shared by two reports.
+func TestScheduler_LargeAccount(t *testing.T) {
+	if testing.Short() {
+		t.Skip("seeds 10,000 instances")
+	}
+	loc := paris(t)
+	e := newEnv(t, at(loc, 2026, 11, 23, 8, 0))
+	e.sim.SeedDemo(keyA, 10000)
+	e.putKey(userA, keyA)
+	e.subscribe(userA, "C_OPS", KindExpiry, "0 9 * * *", Params{Days: 30, Quiet: true})
+	e.subscribe(userA, "C_OPS", KindUpgrade, "0 9 * * *", Params{Quiet: true})
+	e.sim.ResetCalls()
+	e.runDue(at(loc, 2026, 11, 23, 9, 0))
+	if got := e.sim.Calls("paas.list"); got != 20 {
+		t.Errorf("paas.list calls = %d, want 20", got)
+	}
+	if got := e.sim.Calls("paas.count"); got != 1 {
+		t.Errorf("paas.count calls = %d, want 1", got)
+	}
+	posts := e.poster.Posts()
+	if len(posts) < 2 {
+		t.Fatalf("%d posts", len(posts))
+	}
+	rows := 0
+	for _, p := range posts {
+		if len(p.Msg.Buttons) > MaxButtonsPerMessage {
+			t.Errorf("a message carries %d buttons", len(p.Msg.Buttons))
+		}
+		if p.Msg.Table != nil {
+			rows += len(p.Msg.Table.Rows)
+		}
+	}
+	t.Logf("10,000 instances: %d messages, %d rows", len(posts), rows)
+}
+
+// BenchmarkScanAndBuild10k scans a simulated account of 10,000 instances
+// over real HTTP (1 count + 20 pages of 500) and builds and renders the
+// expiry report. calls/op is the number of API calls of one scan.
+func BenchmarkScanAndBuild10k(b *testing.B) {
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	sim, url := gandisim.NewTestServer(b, gandisim.Options{Now: func() time.Time { return now }, Seed: 1})
+	sim.SeedDemo(keyA, 10000)
+	c := gandi.NewClient(keyA, gandi.WithEndpoint(url))
+	loc, _ := time.LoadLocation("Europe/Paris")
+	ctx := context.Background()
+	sim.ResetCalls()
+	b.ReportAllocs()
+	calls := 0
+	for b.Loop() {
+		acct, err := ScanAccount(ctx, c, ScanOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		calls = acct.Calls
+		r := BuildExpiry(acct.Instances, now, loc, ExpiryParams{Days: 30})
+		if len(r.Messages(0)) == 0 {
+			b.Fatal("no message")
+		}
+	}
+	b.ReportMetric(float64(calls), "calls/op")
+	b.ReportMetric(float64(sim.Calls("paas.list"))/float64(b.N), "paas.list/op")
+}
+
+// BenchmarkBuildExpiry10k measures the pure builder and renderer alone.
+func BenchmarkBuildExpiry10k(b *testing.B) {
+	loc, _ := time.LoadLocation("Europe/Paris")
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, loc)
+	ins := make([]gandi.Instance, 10000)
+	for i := range ins {
+		end := now.Add(time.Duration(i%400-20) * 24 * time.Hour)
+		ins[i] = gandi.Instance{ID: i + 1, Name: "site", DateEnd: &end, Size: gandi.SizeS, Type: "phpmysql"}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		r := BuildExpiry(ins, now, loc, ExpiryParams{Days: 30})
+		_ = r.Messages(0)
+	}
+}

@@ -1,0 +1,222 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"net"
+	"strings"
+	"testing"
+
+	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/store"
+)
+
+func TestScheduler_KeyGonePausesOnce(t *testing.T) {
+	loc := paris(t)
+	tests := []struct {
+		name  string
+		setup func(e *env)
+	}{
+		{"no key stored", func(e *env) {}},
+		{"key refused by Gandi", func(e *env) { e.putKey(userNK, "cccccccccccccccccccccccc") }},
+		{"key deleted (logout)", func(e *env) {
+			e.putKey(userNK, keyA)
+			if err := e.db.DeleteAPIKey(context.Background(), store.Identity{Team: team, User: userNK}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, at(loc, 2026, 11, 23, 8, 0))
+			e.sim.SeedDemo(keyA, 3)
+			tc.setup(e)
+			id1 := e.subscribe(userNK, "C_OPS", KindExpiry, "0 9 * * *", Params{Days: 30, Quiet: true})
+			id2 := e.subscribe(userNK, "C_DEV", KindUpgrade, "0 9 * * *", Params{Quiet: true})
+
+			e.runDue(at(loc, 2026, 11, 23, 9, 0))
+			e.runDue(at(loc, 2026, 11, 24, 9, 0)) // paused: skipped, nothing more said
+			posts := e.poster.Posts()
+			if len(posts) != 2 {
+				t.Fatalf("%d posts, want one notice per channel: %+v", len(posts), posts)
+			}
+			for _, p := range posts {
+				body := text(p.Msg)
+				if !strings.Contains(body, "paused: <@UNOKEY>'s Gandi key is gone or refused") ||
+					!strings.Contains(body, "/paas alerts takeover ") {
+					t.Errorf("notice in %s: %q", p.Channel, body)
+				}
+				if strings.Contains(body, "cccc") {
+					t.Errorf("the key leaked: %q", body)
+				}
+			}
+			for _, id := range []int64{id1, id2} {
+				sub, err := e.db.Subscription(context.Background(), id)
+				if err != nil || !sub.Paused {
+					t.Errorf("subscription %d paused = %v (%v)", id, sub != nil && sub.Paused, err)
+				}
+			}
+			if e.sim.Calls("paas.list") != 0 {
+				t.Errorf("paas.list was called with a refused key")
+			}
+
+			// Someone with a key takes one over: it runs again at its next slot.
+			e.putKey(userA, keyA)
+			if err := e.db.TakeOverSubscription(context.Background(), id1, userA); err != nil {
+				t.Fatal(err)
+			}
+			e.poster.Reset()
+			e.runDue(at(loc, 2026, 11, 25, 9, 0))
+			if posts := e.poster.Posts(); len(posts) != 1 || !strings.Contains(posts[0].Msg.Title, "Expiry report") {
+				t.Errorf("after takeover: %+v", posts)
+			}
+		})
+	}
+}
+
+// deadAddress returns an http URL on which nothing listens.
+func deadAddress(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return "http://" + addr + "/xmlrpc/"
+}
+
+func TestScheduler_ScanFailurePostsOneLineAndRetries(t *testing.T) {
+	loc := paris(t)
+	tests := []struct {
+		name   string
+		break_ func(e *env)
+		reason string
+	}{
+		{"Gandi unreachable", func(e *env) { e.endpoint = deadAddress(t) }, "Gandi isn't answering"},
+		{"HTTP 503", func(e *env) {
+			e.sim.SetFault(gandisim.FaultRule{Method: "paas.list", HTTPStatus: 503, Times: 1})
+		}, "Gandi asks us to slow down"},
+		{"internal fault", func(e *env) {
+			e.sim.SetFault(gandisim.FaultRule{Method: "paas.count", Code: gandisim.CodeInternal, Times: 1})
+		}, "Gandi answered fault 150000"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, at(loc, 2026, 11, 23, 8, 0)) // Monday
+			e.sim.SeedDemo(keyA, 3)
+			e.putKey(userA, keyA)
+			e.subscribe(userA, "C_OPS", KindExpiry, "0 9 * * 1-5", Params{Days: 30, Quiet: true})
+			e.subscribe(userA, "C_OPS", KindUpgrade, "0 9 * * 1-5", Params{Quiet: true})
+			e.mu.Lock()
+			tc.break_(e)
+			e.mu.Unlock()
+
+			e.runDue(at(loc, 2026, 11, 23, 9, 0))
+			posts := e.poster.Posts()
+			if len(posts) != 1 {
+				t.Fatalf("%d posts, want one line for the channel: %+v", len(posts), posts)
+			}
+			want := "Couldn't scan for alert #1 expiry, #2 upgrade: " + tc.reason + "; will retry at the next slot Tue 09:00 CET."
+			if got := posts[0].Msg.Text; got != want {
+				t.Errorf("line:\n got %q\nwant %q", got, want)
+			}
+			// Not retried within the slot; retried at the next one.
+			e.mu.Lock()
+			e.endpoint = ""
+			e.mu.Unlock()
+			e.runDue(at(loc, 2026, 11, 23, 9, 30))
+			if n := len(e.poster.Posts()); n != 1 {
+				t.Errorf("%d posts within the failed slot", n)
+			}
+			e.runDue(at(loc, 2026, 11, 24, 9, 0))
+			if n := countIn(e.poster.Posts(), "C_OPS", "Expiry report"); n != 1 {
+				t.Errorf("%d expiry reports at the next slot, want 1", n)
+			}
+		})
+	}
+}
+
+func TestScheduler_Quiet(t *testing.T) {
+	loc := paris(t)
+	e := newEnv(t, at(loc, 2026, 11, 23, 8, 0))
+	e.sim.SeedDemo(keyA, 1) // shop-prod only: expires in 200 days, no upgrade
+	e.putKey(userA, keyA)
+	quiet := e.subscribe(userA, "C_QUIET", KindExpiry, "0 9 * * *", Params{Days: 30, Quiet: true})
+	e.subscribe(userA, "C_LOUD", KindUpgrade, "0 9 * * *", Params{Quiet: false})
+	e.runDue(at(loc, 2026, 11, 23, 9, 0))
+	posts := e.poster.Posts()
+	if len(posts) != 1 || posts[0].Channel != "C_LOUD" || !strings.HasPrefix(posts[0].Msg.Text, "Nothing to report") {
+		t.Fatalf("posts = %+v", posts)
+	}
+	if _, ok := e.lastSlot(quiet); !ok {
+		t.Error("the quiet slot was not recorded")
+	}
+}
+
+func TestScheduler_PostFailureIsNotRetriedWithinSlot(t *testing.T) {
+	loc := paris(t)
+	e := newEnv(t, at(loc, 2026, 11, 23, 8, 0))
+	e.sim.SeedDemo(keyA, 3)
+	e.putKey(userA, keyA)
+	e.subscribe(userA, "C_OPS", KindExpiry, "0 9 * * *", Params{Days: 30, Quiet: true})
+	e.poster.failOn = map[int]bool{1: true}
+	e.runDue(at(loc, 2026, 11, 23, 9, 0))
+	e.runDue(at(loc, 2026, 11, 23, 9, 1))
+	if n := len(e.poster.Posts()); n != 0 {
+		t.Errorf("%d posts: a failed slot was retried", n)
+	}
+	if e.metric.Get("expiry") != 0 {
+		t.Error("a failed post was counted")
+	}
+}
+
+func TestScheduler_RunNow(t *testing.T) {
+	loc := paris(t)
+	e := newEnv(t, at(loc, 2026, 11, 23, 8, 0))
+	e.sim.SeedDemo(keyA, 1)
+	e.putKey(userA, keyA)
+	id := e.subscribe(userA, "C_OPS", KindExpiry, "0 9 * * *", Params{Days: 30, Quiet: true})
+	ctx := context.Background()
+
+	if err := e.sched.RunNow(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	posts := e.poster.Posts()
+	if len(posts) != 1 || !strings.HasPrefix(posts[0].Msg.Text, "Nothing to report") {
+		t.Fatalf("RunNow of an empty quiet report: %+v", posts)
+	}
+	if _, ok := e.lastSlot(id); ok {
+		t.Error("RunNow claimed a scheduled slot")
+	}
+	if e.metric.Get("expiry") != 1 {
+		t.Error("RunNow's report was not counted")
+	}
+	// The scheduled slot still runs.
+	e.runDue(at(loc, 2026, 11, 23, 9, 0))
+	if _, ok := e.lastSlot(id); !ok {
+		t.Error("the 09:00 slot did not run after RunNow")
+	}
+
+	if err := e.sched.RunNow(ctx, 999); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("unknown id: %v", err)
+	}
+	gone := e.subscribe(userNK, "C_OPS", KindExpiry, "0 9 * * *", Params{Days: 30})
+	e.poster.Reset()
+	if err := e.sched.RunNow(ctx, gone); !errors.Is(err, ErrKeyGone) {
+		t.Errorf("no key: %v", err)
+	}
+	if posts := e.poster.Posts(); len(posts) != 1 || !strings.Contains(posts[0].Msg.Text, "paused") {
+		t.Errorf("pause notice: %+v", posts)
+	}
+	if err := e.sched.RunNow(ctx, gone); !errors.Is(err, ErrPaused) {
+		t.Errorf("paused: %v", err)
+	}
+	e.mu.Lock()
+	e.endpoint = deadAddress(t)
+	e.mu.Unlock()
+	var se *ScanError
+	if err := e.sched.RunNow(ctx, id); !errors.As(err, &se) || se.Reason != "Gandi isn't answering" {
+		t.Errorf("dead Gandi: %v", err)
+	}
+}
