@@ -1,0 +1,334 @@
+package bot
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paasbot/paasbot/bot/slacktest"
+	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/store"
+)
+
+// These tests run the whole chain for real: slack-go's socket-mode client
+// against the fake Slack, the adapter, the real core, a real SQLite store
+// and the Gandi simulator over XML-RPC.
+
+var _ Core = (*commands.Core)(nil)
+var _ Dedup = (*store.DB)(nil)
+
+type e2e struct {
+	*harness
+	sim *gandisim.Server
+}
+
+const (
+	dana    = "U0DANA"
+	sam     = "U0SAM"
+	devChan = "C0DEV"
+)
+
+func newE2E(t *testing.T, fakeOpts ...slacktest.Option) *e2e {
+	t.Helper()
+	return newE2EApprovers(t, nil, fakeOpts...)
+}
+
+func newE2EApprovers(t *testing.T, approvers []string, fakeOpts ...slacktest.Option) *e2e {
+	t.Helper()
+	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1})
+	sim.SeedDemo(gandisim.DemoAPIKey, 40)
+	shared := &http.Client{Timeout: 10 * time.Second}
+	h := newHarness(t, func(p *SlackPoster, db *store.DB) Core {
+		core, err := commands.New(commands.Config{
+			Store: db,
+			Gandi: func(key string) *gandi.Client {
+				return gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithHTTPClient(shared))
+			},
+			Notifier:  p,
+			Logger:    p.logger,
+			Approvers: approvers,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return core
+	}, fakeOpts, nil)
+	return &e2e{harness: h, sim: sim}
+}
+
+// login stores Dana's demo key through the modal, as a person would.
+func (e *e2e) login(t *testing.T, user string) {
+	t.Helper()
+	id := e.slash(user, devChan, "login")
+	v := e.fake.WaitForView(t, func(v slacktest.View) bool { return v.TriggerID != "" && v.UserID == user }, wait)
+	env, _ := e.fake.Envelope(id)
+	if v.TriggerID != env.TriggerID {
+		t.Errorf("views.open used trigger %q, want the slash command's %q", v.TriggerID, env.TriggerID)
+	}
+	sub := e.fake.SubmitView(t.Context(), slacktest.Submission{ViewID: v.ID,
+		Values: map[string]map[string]string{FormBlockID: {FormActionID: gandisim.DemoAPIKey}}})
+	if ack := e.fake.WaitForAck(t, sub, wait); ack.Payload != nil {
+		t.Fatalf("login with the demo key acked with %s, want the modal closed", ack.Payload)
+	}
+	e.fake.WaitForMessage(t, func(m slacktest.Message) bool {
+		return m.Ephemeral && m.User == user && strings.Contains(m.AllText(), "stored")
+	}, wait)
+}
+
+func TestE2E_LoginThroughModal(t *testing.T) {
+	e := newE2E(t)
+	e.slash(dana, devChan, "login")
+	v := e.fake.WaitForView(t, func(v slacktest.View) bool { return v.UserID == dana }, wait)
+	if v.CallbackID != commands.FormLogin || v.PrivateMetadata != devChan {
+		t.Errorf("view callback %q metadata %q", v.CallbackID, v.PrivateMetadata)
+	}
+
+	// A key Gandi refuses: the error shows on the field, in the ack.
+	bad := e.fake.SubmitView(t.Context(), slacktest.Submission{ViewID: v.ID,
+		Values: map[string]map[string]string{FormBlockID: {FormActionID: "wrong000000000000000000k"}}})
+	ack := e.fake.WaitForAck(t, bad, wait)
+	if !bytes.Contains(ack.Payload, []byte(`"response_action":"errors"`)) || !bytes.Contains(ack.Payload, []byte(FormBlockID)) ||
+		!bytes.Contains(ack.Payload, []byte("refused")) {
+		t.Errorf("ack of a refused key = %s", ack.Payload)
+	}
+	if _, _, err := e.db.APIKey(t.Context(), store.Identity{Team: e.fake.TeamID(), User: dana}); err == nil {
+		t.Error("a refused key was stored")
+	}
+
+	// The demo key: the modal closes, the key is stored encrypted.
+	ok := e.fake.SubmitView(t.Context(), slacktest.Submission{ViewID: v.ID,
+		Values: map[string]map[string]string{FormBlockID: {FormActionID: gandisim.DemoAPIKey}}})
+	if ack := e.fake.WaitForAck(t, ok, wait); ack.Payload != nil {
+		t.Errorf("ack of the demo key = %s, want none", ack.Payload)
+	}
+	m := e.fake.WaitForMessage(t, func(m slacktest.Message) bool { return m.Ephemeral && strings.Contains(m.AllText(), "stored") }, wait)
+	if m.Channel != devChan || m.User != dana {
+		t.Errorf("confirmation in %s for %s", m.Channel, m.User)
+	}
+	key, _, err := e.db.APIKey(t.Context(), store.Identity{Team: e.fake.TeamID(), User: dana})
+	if err != nil || key != gandisim.DemoAPIKey {
+		t.Fatalf("stored key: err %v, matches %v", err, key == gandisim.DemoAPIKey)
+	}
+	files, _ := filepath.Glob(e.dbPath + "*")
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if bytes.Contains(b, []byte(gandisim.DemoAPIKey)) {
+			t.Errorf("%s holds the API key in clear", filepath.Base(f))
+		}
+	}
+	for _, c := range e.fake.Calls() {
+		if strings.Contains(string(c.Body)+c.Params.Encode(), gandisim.DemoAPIKey) {
+			t.Errorf("the API key travelled to Slack in %s", c.Method)
+		}
+	}
+	for _, p := range e.fake.ResponseURLPosts() {
+		if strings.Contains(p.AllText(), gandisim.DemoAPIKey) {
+			t.Error("the API key was posted through a response_url")
+		}
+	}
+
+	// whoami answers privately, through the response_url.
+	post := e.postFor(e.slash(dana, devChan, "whoami"))
+	if post.ResponseType != "ephemeral" {
+		t.Errorf("whoami answered %q, want ephemeral", post.ResponseType)
+	}
+	e.assertNoSecrets(gandisim.DemoAPIKey)
+}
+
+func TestE2E_ListShowsShopProd(t *testing.T) {
+	e := newE2E(t)
+	e.login(t, dana)
+	id := e.slash(dana, devChan, "list")
+	ack := e.fake.WaitForAck(t, id, wait)
+	if ack.RetryAttempt != 0 {
+		t.Errorf("list acked on retry %d, want the first delivery", ack.RetryAttempt)
+	}
+	post := e.postFor(id)
+	if post.ResponseType != "ephemeral" || !strings.Contains(post.AllText(), "shop-prod") {
+		t.Errorf("list reply (%s) = %q, want shop-prod privately", post.ResponseType, post.AllText())
+	}
+	if env, _ := e.fake.Envelope(id); env.Deliveries != 1 {
+		t.Errorf("list delivered %d times, want 1", env.Deliveries)
+	}
+	e.assertNoSecrets(gandisim.DemoAPIKey)
+}
+
+func TestE2E_ButtonClickRunsForTheClicker(t *testing.T) {
+	e := newE2E(t)
+	e.login(t, dana)
+	post := e.postFor(e.slash(dana, devChan, "list"))
+	more, ok := buttonIn(post.Blocks, "cmd")
+	if !ok {
+		t.Fatalf("list of 40 instances has no More button: %q", post.AllText())
+	}
+	calls := e.sim.Calls("paas.list")
+	click := e.fake.ClickButton(t.Context(), slacktest.Click{UserID: dana, ChannelID: devChan, Ephemeral: true,
+		ActionID: more.ActionID, BlockID: more.BlockID, Value: more.Value, Text: more.Text})
+	page2 := e.postFor(click)
+	if page2.AllText() == post.AllText() || e.sim.Calls("paas.list") <= calls {
+		t.Errorf("More did not run a new paas.list (calls %d → %d)", calls, e.sim.Calls("paas.list"))
+	}
+	// Sam has no key: the same button runs with the clicker's identity.
+	other := e.fake.ClickButton(t.Context(), slacktest.Click{UserID: sam, ChannelID: devChan, Ephemeral: true,
+		ActionID: more.ActionID, BlockID: more.BlockID, Value: more.Value, Text: more.Text})
+	if got := e.postFor(other); !strings.Contains(strings.ToLower(got.AllText()), "login") {
+		t.Errorf("Sam's click answered %q, want to be told to log in", got.AllText())
+	}
+}
+
+func TestE2E_RedeliveredListCallsGandiOnce(t *testing.T) {
+	e := newE2E(t, slacktest.WithAckTimeout(time.Microsecond), slacktest.WithMaxRetries(2))
+	e.login(t, dana)
+	before := e.sim.Calls("paas.list")
+	id := e.slash(dana, devChan, "list")
+	e.fake.WaitForDeliveries(t, id, 2, wait)
+	e.postFor(id)
+	// A later command is served after the redeliveries were skipped.
+	e.postFor(e.slash(dana, devChan, "whoami"))
+	if n := e.sim.Calls("paas.list") - before; n != 1 {
+		t.Errorf("paas.list called %d times for one list delivered several times", n)
+	}
+	posts := 0
+	for _, p := range e.fake.ResponseURLPosts() {
+		if p.EnvelopeID == id && strings.Contains(p.AllText(), "shop-prod") {
+			posts++
+		}
+	}
+	if posts != 1 {
+		t.Errorf("%d list replies, want 1", posts)
+	}
+}
+
+func TestE2E_DisconnectThenNextCommandWorks(t *testing.T) {
+	e := newE2E(t)
+	e.login(t, dana)
+	e.fake.Disconnect(slacktest.ReasonRefreshRequested)
+	e.fake.WaitForConnectionsOpened(t, 2, wait)
+	post := e.postFor(e.slash(dana, devChan, "list"))
+	if !strings.Contains(post.AllText(), "shop-prod") {
+		t.Errorf("list after reconnect = %q", post.AllText())
+	}
+}
+
+func TestE2E_SharedListRateLimitedThenPosted(t *testing.T) {
+	e := newE2E(t)
+	e.login(t, dana)
+	e.fake.RateLimitNext("chat.postMessage", 1, time.Second)
+	e.slash(dana, devChan, "list --share")
+	m := e.fake.WaitForMessage(t, func(m slacktest.Message) bool {
+		return !m.Ephemeral && m.Source == "chat.postMessage" && strings.Contains(m.AllText(), "shop-prod")
+	}, wait)
+	if m.Channel != devChan {
+		t.Errorf("shared list posted in %s", m.Channel)
+	}
+	if c := e.fake.CallsTo("chat.postMessage"); len(c) < 2 || c[0].Status != http.StatusTooManyRequests {
+		t.Errorf("chat.postMessage calls = %+v, want a 429 first", c)
+	}
+}
+
+func TestE2E_MalformedPayloadThenNextCommandWorks(t *testing.T) {
+	e := newE2E(t)
+	e.login(t, dana)
+	e.fake.SendRawEnvelope(t.Context(), []byte(`{"envelope_id":"bad-1","type":"interactive","payload":[1,2,3],"accepts_response_payload":true}`))
+	e.fake.WaitForAck(t, "bad-1", wait)
+	post := e.postFor(e.slash(dana, devChan, "list"))
+	if !strings.Contains(post.AllText(), "shop-prod") {
+		t.Errorf("list after a malformed payload = %q", post.AllText())
+	}
+	if !strings.Contains(e.logs.String(), "malformed socket-mode message skipped") {
+		t.Error("the malformed payload was not logged")
+	}
+}
+
+// buttonIn finds a button by action_id in blocks. (slacktest's Button
+// gives up on a whole message when a context block has text elements,
+// whose "text" is a string, so this reads the blocks leniently.)
+func buttonIn(blocks json.RawMessage, actionID string) (slacktest.Button, bool) {
+	var bs []struct {
+		Type     string            `json:"type"`
+		BlockID  string            `json:"block_id"`
+		Elements []json.RawMessage `json:"elements"`
+	}
+	if json.Unmarshal(blocks, &bs) != nil {
+		return slacktest.Button{}, false
+	}
+	for _, b := range bs {
+		if b.Type != "actions" {
+			continue
+		}
+		for _, raw := range b.Elements {
+			var el struct {
+				Type     string `json:"type"`
+				ActionID string `json:"action_id"`
+				Value    string `json:"value"`
+				Text     struct {
+					Text string `json:"text"`
+				} `json:"text"`
+			}
+			if json.Unmarshal(raw, &el) == nil && el.Type == "button" && el.ActionID == actionID {
+				return slacktest.Button{BlockID: b.BlockID, ActionID: el.ActionID, Value: el.Value, Text: el.Text.Text}, true
+			}
+		}
+	}
+	return slacktest.Button{}, false
+}
+
+func TestE2E_ApprovalButtonRunsOnce(t *testing.T) {
+	e := newE2EApprovers(t, []string{sam})
+	e.login(t, dana)
+	e.slash(dana, devChan, "renew shop-prod duration=12m")
+	req := e.fake.WaitForMessage(t, func(m slacktest.Message) bool {
+		_, ok := buttonIn(m.Blocks, "approval.approve")
+		return !m.Ephemeral && m.Channel == devChan && ok
+	}, wait)
+	approve, _ := buttonIn(req.Blocks, "approval.approve")
+	// MessageTS stays empty: slacktest's button lookup cannot read messages
+	// with context blocks (reported); the button is sent as found here.
+	click := func(user string) string {
+		return e.fake.ClickButton(t.Context(), slacktest.Click{UserID: user, ChannelID: devChan,
+			ActionID: approve.ActionID, BlockID: approve.BlockID, Value: approve.Value, Text: approve.Text})
+	}
+	// The requester may not approve her own paid request (four eyes).
+	refused := e.postFor(click(dana))
+	if !strings.Contains(refused.AllText(), "not allowed") || e.sim.Calls("paas.renew") != 0 {
+		t.Errorf("Dana's own approval answered %q, renew calls %d", refused.AllText(), e.sim.Calls("paas.renew"))
+	}
+	// Sam double-clicks: the renewal runs once.
+	first, second := click(sam), click(sam)
+	e.postFor(first)
+	e.postFor(second)
+	if n := e.sim.Calls("paas.renew"); n != 1 {
+		t.Errorf("paas.renew ran %d times after a double click, want 1", n)
+	}
+	e.assertNoSecrets(gandisim.DemoAPIKey)
+}
+
+func TestE2E_NotInChannelSharedReplyFallsBack(t *testing.T) {
+	e := newE2E(t)
+	e.login(t, dana)
+	e.fake.FailChannel("C0SECRET", slacktest.ErrNotInChannel)
+	id := e.slash(dana, "C0SECRET", "list --share")
+	hint := e.fake.WaitForResponseURLPost(t, func(p slacktest.ResponseURLPost) bool {
+		return p.EnvelopeID == id && strings.Contains(p.AllText(), "/invite @paasbot")
+	}, wait)
+	if hint.ResponseType != "ephemeral" {
+		t.Errorf("invite hint sent %q, want privately", hint.ResponseType)
+	}
+	found := false
+	for _, p := range e.fake.ResponseURLPosts() {
+		found = found || (p.EnvelopeID == id && p.ResponseType == "in_channel" && strings.Contains(p.AllText(), "shop-prod"))
+	}
+	if !found {
+		t.Error("the shared list did not reach the channel through the response_url")
+	}
+}
