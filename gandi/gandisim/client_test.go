@@ -129,7 +129,7 @@ func TestClient_ReadMethods(t *testing.T) {
 		t.Errorf("php types %v %v", types, err)
 	}
 	prices, err := f.c.Catalog.List(ctx, gandi.CatalogListOptions{ProductType: "paas", ProductDescription: "phpmysql_m", ActionName: "renew", ActionDuration: "12m", Currency: "EUR"})
-	if err != nil || len(prices) != 1 || len(prices[0].UnitPrice) == 0 || prices[0].UnitPrice[0].Price != 15 {
+	if err != nil || len(prices) != 1 || len(prices[0].UnitPrice) == 0 || prices[0].UnitPrice[0].Price != 12.5 {
 		t.Errorf("catalog %+v %v", prices, err)
 	}
 }

@@ -163,7 +163,7 @@ func (s *Server) inject(method string) (time.Duration, int, *Fault) {
 }
 
 // dispatch authenticates and runs one call under the lock.
-func (s *Server) dispatch(method string, params []any) (any, *Fault) {
+func (s *Server) dispatch(method string, params []any) (res any, f *Fault) {
 	spec, ok := s.table[method]
 	if !ok {
 		return nil, newFault(CodeMalformed, "Unknown method '%s'", truncate(method))
@@ -171,7 +171,14 @@ func (s *Server) dispatch(method string, params []any) (any, *Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c := &call{s: s, method: method, now: s.now()}
-	res, f := s.runLocked(c, spec, params)
+	defer func() {
+		// A bug in a handler answers an internal fault, never a crash.
+		if r := recover(); r != nil {
+			s.logger.Error("handler panic", "method", method, "panic", r)
+			res, f = nil, newFault(CodeInternal, "Internal error")
+		}
+	}()
+	res, f = s.runLocked(c, spec, params)
 	if c.dry {
 		s.dryRuns[method]++
 	} else {

@@ -314,3 +314,13 @@ func TestConcurrentCalls(t *testing.T) {
 		t.Errorf("%v vhosts created, want 40", n)
 	}
 }
+
+func TestHandlerPanicIsAFault(t *testing.T) {
+	e := setup(t, 0)
+	e.s.table["test.panic"] = methodSpec{0, 0, func(*call) (any, *Fault) { panic("boom") }}
+	f := e.fault(CodeInternal, "test.panic", keyA)
+	if strings.Contains(f.String, "boom") {
+		t.Errorf("fault leaks the panic: %q", f.String)
+	}
+	e.ok("version.info", keyA) // the lock was released
+}

@@ -141,7 +141,9 @@ const codeCatalogBadParameter = 599937
 
 // catalogList answers catalog.list(apikey, {product: {type, description},
 // action: {name, duration}}, currency, grid) for PaaS products: one item
-// per size and action, plus the additional disk per GB.
+// per size and action, plus the additional disk per GB ("paas_disk"). Unit
+// prices are per month: 1 to 11 months at the monthly price, 12 months or
+// more at ten months a year.
 func catalogList(c *call) (any, *Fault) {
 	spec, ok := c.arg(0).(map[string]any)
 	if !ok {
@@ -174,13 +176,26 @@ func catalogList(c *call) (any, *Fault) {
 		desc = desc[i+1:] // "phpmysql_m" → "m"
 	}
 	rate := currencies[currency]
+	// A duration (months as an int, or "12m", "1y") keeps the one price
+	// tier that applies; without one both tiers come back.
+	months := 0
+	switch d := action["duration"].(type) {
+	case int:
+		months = d
+	case string:
+		months, _ = parseDuration(d)
+	}
 	unit := func(monthly float64) []any {
-		return []any{
-			map[string]any{"price": round2(monthly * rate), "currency": currency, "grid": grid,
-				"min_duration": 1, "max_duration": 11, "duration_unit": "m", "price_type": nil},
-			map[string]any{"price": round2(monthly * rate * 10 / 12), "currency": currency, "grid": grid,
-				"min_duration": 12, "max_duration": 120, "duration_unit": "m", "price_type": nil},
+		tiers := []any{}
+		if months < 12 {
+			tiers = append(tiers, map[string]any{"price": round2(monthly * rate), "currency": currency, "grid": grid,
+				"min_duration": 1, "max_duration": 11, "duration_unit": "m", "price_type": nil})
 		}
+		if months == 0 || months >= 12 {
+			tiers = append(tiers, map[string]any{"price": round2(monthly * rate * 10 / 12), "currency": currency, "grid": grid,
+				"min_duration": 12, "max_duration": 120, "duration_unit": "m", "price_type": nil})
+		}
+		return tiers
 	}
 	out := []any{}
 	for _, act := range []string{"create", "renew", "update"} {

@@ -165,7 +165,6 @@ func paasCreate(c *call) (any, *Fault) {
 	quantity, _ := p["quantity"].(int)
 	profile, hasProfile := p["snapshot_profile"].(int)
 	vhosts, _ := p["vhosts"].([]string)
-	zoneAlter, _ := p["zone_alter"].(bool)
 	fixed, _ := p["fixed"].(bool)
 
 	checks := []*check{enumCheck("size", size, sizes, CodePaasBadParameter), enumCheck("type", typ, paasTypeNames, CodePaasBadParameter)}
@@ -195,7 +194,7 @@ func paasCreate(c *call) (any, *Fault) {
 	}
 	seen := map[string]bool{}
 	for _, v := range vhosts {
-		checks = append(checks, c.vhostChecks(v, zoneAlter, seen)...)
+		checks = append(checks, c.vhostChecks(v, "vhosts", seen)...)
 	}
 	cost := 0.0
 	if okDur && monthlyPrice[size] > 0 {

@@ -72,7 +72,10 @@ func (s *Server) zoneOf(a *account, fqdn string) string {
 
 // vhostChecks are the semantic checks of one vhost to bind; field is
 // "vhosts" for paas.create and "vhost" for paas.vhost.create.
-func (c *call) vhostChecksField(raw, field string, seen map[string]bool) []*check {
+//
+// zone_alter needs no handling: a zone the account manages proves the name
+// with or without it.
+func (c *call) vhostChecks(raw, field string, seen map[string]bool) []*check {
 	name := normalizeFQDN(raw)
 	if seen[name] {
 		return nil
@@ -91,10 +94,6 @@ func (c *call) vhostChecksField(raw, field string, seen map[string]bool) []*chec
 			Field: field, FieldType: nil, Reason: "You must put a TXT value in your zone"}, CodeVhostBadParameter}}
 	}
 	return nil
-}
-
-func (c *call) vhostChecks(raw string, _ bool, seen map[string]bool) []*check {
-	return c.vhostChecksField(raw, "vhosts", seen)
 }
 
 func (c *call) ownVhosts() []*vhost {
@@ -188,7 +187,7 @@ func vhostCreate(c *call) (any, *Fault) {
 		return nil, f
 	}
 	raw := p["vhost"].(string)
-	if res, f, done := c.answer(c.vhostChecksField(raw, "vhost", map[string]bool{})); done {
+	if res, f, done := c.answer(c.vhostChecks(raw, "vhost", map[string]bool{})); done {
 		return res, f
 	}
 	s := c.s
