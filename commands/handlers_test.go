@@ -1,0 +1,382 @@
+package commands
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+func TestHandle_List(t *testing.T) {
+	e := setup(t, 40)
+	m := e.run(t, "list")
+	wantOK(t, m, "shop-prod", "shop-staging", "showing 1–25 of 40", "in ")
+	if len(m.Table.Rows) != 25 {
+		t.Fatalf("rows = %d, want 25", len(m.Table.Rows))
+	}
+	if m.Visibility != reply.Private {
+		t.Errorf("a list about one's own account must be private")
+	}
+	var more *reply.Button
+	for i := range m.Buttons {
+		if m.Buttons[i].Action == "cmd" {
+			more = &m.Buttons[i]
+		}
+	}
+	if more == nil || more.Value != "list page=2" {
+		t.Fatalf("more button = %+v, want Value \"list page=2\"", more)
+	}
+	// The button runs the next page as a command typed by the clicker.
+	m2 := e.core.Click(context.Background(), Click{Team: testTeam, User: alice, Channel: "C1", Action: "cmd", Value: more.Value})
+	wantOK(t, m2, "showing 26–40 of 40")
+	for _, b := range m2.Buttons {
+		if b.Action == "cmd" {
+			t.Errorf("last page still offers %+v", b)
+		}
+	}
+	// Flags: shop-staging expires within 7 days, blog needs an upgrade.
+	for _, r := range m.Table.Rows {
+		switch r[1] {
+		case "shop-staging":
+			if !strings.Contains(r[8], "⚠") {
+				t.Errorf("shop-staging flags %q lack ⚠", r[8])
+			}
+		case "blog":
+			if !strings.Contains(r[8], "⬆") {
+				t.Errorf("blog flags %q lack ⬆", r[8])
+			}
+		}
+	}
+	if shared := e.run(t, "list --share"); shared.Visibility != reply.Shared {
+		t.Errorf("--share did not share the reply")
+	}
+}
+
+func TestHandle_ListFilters(t *testing.T) {
+	e := setup(t, 40)
+	tests := []struct {
+		text   string
+		column string
+		check  func(string) bool
+	}{
+		{"list state=paused per-page=100", "state", func(v string) bool { return v == "paused" }},
+		{"list ~name=shop", "name", func(v string) bool { return strings.Contains(v, "shop") }},
+		{"list name~=shop", "name", func(v string) bool { return strings.Contains(v, "shop") }},
+		{"list size=s,s+ per-page=100", "size", func(v string) bool { return v == "s" || v == "s+" }},
+		{"list datacenter_id=1,2 per-page=100", "dc", func(v string) bool { return v == "1" || v == "2" }},
+		{"list expires-within=30d per-page=100", "", nil},
+		{"list <date_end=2026-12-31 sort_by=date_end per-page=100", "expires", func(v string) bool { return v < "2026-12-31" }},
+		{"list &gt;date_end=2027-01-01 sort=-date_end", "expires", func(v string) bool { return v > "2027-01-01" }},
+		{"list type=phpmysql", "type", func(v string) bool { return v == "phpmysql" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			m := e.run(t, tt.text)
+			wantOK(t, m)
+			if m.Table == nil || len(m.Table.Rows) == 0 {
+				t.Fatalf("no rows:\n%s", plain(m))
+			}
+			if tt.check == nil {
+				for _, f := range column(m, "flags") {
+					if !strings.Contains(f, "⚠") {
+						t.Errorf("expires-within=30d row without ⚠: %q", f)
+					}
+				}
+				return
+			}
+			for _, v := range column(m, tt.column) {
+				if !tt.check(v) {
+					t.Errorf("%s: row with %s=%q", tt.text, tt.column, v)
+				}
+			}
+		})
+	}
+	// Sorting descending puts the latest expiry first.
+	m := e.run(t, "list sort=date_end desc per-page=100")
+	wantErr(t, m) // "desc" alone is a stray word: sort needs quotes
+	m = e.run(t, `list sort="date_end desc" per-page=100`)
+	wantOK(t, m)
+	exp := column(m, "expires")
+	for i := 1; i < len(exp); i++ {
+		if exp[i] > exp[i-1] {
+			t.Fatalf("not sorted descending: %v", exp)
+		}
+	}
+}
+
+func TestHandle_Errors(t *testing.T) {
+	e := setup(t, 12)
+	tests := []struct {
+		text string
+		want []string
+	}{
+		{"lsit", []string{`Unknown command "lsit"`, "Did you mean `list`?"}},
+		{"list stat=running", []string{`no key "stat"`, "Did you mean `state`?", "Valid keys:"}},
+		{"list state=runing", []string{`"runing" is not a valid state`, "Did you mean `running`?", "being_created"}},
+		{"list size=huge", []string{"Valid: s, s+, m, l, xl, xxl"}},
+		{"list sort=colour", []string{`Cannot sort by "colour"`, "date_end"}},
+		{"list page=0", []string{"page counts from 1"}},
+		{"list per-page=501", []string{"per-page must be between 1 and 500"}},
+		{"list <date_end=tomorrow", []string{"must be a date"}},
+		{"list --bogus", []string{"no flag --bogus"}},
+		{`info "shop`, []string{"quote", "never closed"}},
+		{"info", []string{"`info` needs <instance>"}},
+		{"info shop-prd", []string{`No instance named "shop-prd"`, "shop-prod"}},
+		{"info 999999", []string{"No instance 999999 in your account."}},
+		{"info shop-prod extra", []string{`does not take "extra"`}},
+		{"vhost bogus", []string{"`vhost bogus` is not a command", "list"}},
+		{"vhost info nowhere.example.org", []string{"No virtual host nowhere.example.org in your account."}},
+		{"snapshot info 1", []string{"No snapshot 1 in your account."}},
+		{"renew shop-prod", []string{"needs duration="}},
+		{"renew shop-prod duration=forever", []string{"number of months"}},
+		{"create name=x size=s type=phpmysql datacenter=1", []string{"needs duration="}},
+		{"create name=x size=s type=cobol datacenter=1 duration=1m", []string{`"cobol" is not a valid type`}},
+		{"update shop-prod", []string{"Say what to change"}},
+		{"approve 999", []string{"There is no approval #999."}},
+		{"alerts list", []string{"alerts are not available yet"}},
+		{"help nothing", []string{`No help on "nothing"`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.text, func(t *testing.T) {
+			wantErr(t, e.run(t, tt.text), tt.want...)
+		})
+	}
+}
+
+func TestHandle_NoKeyAndBadKey(t *testing.T) {
+	e := setup(t, 3)
+	wantErr(t, e.runAs(t, "UNOBODY", "list"), "You have no Gandi API key here yet: run `/paas login`.")
+	// help works without a key.
+	wantOK(t, e.runAs(t, "UNOBODY", "help"), "list")
+	if _, err := e.db.PutAPIKey(context.Background(), store.Identity{Team: testTeam, User: "UBOB"}, "revoked0000000000000000x"); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, e.runAs(t, "UBOB", "list"), "Your API key was refused: run `/paas login` again.")
+}
+
+func TestHandle_GandiFaults(t *testing.T) {
+	e := setup(t, 3)
+	e.sim.SetFault(gandisim.FaultRule{Method: "paas.count", Code: gandisim.CodeTooMany, Times: 1})
+	wantErr(t, e.run(t, "count"), "Gandi is not answering right now; try again in a minute.")
+	e.sim.SetFault(gandisim.FaultRule{Method: "paas.count", HTTPStatus: 503, Times: 1})
+	wantErr(t, e.run(t, "count"), "Gandi is not answering right now")
+	e.sim.SetFault(gandisim.FaultRule{Method: "paas.info", Code: gandisim.CodeInternal, Times: 1})
+	m := e.run(t, "info 126001")
+	wantErr(t, m, "internal error (ref ")
+	if strings.Contains(m.Text, "150000") {
+		t.Errorf("internal detail leaked: %s", m.Text)
+	}
+	wantOK(t, e.run(t, "count"), "3 instances.")
+}
+
+func TestHandle_PanicIsInternalError(t *testing.T) {
+	e := setup(t, 3)
+	if _, err := e.db.PutAPIKey(context.Background(), store.Identity{Team: testTeam, User: "UPANIC"}, "panic-key-0000000000000"); err != nil {
+		t.Fatal(err)
+	}
+	wantErr(t, e.runAs(t, "UPANIC", "list"), "internal error (ref ")
+}
+
+func TestHandle_AmbiguousName(t *testing.T) {
+	e := setup(t, 3)
+	gc := gandi.NewClient(testKey, gandi.WithEndpoint(endpointOf(t, e)))
+	_, err := gc.PaaS.Create(context.Background(), gandi.PaasCreateParams{Name: "blog", Size: "s", Type: "phpmysql", DatacenterID: 1, Duration: "1m", Password: "Sw0rdfish-Sw0rdfish"})
+	if err != nil {
+		t.Fatalf("create a second blog: %v", err)
+	}
+	wantErr(t, e.run(t, "info blog"), `Several instances are named "blog"`, "#126003", "Use the id")
+}
+
+// endpointOf digs the simulator URL out of the core's client factory.
+func endpointOf(t *testing.T, e *testEnv) string {
+	t.Helper()
+	return e.core.cfg.Gandi(testKey).Endpoint()
+}
+
+func TestHandle_InfoCountVhostSnapshotTypes(t *testing.T) {
+	e := setup(t, 12)
+	wantOK(t, e.run(t, "info shop-prod"), "shop-prod (#126001)", "SFTP", "Git", "Datacenter", "Disk", "Console",
+		"Snapshots", "shop.example.com", "Expires")
+	wantOK(t, e.run(t, "info 126002"), "shop-staging", "no snapshot profile")
+	wantOK(t, e.run(t, "count state=running"), "instances matching state=running.")
+	wantOK(t, e.run(t, "vhost list shop-prod"), "shop.example.com", "www.shop.example.com", "showing 1–2 of 2")
+	wantOK(t, e.run(t, "vhost"), "shop.example.com")
+	wantOK(t, e.run(t, "vhost count shop-prod"), "2 virtual hosts of shop-prod.")
+	wantOK(t, e.run(t, "vhost info shop.example.com"), "shop.example.com", "#126001")
+	wantOK(t, e.run(t, "vhost info <http://shop.example.com|shop.example.com>"), "#126001")
+	wantOK(t, e.run(t, "vhost dns new.example.com datacenter=1"), "new.example.com")
+	snaps := e.run(t, "snapshot list blog")
+	wantOK(t, snaps, "Snapshots of blog", "126003")
+	wantOK(t, e.run(t, "snapshot count blog"), "snapshot")
+	wantOK(t, e.run(t, "snapshot info "+snaps.Table.Rows[0][0]), "Snapshot #"+snaps.Table.Rows[0][0], "#126003")
+	wantOK(t, e.run(t, "types"), "phpmysql", "showing 1–")
+	wantOK(t, e.run(t, "types name=phpmysql"), "phpmysql")
+	wantOK(t, e.run(t, "types count"), "types.")
+	wantOK(t, e.run(t, "help list"), "state", "expires-within", "sort_by", "running")
+	wantOK(t, e.run(t, "help vhost create"), "zone-alter")
+	wantOK(t, e.run(t, "whoami"), "fingerprint", "key accepted")
+	wantOK(t, e.run(t, ""), "paasbot")
+}
+
+func TestHandle_PaidCommandsNeedConfirmation(t *testing.T) {
+	e := setup(t, 12)
+	for _, text := range []string{
+		"renew shop-prod duration=12m", "restart shop-staging", "delete blog", "update blog upgrade",
+		"create name=new size=s type=phpmysql datacenter=1 duration=1m vhosts=new.example.com",
+		"vhost create shop-prod new.shop.example.com", "vhost delete www.shop.example.com",
+	} {
+		m := e.run(t, text)
+		wantOK(t, m, "Approval #")
+		var approve *reply.Button
+		for i := range m.Buttons {
+			if m.Buttons[i].Action == "approval.approve" {
+				approve = &m.Buttons[i]
+			}
+		}
+		if approve == nil || !strings.HasPrefix(approve.Command, "approve ") {
+			t.Errorf("%s: no approve button: %+v", text, m.Buttons)
+		}
+	}
+	for _, method := range []string{"paas.renew", "paas.restart", "paas.delete", "paas.update", "paas.create", "paas.vhost.create", "paas.vhost.delete"} {
+		if n := e.sim.Calls(method); n != 0 {
+			t.Errorf("%s called %d times before any confirmation", method, n)
+		}
+	}
+	wantOK(t, e.run(t, "approvals"), "renew shop-prod (#126001)", "delete blog (#126003)")
+	// The stored plan carries no password.
+	pending, _ := e.db.PendingApprovals(context.Background(), testTeam)
+	for _, a := range pending {
+		if strings.Contains(strings.ToLower(string(a.Params)), `"password":`) {
+			t.Errorf("approval %d params hold a password key: %s", a.ID, a.Params)
+		}
+	}
+}
+
+func TestApprove_ExactlyOnce(t *testing.T) {
+	e := setup(t, 12)
+	m := e.run(t, "renew shop-prod duration=12m")
+	wantOK(t, m, "Approval #1")
+	var wg sync.WaitGroup
+	results := make([]reply.Message, 2)
+	for i := range results {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = e.core.Click(context.Background(), Click{Team: testTeam, User: alice, Channel: "C1", Action: "approval.approve", Value: "1"})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, r := range results {
+		if r.Tone == reply.Success {
+			ok++
+		} else if !strings.Contains(r.Text, "already") {
+			t.Errorf("losing click answered %q", r.Text)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d clicks succeeded, want 1", ok)
+	}
+	if n := e.sim.Calls("paas.renew"); n != 1 {
+		t.Errorf("paas.renew called %d times, want exactly 1", n)
+	}
+	a, err := e.db.Approval(context.Background(), 1)
+	if err != nil || a.State != store.StateDone {
+		t.Errorf("approval state %v, %v; want done", a, err)
+	}
+	wantErr(t, e.run(t, "approve 1"), "already done")
+	wantOK(t, e.run(t, "audit"), "paas.renew", "done")
+}
+
+func TestApprove_FourEyes(t *testing.T) {
+	e := setup(t, 12, "UAPPROVER")
+	m := e.run(t, "restart shop-staging")
+	wantOK(t, m, "Approval #1")
+	if m.Visibility != reply.Shared {
+		t.Errorf("with approvers, the request is posted in the channel")
+	}
+	wantErr(t, e.run(t, "approve 1"), "not allowed")
+	wantErr(t, e.runAs(t, "UOTHER", "approve 1"), "not allowed")
+	if e.sim.Calls("paas.restart") != 0 {
+		t.Fatal("restart ran without an approver")
+	}
+	wantOK(t, e.runAs(t, "UAPPROVER", "approve 1"), "approved by UAPPROVER")
+	if n := e.sim.Calls("paas.restart"); n != 1 {
+		t.Errorf("paas.restart called %d times, want 1", n)
+	}
+	// Deny and cancel.
+	wantOK(t, e.run(t, "renew shop-prod duration=1m"), "Approval #2")
+	wantOK(t, e.runAs(t, "UAPPROVER", "deny 2"), "denied by UAPPROVER")
+	wantOK(t, e.run(t, "renew shop-prod duration=1m"), "Approval #3")
+	wantErr(t, e.runAs(t, "UAPPROVER", "cancel 3"), "Only the requester")
+	wantOK(t, e.run(t, "cancel 3"), "cancelled")
+	if e.sim.Calls("paas.renew") != 0 {
+		t.Error("a denied or cancelled renew ran")
+	}
+}
+
+func TestApprove_CreateSendsPasswordPrivately(t *testing.T) {
+	e := setup(t, 3)
+	e.sim.ProveDomain("example.net")
+	wantOK(t, e.run(t, "create name=fresh size=s type=phpmysql datacenter=1 duration=1m"), "Approval #1")
+	m := e.run(t, "approve 1")
+	wantOK(t, m, "approved", "paas_vm_create")
+	if e.sim.Calls("paas.create") != 1 {
+		t.Errorf("paas.create calls = %d", e.sim.Calls("paas.create"))
+	}
+	e.notes.mu.Lock()
+	defer e.notes.mu.Unlock()
+	if len(e.notes.private) != 1 || !strings.Contains(e.notes.private[0].Title, "Password of fresh") {
+		t.Fatalf("private notes = %+v", e.notes.private)
+	}
+	pw := strings.Trim(e.notes.private[0].Text, "`")
+	if len(pw) < 16 || strings.Contains(plain(m), pw) {
+		t.Errorf("password %q too short or shown in the channel reply", pw)
+	}
+}
+
+func TestSubmitForm_Login(t *testing.T) {
+	e := setup(t, 3)
+	m := e.runAs(t, "UNEW", "login")
+	if m.Form == nil || m.Form.ID != FormLogin {
+		t.Fatalf("login reply has no login form: %+v", m)
+	}
+	ctx := context.Background()
+	_, err := e.core.SubmitForm(ctx, Submission{Team: testTeam, User: "UNEW", FormID: FormLogin, Value: "wrong0000000000000000key"})
+	var ae *Error
+	if !errors.As(err, &ae) || ae.Code != EINVALID || !strings.Contains(ae.Message, "Gandi refused this API key") {
+		t.Fatalf("bad key: err = %v", err)
+	}
+	if strings.Contains(err.Error(), "wrong0000000000000000key") {
+		t.Errorf("the key leaked into the error: %v", err)
+	}
+	ok, err := e.core.SubmitForm(ctx, Submission{Team: testTeam, User: "UNEW", FormID: FormLogin, Value: " " + testKey + "\n"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantOK(t, ok, "fingerprint")
+	if strings.Contains(plain(ok), testKey) || ok.Visibility != reply.Private {
+		t.Errorf("login reply shows the key or is not private: %s", plain(ok))
+	}
+	wantOK(t, e.runAs(t, "UNEW", "count"), "3 instances.")
+	wantOK(t, e.runAs(t, "UNEW", "logout"), "deleted")
+	wantErr(t, e.runAs(t, "UNEW", "count"), "run `/paas login`")
+	entries, _ := e.db.RecentAudit(ctx, testTeam, 10)
+	if len(entries) < 2 {
+		t.Errorf("login and logout not audited: %+v", entries)
+	}
+}
+
+func TestClick_Unknown(t *testing.T) {
+	e := setup(t, 3)
+	m := e.core.Click(context.Background(), Click{Team: testTeam, User: alice, Action: "nope"})
+	wantErr(t, m, "not known")
+	m = e.core.Click(context.Background(), Click{Team: testTeam, User: alice, Action: "approval.approve", Value: "x"})
+	wantErr(t, m, "broken")
+}
