@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"regexp"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -268,9 +269,21 @@ func (s *Scheduler) pauseOne(ctx context.Context, sub store.Subscription) {
 func PausedMessage(sub store.Subscription) reply.Message {
 	return reply.Message{
 		Visibility: reply.Shared, Tone: reply.Warning,
-		Text: fmt.Sprintf("Alert #%d (%s report) paused: <@%s>'s Gandi key is gone or refused; someone with a key can take it over with `/paas alerts takeover %d`.",
-			sub.ID, sub.Kind, sub.Owner, sub.ID),
+		Text: fmt.Sprintf("Alert #%d (%s report) paused: %s's Gandi key is gone or refused; someone with a key can take it over with `/paas alerts takeover %d`.",
+			sub.ID, sub.Kind, mention(sub.Owner), sub.ID),
 	}
+}
+
+// slackUser matches Slack user ids, which reply.Mention can render.
+var slackUser = regexp.MustCompile(`^[UW][A-Z0-9]{2,30}$`)
+
+// mention names a person: a reply.Mention token for a Slack user id (the
+// transport renders it), "@name" for the shell's plain user names.
+func mention(user string) string {
+	if slackUser.MatchString(user) {
+		return reply.Mention(user)
+	}
+	return "@" + user
 }
 
 // postScanFailure tells each channel of list, in one line per channel,

@@ -28,11 +28,22 @@ type ScanError struct {
 func (e *ScanError) Error() string { return "couldn't scan: " + e.Reason }
 func (e *ScanError) Unwrap() error { return e.Err }
 
+// PostError is a report that could not be posted. Its message names the
+// channel only; the transport's error is in Err, for logs.
+type PostError struct {
+	Channel string
+	Err     error
+}
+
+func (e *PostError) Error() string { return "couldn't post the report in " + e.Channel }
+func (e *PostError) Unwrap() error { return e.Err }
+
 // RunNow scans and posts subscription subID's report now (`alerts run ID`),
 // even when it is empty (then it says "Nothing to report: …"). It claims no
 // slot, so the scheduled runs are unaffected. Errors: store.ErrNotFound for
 // an unknown id; ErrPaused; ErrKeyGone (the subscription is paused and the
-// channel told); a *ScanError; a failure to post.
+// channel told); a *ScanError; a *PostError. Every error's message is fit
+// to show a person: it never holds a key or a transport's raw error.
 func (s *Scheduler) RunNow(ctx context.Context, subID int64) error {
 	sub, err := s.cfg.Store.Subscription(ctx, subID)
 	if err != nil {
@@ -59,7 +70,7 @@ func (s *Scheduler) RunNow(ctx context.Context, subID int64) error {
 	}
 	rep := build(Kind(sub.Kind), acct, s.cfg.Now(), sched.Location(), params)
 	if err := s.post(ctx, sub.Channel, rep.Messages(s.cfg.MaxRows)); err != nil {
-		return fmt.Errorf("alert #%d: post: %w", subID, err)
+		return &PostError{Channel: sub.Channel, Err: err}
 	}
 	if s.cfg.Metrics != nil {
 		s.cfg.Metrics.ObserveReport(sub.Kind)

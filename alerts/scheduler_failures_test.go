@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -41,7 +42,7 @@ func TestScheduler_KeyGonePausesOnce(t *testing.T) {
 				t.Fatalf("%d posts, want one notice per channel: %+v", len(posts), posts)
 			}
 			for _, p := range posts {
-				body := text(p.Msg)
+				body := reply.ExpandMentions(text(p.Msg), func(id string) string { return "<@" + id + ">" })
 				if !strings.Contains(body, "paused: <@UNOKEY>'s Gandi key is gone or refused") ||
 					!strings.Contains(body, "/paas alerts takeover ") {
 					t.Errorf("notice in %s: %q", p.Channel, body)
