@@ -3,8 +3,232 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/paasbot/paasbot/alerts"
+	"github.com/paasbot/paasbot/bot"
+	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/store"
+	"github.com/paasbot/paasbot/telemetry"
 )
 
-func runRun(_ context.Context, _ *environment, _ []string) error {
-	return errors.New("not built yet")
+// Timeouts of run's start-up and shutdown. deploy/ gives the process
+// drainTimeout plus closeTimeout before it kills it.
+const (
+	checkTimeout   = 20 * time.Second // run --check: all Slack calls together
+	drainTimeout   = bot.DefaultDrainTimeout
+	closeTimeout   = 10 * time.Second // alerts, HTTP server and store after the drain
+	janitorEvery   = time.Hour
+	httpTimeout    = 30 * time.Second // one Gandi or Slack HTTP call
+	startupTimeout = 30 * time.Second // opening the store
+)
+
+// Compile-time checks of the wiring (interfaces are declared by their
+// consumers).
+var (
+	_ commands.Store    = (*store.DB)(nil)
+	_ commands.Notifier = (*bot.SlackPoster)(nil)
+	_ alerts.Poster     = (*bot.SlackPoster)(nil)
+	_ bot.Core          = (*commands.Core)(nil)
+	_ bot.Dedup         = (*store.DB)(nil)
+)
+
+// runRun is `paasbot run [--check]`: Slack socket mode until SIGINT or
+// SIGTERM, then work in flight is drained (at most drainTimeout) and
+// everything closed.
+func runRun(ctx context.Context, env *environment, args []string) error {
+	fs := flag.NewFlagSet("run", flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	check := fs.Bool("check", false, "validate the configuration, the database secret and both Slack tokens, then exit")
+	fs.Usage = func() {
+		fmt.Fprintln(env.stderr, "usage: paasbot run [--check] [flags]")
+		fmt.Fprintln(env.stderr, "Connects to Slack in socket mode and serves /paas. Needs PAASBOT_SLACK_APP_TOKEN,")
+		fmt.Fprintln(env.stderr, "PAASBOT_SLACK_BOT_TOKEN and PAASBOT_SECRET_KEY (or PAASBOT_SECRET_KEY_FILE).")
+		fs.PrintDefaults()
+	}
+	cfg, err := loadConfig(env.getenv, fs, args)
+	if err != nil {
+		var ce *configError
+		switch {
+		case errors.As(err, &ce):
+			return err
+		case strings.HasPrefix(err.Error(), "unexpected argument"):
+			fmt.Fprintf(env.stderr, "paasbot run: %v\n", err)
+		}
+		return errUsage // flag.ErrHelp or a flag error, already printed
+	}
+	if err := cfg.validateForRun(); err != nil {
+		return err
+	}
+	logger, err := cfg.newLogger(env.stderr)
+	if err != nil {
+		return err
+	}
+	secret, err := store.LoadSecret(env.getenv)
+	if err != nil {
+		return err
+	}
+
+	openCtx, cancelOpen := context.WithTimeout(ctx, startupTimeout)
+	db, err := store.Open(openCtx, cfg.DB, secret, store.WithLogger(logger.With("component", "store")))
+	cancelOpen()
+	if err != nil {
+		return err
+	}
+	defer closeStore(db, logger)
+
+	slackHTTP := &http.Client{Timeout: httpTimeout}
+	api := slack.New(cfg.SlackBotToken.Reveal(),
+		slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionAppLevelToken(cfg.SlackAppToken.Reveal()),
+		slack.OptionHTTPClient(slackHTTP))
+
+	if *check {
+		cctx, cancel := context.WithTimeout(ctx, checkTimeout)
+		defer cancel()
+		if err := db.Ping(cctx); err != nil {
+			return fmt.Errorf("database %s: %w", db.Path(), err)
+		}
+		if err := bot.CheckTokens(cctx, api); err != nil {
+			return tokenSetting(err)
+		}
+		fmt.Fprintln(env.stdout, "configuration OK")
+		return nil
+	}
+	return serve(ctx, cfg, logger, db, api, slackHTTP)
+}
+
+// serve wires the core, the Slack adapter, the alerts scheduler, the
+// janitor and the health server, runs until ctx ends, and stops them in
+// order.
+func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, api *slack.Client, slackHTTP *http.Client) error {
+	logger.InfoContext(ctx, "paasbot starting", "config", cfg)
+
+	// Requests left executing by a previous process are never re-run: they
+	// are marked interrupted for a human to check.
+	interrupted, err := db.InterruptExecuting(ctx)
+	if err != nil {
+		return fmt.Errorf("database %s: %w", db.Path(), err)
+	}
+	for _, a := range interrupted {
+		logger.WarnContext(ctx, "approval interrupted by the previous shutdown: check it by hand",
+			"approval", a.ID, "action", a.Action, "target", a.Target, "channel", a.Channel, "requester", a.Requester)
+	}
+
+	reg := telemetry.NewRegistry()
+	m := telemetry.NewMetrics(reg)
+	gandiHTTP := &http.Client{Timeout: httpTimeout}
+	gandiLogger := logger.With("component", "gandi")
+	newGandi := func(key string) *gandi.Client {
+		return gandi.NewClient(key, gandi.WithEndpoint(cfg.GandiURL), gandi.WithHTTPClient(gandiHTTP),
+			gandi.WithObserver(m.ObserveGandiCall), gandi.WithLogger(gandiLogger))
+	}
+
+	poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{HTTPClient: slackHTTP, Logger: logger})
+	scheduler := alerts.New(alerts.Config{
+		Store: db, Gandi: newGandi, Poster: poster, Logger: logger.With("component", "alerts"),
+		Metrics: m, DefaultTZ: cfg.TZ.String(),
+	})
+	core, err := commands.New(commands.Config{
+		Store: db, Gandi: newGandi, Notifier: poster, Approvers: cfg.Approvers, ApprovalTTL: cfg.ApprovalTTL,
+		Logger: logger.With("component", "commands"), Metrics: m, Alerts: scheduler,
+	})
+	if err != nil {
+		return err
+	}
+	adapter, err := bot.NewSlack(bot.SlackConfig{
+		API: api, Poster: poster, Core: core, Dedup: db, Logger: logger, Metrics: m,
+		Workers: cfg.Workers, DrainTimeout: drainTimeout,
+	})
+	if err != nil {
+		return err
+	}
+
+	// Background work stops with runCtx: when ctx ends, or when the Slack
+	// adapter gives up (a refused token).
+	runCtx, cancel := context.WithCancel(ctx)
+	var bg sync.WaitGroup
+	defer func() {
+		cancel()
+		bg.Wait()
+	}()
+
+	if cfg.HTTPAddr != "" {
+		ln, err := net.Listen("tcp", cfg.HTTPAddr)
+		if err != nil {
+			return &configError{Setting: "PAASBOT_HTTP_ADDR", Problem: fmt.Sprintf("cannot listen on %s: %v", cfg.HTTPAddr, err)}
+		}
+		logger.InfoContext(ctx, "health and metrics server listening", "addr", ln.Addr().String())
+		ready := func(ctx context.Context) error {
+			if err := adapter.Ready(); err != nil {
+				return err
+			}
+			if err := db.Ping(ctx); err != nil {
+				return fmt.Errorf("store: %w", err)
+			}
+			return nil
+		}
+		h := telemetry.NewHTTPHandler(m, reg, ready)
+		bg.Go(func() {
+			if err := telemetry.ServeListener(runCtx, ln, h, logger); err != nil {
+				logger.Error("health and metrics server stopped", "error", err.Error())
+			}
+		})
+	}
+	bg.Go(func() { db.RunJanitor(runCtx, janitorEvery) })
+	if err := scheduler.Start(runCtx); err != nil {
+		return err
+	}
+	defer func() {
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
+		defer scancel()
+		if err := scheduler.Stop(sctx); err != nil {
+			logger.Warn("alerts scheduler did not stop in time", "error", err.Error())
+		}
+	}()
+
+	err = adapter.Run(runCtx)
+	cancel()
+	if err != nil {
+		return tokenSetting(err)
+	}
+	logger.Info("paasbot stopped")
+	return nil
+}
+
+// closeStore closes the database, giving up after closeTimeout.
+func closeStore(db *store.DB, logger *slog.Logger) {
+	done := make(chan error, 1)
+	go func() { done <- db.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			logger.Error("closing the database", "error", err.Error())
+		}
+	case <-time.After(closeTimeout):
+		logger.Error("closing the database took too long; exiting anyway")
+	}
+}
+
+// tokenSetting names the setting behind a token Slack refused.
+func tokenSetting(err error) error {
+	var ae *bot.AuthError
+	if !errors.As(err, &ae) {
+		return err
+	}
+	name := "PAASBOT_SLACK_BOT_TOKEN"
+	if ae.Token == "app" {
+		name = "PAASBOT_SLACK_APP_TOKEN"
+	}
+	return &configError{Setting: name, Problem: ae.Error()}
 }

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/paasbot/paasbot/bot"
+	"github.com/paasbot/paasbot/bot/slacktest"
+	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/store"
+)
+
+const (
+	runBotToken = "xoxb-1111-2222-secretbotvalue"
+	runAppToken = "xapp-1-A0-3333-secretappvalue"
+)
+
+// runEnv is the environment of one `paasbot run` under test: a fake Slack,
+// a fresh secret and database path, JSON logs.
+func runEnv(t *testing.T, fake *slacktest.Server) map[string]string {
+	t.Helper()
+	_, b64, err := store.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return map[string]string{
+		"PAASBOT_SLACK_BOT_TOKEN": fake.BotToken(),
+		"PAASBOT_SLACK_APP_TOKEN": fake.AppToken(),
+		"PAASBOT_SLACK_API_URL":   fake.APIURL(),
+		"PAASBOT_SECRET_KEY":      b64,
+		"PAASBOT_DB":              filepath.Join(t.TempDir(), "paasbot.db"),
+		"PAASBOT_LOG_FORMAT":      "json",
+		"PAASBOT_LOG_LEVEL":       "debug",
+	}
+}
+
+func envOf(vars map[string]string, stdout, stderr io.Writer) *environment {
+	return &environment{stdin: strings.NewReader(""), stdout: stdout, stderr: stderr,
+		getenv: func(k string) string { return vars[k] }}
+}
+
+func TestRunCheck(t *testing.T) {
+	fake := slacktest.New(t, slacktest.WithBotToken(runBotToken), slacktest.WithAppToken(runAppToken))
+	good := runEnv(t, fake)
+	otherSecret := runEnv(t, fake)["PAASBOT_SECRET_KEY"]
+
+	tests := []struct {
+		name       string
+		change     map[string]string
+		wantCode   int
+		wantStdout string
+		wantStderr string
+	}{
+		{"good tokens", nil, 0, "configuration OK", ""},
+		{"bad bot token", map[string]string{"PAASBOT_SLACK_BOT_TOKEN": "xoxb-9999-wrongsecretbot"}, 1, "", "PAASBOT_SLACK_BOT_TOKEN: Slack refused the bot token"},
+		{"bad app token", map[string]string{"PAASBOT_SLACK_APP_TOKEN": "xapp-1-A0-wrongsecretapp"}, 1, "", "PAASBOT_SLACK_APP_TOKEN: Slack refused the app-level token"},
+		{"bot token in the app slot", map[string]string{"PAASBOT_SLACK_APP_TOKEN": runBotToken}, 1, "", "PAASBOT_SLACK_APP_TOKEN: holds a bot token"},
+		{"missing secret", map[string]string{"PAASBOT_SECRET_KEY": ""}, 1, "", "PAASBOT_SECRET_KEY: missing"},
+		{"malformed secret", map[string]string{"PAASBOT_SECRET_KEY": "not-base64!"}, 1, "", "PAASBOT_SECRET_KEY"},
+		{"wrong secret", map[string]string{"PAASBOT_SECRET_KEY": otherSecret}, 1, "", "wrong secret"},
+		{"bad flag", map[string]string{}, 2, "", "flag provided but not defined"},
+	}
+	// The database is created by the first check, so "wrong secret" finds it.
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			vars := map[string]string{}
+			for k, v := range good {
+				vars[k] = v
+			}
+			for k, v := range tt.change {
+				vars[k] = v
+			}
+			args := []string{"run", "--check"}
+			if tt.name == "bad flag" {
+				args = append(args, "--no-such-flag")
+			}
+			var out, errb syncBuffer
+			code := run(t.Context(), envOf(vars, &out, &errb), args)
+			if code != tt.wantCode {
+				t.Errorf("exit %d, want %d; stderr %q", code, tt.wantCode, errb.String())
+			}
+			if !strings.Contains(out.String(), tt.wantStdout) || !strings.Contains(errb.String(), tt.wantStderr) {
+				t.Errorf("stdout %q stderr %q, want %q / %q", out.String(), errb.String(), tt.wantStdout, tt.wantStderr)
+			}
+			if tt.wantCode == 1 && strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
+				t.Errorf("stderr is not one line: %q", errb.String())
+			}
+			for _, secret := range []string{"secretbot", "secretapp", "wrongsecret", good["PAASBOT_SECRET_KEY"], otherSecret} {
+				if strings.Contains(out.String()+errb.String(), secret) {
+					t.Errorf("output shows a secret (%q…)", secret[:4])
+				}
+			}
+		})
+	}
+}
+
+// freeAddr returns a 127.0.0.1 address with a port free a moment ago.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}
+
+func get(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+// TestRun_EndToEnd runs `paasbot run` in-process against the fake Slack and
+// the simulator: probes and metrics answer while it serves /paas, SIGTERM
+// (the context) stops it cleanly, and no secret reaches its logs.
+func TestRun_EndToEnd(t *testing.T) {
+	fake := slacktest.New(t, slacktest.WithBotToken(runBotToken), slacktest.WithAppToken(runAppToken))
+	sim, simURL := gandisim.NewTestServer(t, gandisim.Options{Seed: 3})
+	sim.SeedDemo(gandisim.DemoAPIKey, 5)
+	vars := runEnv(t, fake)
+	addr := freeAddr(t)
+	vars["PAASBOT_HTTP_ADDR"] = addr
+	vars["PAASBOT_GANDI_URL"] = simURL
+	base := "http://" + addr
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out, logs syncBuffer
+	done := make(chan int, 1)
+	go func() { done <- run(ctx, envOf(vars, &out, &logs), []string{"run"}) }()
+
+	fake.WaitForConnections(t, 1, 10*time.Second)
+	// /readyz turns 200 once the socket is up; the first probes may race it.
+	var code int
+	var body string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if code, body = get(t, base+"/readyz"); code == http.StatusOK {
+			break
+		}
+	}
+	if code != http.StatusOK {
+		t.Fatalf("/readyz = %d %q; logs:\n%s", code, body, logs.String())
+	}
+	if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
+		t.Errorf("/healthz = %d", code)
+	}
+
+	// Dana logs in through the modal, then lists her instances.
+	fake.SendSlashCommand(ctx, slacktest.SlashCommand{UserID: "U0DANA", ChannelID: "C0DEV", Text: "login"})
+	v := fake.WaitForView(t, func(v slacktest.View) bool { return v.UserID == "U0DANA" }, 10*time.Second)
+	sub := fake.SubmitView(ctx, slacktest.Submission{ViewID: v.ID,
+		Values: map[string]map[string]string{bot.FormBlockID: {bot.FormActionID: gandisim.DemoAPIKey}}})
+	if ack := fake.WaitForAck(t, sub, 10*time.Second); ack.Payload != nil {
+		t.Fatalf("login refused: %s", ack.Payload)
+	}
+	id := fake.SendSlashCommand(ctx, slacktest.SlashCommand{UserID: "U0DANA", ChannelID: "C0DEV", Text: "list"})
+	post := fake.WaitForResponseURLPost(t, func(p slacktest.ResponseURLPost) bool { return p.EnvelopeID == id }, 10*time.Second)
+	if !strings.Contains(post.AllText(), "shop-prod") || post.ResponseType != "ephemeral" {
+		t.Errorf("list answered (%s) %q", post.ResponseType, post.AllText())
+	}
+
+	code, metrics := get(t, base+"/metrics")
+	for _, want := range []string{"paasbot_commands_total", "paasbot_ack_latency_seconds_count", `paasbot_gandi_calls_total{method="paas.list"`} {
+		if code != http.StatusOK || !strings.Contains(metrics, want) {
+			t.Errorf("/metrics (%d) lacks %s", code, want)
+		}
+	}
+
+	cancel()
+	select {
+	case c := <-done:
+		if c != 0 {
+			t.Errorf("run exited %d after SIGTERM; logs:\n%s", c, logs.String())
+		}
+	case <-time.After(2 * drainTimeout):
+		t.Fatal("run did not stop after its context ended")
+	}
+	if code, _ := get(t, base+"/healthz"); code == http.StatusOK {
+		t.Error("the health server still answers after run returned")
+	}
+	for _, secret := range []string{runBotToken, runAppToken, gandisim.DemoAPIKey, vars["PAASBOT_SECRET_KEY"]} {
+		if strings.Contains(logs.String()+out.String(), secret) {
+			t.Errorf("a secret (%q…) appears in the logs", secret[:5])
+		}
+	}
+	if !strings.Contains(logs.String(), "slack socket mode connected") {
+		t.Errorf("logs do not show the connection:\n%s", logs.String())
+	}
+}
