@@ -40,6 +40,9 @@ func runSim(ctx context.Context, env *environment, args []string) error {
 	latency := fs.Duration("latency", 0, "delay added to every answer, e.g. 50ms")
 	faultRate := fs.Float64("fault-rate", 0, "probability (0..1) of answering a fault instead")
 	faultCode := fs.Int("fault-code", gandisim.CodeInternal, "code of injected faults (510199 = TOOMANY)")
+	httpErrRate := fs.Float64("http-error-rate", 0, "probability (0..1) of answering HTTP 503 instead")
+	slowRate := fs.Float64("slow-rate", 0, "probability (0..1) of delaying an answer by --slow-latency")
+	slowLatency := fs.Duration("slow-latency", 2*time.Second, "extra delay of slow answers")
 	opTime := fs.Duration("operation-time", gandisim.DefaultOperationTime, "time an operation takes from BILL to DONE")
 	fs.Usage = func() {
 		fmt.Fprintln(env.stderr, "usage: paasbot sim [--addr 127.0.0.1:8080] [--apikey KEY]... [--instances N] [--seed N] [--latency D]")
@@ -55,17 +58,26 @@ func runSim(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(env.stderr, "paasbot sim: unexpected argument %q\n", fs.Arg(0))
 		return errUsage
 	}
-	if *instances < 0 || *latency < 0 || *faultRate < 0 || *faultRate > 1 || *opTime <= 0 {
-		fmt.Fprintln(env.stderr, "paasbot sim: --instances, --latency and --operation-time must be positive, --fault-rate within 0..1")
+	if *instances < 0 || *latency < 0 || *slowLatency < 0 || *opTime <= 0 || !isRate(*faultRate) || !isRate(*httpErrRate) || !isRate(*slowRate) {
+		fmt.Fprintln(env.stderr, "paasbot sim: --instances, --latency, --slow-latency and --operation-time must be positive, rates within 0..1")
 		return errUsage
+	}
+	level := slog.LevelInfo
+	if v := env.getenv("PAASBOT_LOG_LEVEL"); v != "" {
+		if err := level.UnmarshalText([]byte(v)); err != nil {
+			fmt.Fprintf(env.stderr, "paasbot sim: PAASBOT_LOG_LEVEL=%q: want debug, info, warn or error\n", v)
+			return errUsage
+		}
 	}
 	if len(keys) == 0 {
 		keys = keyList{gandisim.DemoAPIKey}
 	}
-	logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
+	// PAASBOT_LOG_LEVEL=debug logs one line per call (never the API key).
+	logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level}))
 	sim := gandisim.New(gandisim.Options{
 		Seed: *seed, Latency: *latency, Logger: logger, OperationTime: *opTime,
-		FaultRate: *faultRate, FaultCode: *faultCode,
+		FaultRate: *faultRate, FaultCode: *faultCode, HTTPErrorRate: *httpErrRate,
+		SlowRate: *slowRate, SlowLatency: *slowLatency,
 	})
 	for _, k := range keys {
 		sim.SeedDemo(k, *instances)
@@ -74,7 +86,7 @@ func runSim(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute, IdleTimeout: 2 * time.Minute}
 	fmt.Fprintf(env.stdout, "Gandi PaaS simulator at http://%s/xmlrpc/\n", ln.Addr())
 	fmt.Fprintf(env.stdout, "accepted API keys (%d demo instances each):\n", *instances)
 	for _, k := range keys {
@@ -95,3 +107,5 @@ func runSim(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintln(env.stdout, "simulator stopped")
 	return nil
 }
+
+func isRate(f float64) bool { return f >= 0 && f <= 1 }

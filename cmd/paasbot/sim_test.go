@@ -107,6 +107,8 @@ func TestSim_BadFlags(t *testing.T) {
 		{"fault rate above one", []string{"sim", "--fault-rate", "2"}},
 		{"stray argument", []string{"sim", "extra"}},
 		{"empty key", []string{"sim", "--apikey", ""}},
+		{"http error rate below zero", []string{"sim", "--http-error-rate", "-0.1"}},
+		{"slow rate above one", []string{"sim", "--slow-rate", "1.5"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,6 +121,18 @@ func TestSim_BadFlags(t *testing.T) {
 				t.Error("nothing explained on stderr")
 			}
 		})
+	}
+}
+
+func TestSim_BadLogLevel(t *testing.T) {
+	var errOut bytes.Buffer
+	env := &environment{stdin: strings.NewReader(""), stdout: io.Discard, stderr: &errOut,
+		getenv: func(k string) string { return map[string]string{"PAASBOT_LOG_LEVEL": "loud"}[k] }}
+	if code := run(context.Background(), env, []string{"sim", "--addr", "127.0.0.1:0"}); code != 2 {
+		t.Errorf("exit code %d, want 2", code)
+	}
+	if !strings.Contains(errOut.String(), "PAASBOT_LOG_LEVEL") {
+		t.Errorf("stderr %q does not name the setting", errOut.String())
 	}
 }
 
