@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestShell_EndToEnd builds the binary and pipes a session through
+// `paasbot shell --sandbox`, as a new user would.
+func TestShell_EndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "paasbot")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	session := strings.Join([]string{
+		"help",
+		"list",
+		"info shop-prod",
+		`list state="running`,
+		"vhost list shop-prod",
+		"bogus",
+		"renew shop-staging duration=1m",
+		"approve 1",
+		"approve 1",
+	}, "\n") + "\n"
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "shell", "--sandbox", "--user", "dana")
+	cmd.Stdin = strings.NewReader(session)
+	cmd.Env = append(os.Environ(), "PAASBOT_DB=", "PAASBOT_GANDI_URL=")
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("shell: %v\nstdout:\n%s\nstderr:\n%s", err, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{
+		"list [options]", "vhost create <instance> <fqdn>", // help
+		"shop-prod", "shop-staging", "blog", "showing 1–12 of 12", "⚠", "⬆", "in ", // list
+		"shop-prod (#126001)", "SFTP:", "shop.example.com (running)", // info
+		"error: Cannot read word 2", "never closed", // malformed line
+		"Virtual hosts of shop-prod", "www.shop.example.com", // vhost list
+		`error: Unknown command "bogus"`,                           // unknown command
+		"Approval #1: renew shop-staging (#126002)", "[approve 1]", // confirm
+		"approved by dana", "paas_vm_renew", // exactly once…
+		"error: Approval #1 is already done.", // …and never twice
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q", want)
+		}
+	}
+	if strings.Contains(out, "paas> ") {
+		t.Error("a pipe got a prompt")
+	}
+	if strings.Count(out, "error:") != 3 {
+		t.Errorf("want exactly 3 error lines (malformed, bogus, second approve):\n%s", out)
+	}
+	if t.Failed() {
+		t.Logf("stdout:\n%s\nstderr:\n%s", out, stderr.String())
+	}
+}
+
+func TestShell_Flags(t *testing.T) {
+	tests := []struct {
+		args     []string
+		env      map[string]string
+		wantCode int
+		wantErr  string
+	}{
+		{[]string{"shell", "extra"}, nil, 2, `unexpected argument "extra"`},
+		{[]string{"shell", "--nope"}, nil, 2, "flag provided but not defined"},
+		{[]string{"shell", "--db", "x.db"}, nil, 1, "PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE must be set"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			var out, errOut bytes.Buffer
+			env := &environment{stdin: strings.NewReader(""), stdout: &out, stderr: &errOut, getenv: func(k string) string { return tt.env[k] }}
+			dir := t.TempDir()
+			args := append([]string{}, tt.args...)
+			for i, a := range args {
+				if a == "x.db" {
+					args[i] = filepath.Join(dir, a)
+				}
+			}
+			if code := run(context.Background(), env, args); code != tt.wantCode {
+				t.Errorf("exit %d, want %d; stderr %q", code, tt.wantCode, errOut.String())
+			}
+			if !strings.Contains(errOut.String(), tt.wantErr) {
+				t.Errorf("stderr %q lacks %q", errOut.String(), tt.wantErr)
+			}
+		})
+	}
+}
+
+func TestShell_SandboxInProcess(t *testing.T) {
+	var out, errOut bytes.Buffer
+	env := &environment{
+		stdin:  strings.NewReader("count\nwhoami\nlogout\ncount\nlogin --apikey demo0000sandbox000000key\ncount\nquit\ncount\n"),
+		stdout: &out, stderr: &errOut, getenv: func(string) string { return "" },
+	}
+	if code := run(context.Background(), env, []string{"shell", "--sandbox"}); code != 0 {
+		t.Fatalf("exit %d; stderr %q", code, errOut.String())
+	}
+	got := out.String()
+	for _, want := range []string{"12 instances.", "You are local", "key accepted", "Your API key is deleted", "You have no Gandi API key here yet", "fingerprint"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Count(got, "12 instances.") != 2 {
+		t.Errorf("want 2 successful counts (before logout, after login; none after quit):\n%s", got)
+	}
+	if strings.Contains(got, "demo0000sandbox000000key") {
+		t.Error("the API key was echoed")
+	}
+}
