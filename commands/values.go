@@ -1,0 +1,158 @@
+package commands
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// convert checks raw against p's kind and returns the typed value.
+func convert(p *Param, raw string) (any, error) {
+	v := strings.TrimSpace(raw)
+	switch p.Kind {
+	case KindString:
+		if v == "" && !p.Switch {
+			return nil, fmt.Errorf("%s needs a value", p.Name)
+		}
+		return v, nil
+	case KindInt:
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			return nil, fmt.Errorf("%s must be a whole number, not %q", p.Name, raw)
+		}
+		return n, nil
+	case KindInts:
+		var out []int
+		for _, f := range splitList(v) {
+			n, err := strconv.Atoi(f)
+			if err != nil || n < 0 {
+				return nil, fmt.Errorf("%s must be whole numbers separated by commas, not %q", p.Name, raw)
+			}
+			out = append(out, n)
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("%s needs a value", p.Name)
+		}
+		return out, nil
+	case KindStrings:
+		out := splitList(v)
+		if len(out) == 0 {
+			return nil, fmt.Errorf("%s needs a value", p.Name)
+		}
+		return out, nil
+	case KindEnum:
+		return checkEnum(p, v)
+	case KindEnums:
+		var out []string
+		for _, f := range splitList(v) {
+			e, err := checkEnum(p, f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, e)
+		}
+		if len(out) == 0 {
+			return nil, fmt.Errorf("%s needs a value", p.Name)
+		}
+		return out, nil
+	case KindBool:
+		switch strings.ToLower(v) {
+		case "on", "yes", "true", "1", "y":
+			return true, nil
+		case "off", "no", "false", "0", "n":
+			return false, nil
+		}
+		return nil, fmt.Errorf("%s must be on or off, not %q", p.Name, raw)
+	case KindDate:
+		t, err := parseDate(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s must be a date such as 2026-12-31 or \"2026-12-31 14:00\", not %q", p.Name, raw)
+		}
+		return t, nil
+	case KindDuration:
+		d, err := parseGandiDuration(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s must be a number of months such as 1m or 12m (or years: 1y), not %q", p.Name, raw)
+		}
+		return d, nil
+	case KindDays:
+		n, err := parseDays(v)
+		if err != nil {
+			return nil, fmt.Errorf("%s must be a number of days such as 30d or 2w, not %q", p.Name, raw)
+		}
+		return n, nil
+	}
+	return nil, fmt.Errorf("%s: unsupported kind", p.Name)
+}
+
+func checkEnum(p *Param, v string) (string, error) {
+	lv := strings.ToLower(v)
+	for _, e := range p.Enum {
+		if lv == strings.ToLower(e) {
+			return e, nil
+		}
+	}
+	return "", fmt.Errorf("%q is not a valid %s.%s Valid: %s", v, strings.TrimLeft(p.Name, "<>~"), didYouMean(lv, p.Enum), strings.Join(p.Enum, ", "))
+}
+
+func splitList(v string) []string {
+	var out []string
+	for _, f := range strings.Split(v, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// dateLayouts are the forms a date filter accepts.
+var dateLayouts = []string{"2006-01-02", "2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04", "2006-01-02T15:04"}
+
+// parseDate reads a date and returns it as the filter text Gandi takes
+// (the API reads it as Paris time; we pass the wall-clock text through).
+func parseDate(v string) (string, error) {
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, v); err == nil {
+			if l == "2006-01-02" {
+				return t.Format("2006-01-02"), nil
+			}
+			return t.Format("2006-01-02 15:04:05"), nil
+		}
+	}
+	return "", fmt.Errorf("bad date %q", v)
+}
+
+// parseGandiDuration reads "12m", "1y", "3" (months) into Gandi's "Nm".
+func parseGandiDuration(v string) (string, error) {
+	v = strings.ToLower(v)
+	mult := 1
+	switch {
+	case strings.HasSuffix(v, "m"):
+		v = strings.TrimSuffix(v, "m")
+	case strings.HasSuffix(v, "y"):
+		v, mult = strings.TrimSuffix(v, "y"), 12
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n <= 0 || n*mult > 120 {
+		return "", fmt.Errorf("bad duration")
+	}
+	return strconv.Itoa(n*mult) + "m", nil
+}
+
+// parseDays reads "30d", "2w", "30" into days.
+func parseDays(v string) (int, error) {
+	v = strings.ToLower(v)
+	mult := 1
+	switch {
+	case strings.HasSuffix(v, "d"):
+		v = strings.TrimSuffix(v, "d")
+	case strings.HasSuffix(v, "w"):
+		v, mult = strings.TrimSuffix(v, "w"), 7
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 || n > 3650 {
+		return 0, fmt.Errorf("bad days")
+	}
+	return n * mult, nil
+}
