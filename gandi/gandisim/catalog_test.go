@@ -308,3 +308,27 @@ func TestVhostDelete_WhileBeingCreated(t *testing.T) {
 		t.Errorf("fault %q", f.String)
 	}
 }
+
+func TestOperationsAreBounded(t *testing.T) {
+	e := setup(t, 1)
+	s := e.s
+	s.mu.Lock()
+	c := &call{s: s, acct: s.accounts[keyA], method: "paas.restart", now: e.clock.Now()}
+	first := c.newOps([]string{"paas_restart"}, 0, nil, nil, nil)[0].id
+	for range MaxOperations + 10 {
+		c.newOps([]string{"paas_restart"}, 0, nil, nil, nil)
+	}
+	if len(s.ops) <= MaxOperations {
+		t.Errorf("running operations were forgotten: %d kept", len(s.ops))
+	}
+	s.mu.Unlock()
+	e.clock.Advance(time.Minute)
+	e.ok("paas.restart", keyA, e.idOf(keyA, "shop-prod")) // settles, then prunes
+	s.mu.Lock()
+	n := len(s.ops)
+	s.mu.Unlock()
+	if n > MaxOperations {
+		t.Errorf("%d operations kept, want at most %d", n, MaxOperations)
+	}
+	e.fault(CodeOperationNotFound, "operation.info", keyA, first)
+}

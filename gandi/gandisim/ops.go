@@ -26,12 +26,30 @@ func (c *call) newOps(types []string, paasID int, params map[string]any, onDone,
 			o.failWith = failWith
 		}
 		s.ops[o.id] = o
+		s.opOrder = append(s.opOrder, o.id)
 		s.pending = append(s.pending, o)
 		ops[i] = o
 	}
+	s.pruneOps()
 	last := ops[len(ops)-1]
 	last.onDone, last.onFail = onDone, onFail
 	return ops
+}
+
+// MaxOperations bounds the operations a server remembers: beyond it the
+// oldest finished ones are forgotten (operation.info then answers
+// not found), so long benchmarks run in bounded memory.
+const MaxOperations = 100000
+
+func (s *Server) pruneOps() {
+	for len(s.opOrder) > MaxOperations {
+		o := s.ops[s.opOrder[0]]
+		if o != nil && !o.settled {
+			return // keep running ones; try again on the next call
+		}
+		delete(s.ops, s.opOrder[0])
+		s.opOrder = s.opOrder[1:]
+	}
 }
 
 func (c *call) opRecords(ops []*operation) []any {
@@ -72,12 +90,11 @@ func operationSpec(method string) listSpec {
 
 func (c *call) ownOps() []*operation {
 	var out []*operation
-	for _, o := range c.s.ops {
-		if o.owner == c.acct {
+	for _, id := range c.s.opOrder {
+		if o := c.s.ops[id]; o.owner == c.acct {
 			out = append(out, o)
 		}
 	}
-	sortByID(out, func(o *operation) int { return o.id })
 	return out
 }
 

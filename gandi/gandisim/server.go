@@ -87,6 +87,7 @@ type Server struct {
 	vhostNames map[int][]string // instance id → its vhost names
 	snapshots  map[int]*snapshot
 	ops        map[int]*operation
+	opOrder    []int // operation ids, oldest first
 	pending    []*operation
 	nextID     map[string]int
 	calls      map[string]int
