@@ -1,34 +1,319 @@
 package commands
 
-// The alerts engineer owns this file: the AlertScheduler interface the core
-// uses to add, remove and run subscriptions, and the handlers of the
-// "alerts" commands. This first version only registers the command so that
-// the language, its help and did-you-mean know it.
-
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
 
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
 )
 
-// AlertScheduler is what the core needs of the alerts scheduler. It is
-// empty until the alerts commands are written.
-type AlertScheduler interface{}
+// AlertScheduler is what the alerts commands need of the scheduler
+// (*alerts.Scheduler implements it; cmd/paasbot wires it, so that this
+// package never imports alerts). Every error it returns has a message
+// written for people, holding no secret.
+type AlertScheduler interface {
+	// Prepare checks and completes a new subscription (kind, schedule and
+	// zone with their defaults, days and quiet into Params) and returns
+	// its next n runs in its zone.
+	Prepare(sub *store.Subscription, days *int, quiet *bool, n int) ([]time.Time, error)
+	// Describe gives a stored subscription's parameters in words and its
+	// next n runs in its zone.
+	Describe(sub store.Subscription, n int) (params string, next []time.Time, err error)
+	// RunNow scans and posts the report of subscription id now, even if
+	// empty, without touching its scheduled slots.
+	RunNow(ctx context.Context, id int64) error
+	// Reload tells the scheduler that subscriptions changed.
+	Reload()
+}
+
+// alertKinds are the report kinds, as the alerts package names them.
+var alertKinds = []string{"expiry", "upgrade", "snapshots"}
 
 // alertCommands are the "alerts" commands, added to the registry by New.
 func (c *Core) alertCommands() []*CommandSpec {
-	notYet := func(context.Context, *Core, *Call) (reply.Message, error) {
-		return reply.Message{}, Errorf(EINVALID, "alerts are not available yet")
+	idArg := []Param{{Name: "id", Kind: KindString, Required: true, Hint: "<id>", Help: "the alert's number, from `alerts list`"}}
+	return []*CommandSpec{
+		{Name: "alerts list", Aliases: []string{"ls"}, Summary: "the scheduled reports of this workspace",
+			NoKey: true, Run: runAlertsList, Examples: []string{"alerts list"}},
+		{Name: "alerts add", Summary: "post a report on a schedule (your API key scans)",
+			Args: []Param{
+				{Name: "kind", Kind: KindEnum, Enum: alertKinds, Required: true, Hint: "expiry|upgrade|snapshots",
+					Help: "expiry: instances expiring within days; upgrade: need_upgrade; snapshots: no profile or no snapshot newer than days"},
+				{Name: "channel", Kind: KindString, Hint: "#channel", Help: "where to post (default: here)"},
+			},
+			Keys: []Param{
+				{Name: "schedule", Kind: KindString, Hint: `"0 9 * * 1-5"`, Help: "cron (minute hour day month weekday) or @daily, @hourly, @weekly, @every 6h; default weekdays 09:00"},
+				{Name: "tz", Aliases: []string{"zone"}, Kind: KindString, Hint: "Europe/Paris", Help: "IANA time zone of the schedule and of the dates shown"},
+				{Name: "days", Kind: KindDays, Hint: "30", Help: "expiry: horizon (default 30); snapshots: max age of the newest snapshot (default 7)"},
+				{Name: "quiet", Kind: KindBool, Switch: true, Hint: "on|off", Help: "post nothing when there is nothing to report (default on)"},
+			},
+			Run: runAlertsAdd,
+			Examples: []string{`alerts add expiry days=30 schedule="0 9 * * 1-5"`, "alerts add upgrade #ops schedule=@daily tz=Europe/Paris",
+				"alerts add snapshots days=2 quiet=off"}},
+		{Name: "alerts remove", Aliases: []string{"rm", "delete"}, Summary: "stop a scheduled report", Args: idArg,
+			NoKey: true, Run: runAlertsRemove, Examples: []string{"alerts remove 3"}},
+		{Name: "alerts run", Summary: "post a scheduled report now", Args: idArg,
+			NoKey: true, Run: runAlertsRun, Examples: []string{"alerts run 3"}},
+		{Name: "alerts takeover", Summary: "scan a report with your key from now on (resumes a paused one)", Args: idArg,
+			Run: runAlertsTakeover, Examples: []string{"alerts takeover 3"}},
 	}
-	return []*CommandSpec{{
-		Name:    "alerts",
-		Summary: "scheduled reports in a channel (expiry, upgrade, snapshots)",
-		Args:    []Param{{Name: "action", Hint: "list|add|remove|run", Kind: KindString}, {Name: "what", Hint: "kind|id", Kind: KindString}, {Name: "channel", Kind: KindString}},
-		Keys: []Param{
-			{Name: "schedule", Kind: KindString}, {Name: "tz", Kind: KindString},
-			{Name: "days", Kind: KindString}, {Name: "quiet", Kind: KindString},
+}
+
+// alerts returns the scheduler or the error saying alerts are off.
+func (c *Core) alerts() (AlertScheduler, error) {
+	if c.cfg.Alerts == nil {
+		return nil, Errorf(EUNAVAILABLE, "Scheduled reports: alerts are not available yet in this paasbot (it was started without the scheduler).")
+	}
+	return c.cfg.Alerts, nil
+}
+
+const alertTimeLayout = "Mon 2006-01-02 15:04 MST"
+
+func runAlertsList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	sched, err := c.alerts()
+	if err != nil {
+		return reply.Message{}, err
+	}
+	subs, err := c.cfg.Store.Subscriptions(ctx, call.Req.Team)
+	if err != nil {
+		return reply.Message{}, fmt.Errorf("list subscriptions: %w", err)
+	}
+	if len(subs) == 0 {
+		return reply.Message{Text: "No scheduled reports yet.",
+			Notes: []string{"Add one with `/paas alerts add expiry days=30` (in the channel that should get it)."}}, nil
+	}
+	t := &reply.Table{
+		Columns: []string{"id", "kind", "channel", "schedule", "zone", "options", "owner", "next run"},
+		Align:   []bool{true},
+	}
+	paused := 0
+	for _, s := range subs {
+		params, next, derr := sched.Describe(s, 1)
+		nextRun := "-"
+		switch {
+		case s.Paused:
+			paused++
+			nextRun = "paused"
+		case derr != nil:
+			nextRun = "broken: " + derr.Error()
+		case len(next) == 1:
+			nextRun = next[0].Format(alertTimeLayout)
+		}
+		t.Rows = append(t.Rows, []string{strconv.FormatInt(s.ID, 10), s.Kind, channelLabel(s.Channel, call.Req.Channel),
+			s.Schedule, orDash(s.TZ), orDash(params), userLabel(s.Owner), nextRun})
+	}
+	m := reply.Message{Title: fmt.Sprintf("Scheduled reports (%d)", len(subs)), Table: t,
+		Notes: []string{"`alerts run <id>` posts one now; `alerts remove <id>` stops one."}}
+	if paused > 0 {
+		verb := "reports are"
+		if paused == 1 {
+			verb = "report is"
+		}
+		m.Notes = append(m.Notes, fmt.Sprintf("%d %s paused because the owner's key is gone or refused: `alerts takeover <id>` resumes one with your key.",
+			paused, verb))
+	}
+	return m, nil
+}
+
+func runAlertsAdd(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	sched, err := c.alerts()
+	if err != nil {
+		return reply.Message{}, err
+	}
+	channel := call.Req.Channel
+	if arg := call.Arg(1); arg != "" {
+		channel = channelID(call.Req.Text, arg)
+	}
+	if channel == "" {
+		return reply.Message{}, Errorf(EINVALID, "Name the channel to post in, for example `alerts add %s #ops`.", call.Arg(0))
+	}
+	sub := &store.Subscription{
+		Team: call.Req.Team, Channel: channel, Owner: call.Req.User, Kind: call.Arg(0),
+		Schedule: call.String("schedule"), TZ: call.String("tz"),
+	}
+	var days *int
+	var quiet *bool
+	if call.Has("days") {
+		d := call.Days("days")
+		days = &d
+	}
+	if call.Has("quiet") {
+		q := call.Bool("quiet")
+		quiet = &q
+	}
+	next, err := sched.Prepare(sub, days, quiet, 3)
+	if err != nil {
+		return reply.Message{}, &Error{Code: EINVALID, Message: sentence(err.Error()), Err: err}
+	}
+	id, err := c.cfg.Store.CreateSubscription(ctx, sub)
+	if err != nil {
+		return reply.Message{}, fmt.Errorf("create subscription: %w", err)
+	}
+	sched.Reload()
+	c.alertAudit(ctx, call, "alerts.add", id, "done", sub.Params)
+	params, _, _ := sched.Describe(*sub, 0)
+	var runs []string
+	for _, n := range next {
+		runs = append(runs, n.Format(alertTimeLayout))
+	}
+	m := reply.Message{
+		Tone:  reply.Success,
+		Title: fmt.Sprintf("Alert #%d added: %s report in %s", id, sub.Kind, channelLabel(sub.Channel, call.Req.Channel)),
+		Fields: []reply.Field{
+			{Label: "Schedule", Value: fmt.Sprintf("%s (%s)", sub.Schedule, sub.TZ)},
+			{Label: "Options", Value: params},
+			{Label: "Next runs", Value: strings.Join(runs, "\n")},
 		},
-		NoKey: true,
-		Run:   notYet,
-	}}
+		Notes: []string{
+			"Your Gandi key scans the account; if it goes away the report pauses until someone runs `alerts takeover " + strconv.FormatInt(id, 10) + "`.",
+			"`alerts run " + strconv.FormatInt(id, 10) + "` posts it now. paasbot must be a member of the channel to post there.",
+		},
+	}
+	return m, nil
+}
+
+// alertFor loads subscription id of the caller's team, or ENOTFOUND.
+func (c *Core) alertFor(ctx context.Context, call *Call) (*store.Subscription, error) {
+	raw := strings.TrimPrefix(strings.TrimSpace(call.Arg(0)), "#")
+	id, err := strconv.ParseInt(raw, 10, 64)
+	if err != nil || id <= 0 {
+		return nil, Errorf(EINVALID, "%q is not an alert number; `alerts list` shows them.", call.Arg(0))
+	}
+	sub, err := c.cfg.Store.Subscription(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && sub.Team != call.Req.Team) {
+		return nil, &Error{Code: ENOTFOUND, Message: fmt.Sprintf("There is no alert #%d here; `alerts list` shows them.", id), Err: err}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read subscription %d: %w", id, err)
+	}
+	return sub, nil
+}
+
+func runAlertsRemove(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	sched, err := c.alerts()
+	if err != nil {
+		return reply.Message{}, err
+	}
+	sub, err := c.alertFor(ctx, call)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	if err := c.cfg.Store.DeleteSubscription(ctx, call.Req.Team, sub.ID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return reply.Message{}, &Error{Code: ENOTFOUND, Message: fmt.Sprintf("Alert #%d was already removed.", sub.ID), Err: err}
+		}
+		return reply.Message{}, fmt.Errorf("delete subscription %d: %w", sub.ID, err)
+	}
+	sched.Reload()
+	c.alertAudit(ctx, call, "alerts.remove", sub.ID, "done", nil)
+	return reply.Message{Tone: reply.Success, Text: fmt.Sprintf("Alert #%d (%s report in %s) removed.",
+		sub.ID, sub.Kind, channelLabel(sub.Channel, call.Req.Channel))}, nil
+}
+
+func runAlertsRun(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	sched, err := c.alerts()
+	if err != nil {
+		return reply.Message{}, err
+	}
+	sub, err := c.alertFor(ctx, call)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	if sub.Paused {
+		return reply.Message{}, Errorf(EINVALID, "Alert #%d is paused (%s). Someone with a Gandi key can resume it with `alerts takeover %d`.",
+			sub.ID, orDash(sub.PausedReason), sub.ID)
+	}
+	if err := sched.RunNow(ctx, sub.ID); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return reply.Message{}, &Error{Code: ENOTFOUND, Message: fmt.Sprintf("Alert #%d was removed.", sub.ID), Err: err}
+		}
+		return reply.Message{}, &Error{Code: EUNAVAILABLE, Message: fmt.Sprintf("Alert #%d did not run: %s.", sub.ID, err.Error()), Err: err}
+	}
+	return reply.Message{Tone: reply.Success, Text: fmt.Sprintf("Alert #%d: the %s report was posted in %s.",
+		sub.ID, sub.Kind, channelLabel(sub.Channel, call.Req.Channel))}, nil
+}
+
+func runAlertsTakeover(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	sched, err := c.alerts()
+	if err != nil {
+		return reply.Message{}, err
+	}
+	sub, err := c.alertFor(ctx, call)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	if err := c.cfg.Store.TakeOverSubscription(ctx, sub.ID, call.Req.User); err != nil {
+		return reply.Message{}, fmt.Errorf("take over subscription %d: %w", sub.ID, err)
+	}
+	sched.Reload()
+	c.alertAudit(ctx, call, "alerts.takeover", sub.ID, "done", nil)
+	text := fmt.Sprintf("You now own alert #%d (%s report in %s): your Gandi key scans for it.", sub.ID, sub.Kind, channelLabel(sub.Channel, call.Req.Channel))
+	if sub.Paused {
+		text += " It was paused and runs again from its next slot."
+	}
+	return reply.Message{Tone: reply.Success, Text: text}, nil
+}
+
+// alertAudit records an alerts command in the audit log (never a secret:
+// params are the report's days and quiet).
+func (c *Core) alertAudit(ctx context.Context, call *Call, action string, id int64, outcome string, params json.RawMessage) {
+	err := c.cfg.Store.Audit(ctx, store.AuditEntry{Team: call.Req.Team, Actor: call.Req.User, Action: action,
+		Target: "alert #" + strconv.FormatInt(id, 10), Outcome: outcome, Params: params, At: c.now()})
+	if err != nil {
+		c.log.ErrorContext(ctx, "audit failed", "action", action, "err", err)
+	}
+}
+
+// slackChannel matches Slack's escaped channel links, <#C123|ops> or <#C123>.
+var slackChannel = regexp.MustCompile(`<#([A-Z0-9]+)(?:\|([^>]*))?>`)
+
+// channelID finds the channel the person named. The parser replaces
+// Slack's <#C123|ops> by its label, which cannot be posted to, so the id
+// is looked up in the raw text; a name typed without Slack's link (the
+// shell, or a plain "#ops") is kept as typed.
+func channelID(rawText, arg string) string {
+	for _, m := range slackChannel.FindAllStringSubmatch(rawText, -1) {
+		if arg == m[1] || arg == m[2] || strings.TrimPrefix(arg, "#") == m[2] {
+			return m[1]
+		}
+	}
+	return arg
+}
+
+// channelLabel writes a channel for a reply: "this channel" when it is
+// where the person typed.
+func channelLabel(channel, here string) string {
+	if channel == here {
+		return "this channel"
+	}
+	return channel
+}
+
+// slackUserID matches the user ids reply.Mention can render.
+var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,30}$`)
+
+func userLabel(user string) string {
+	if slackUserID.MatchString(user) {
+		return reply.Mention(user)
+	}
+	return user
+}
+
+// sentence capitalises the first letter of msg and ends it with a period.
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	msg = strings.ToUpper(msg[:1]) + msg[1:]
+	if !strings.HasSuffix(msg, ".") {
+		msg += "."
+	}
+	return msg
 }
