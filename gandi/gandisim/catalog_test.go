@@ -332,3 +332,26 @@ func TestOperationsAreBounded(t *testing.T) {
 	}
 	e.fault(CodeOperationNotFound, "operation.info", keyA, first)
 }
+
+func TestStateRules(t *testing.T) {
+	e := filterEnv(t) // beta is paused, delta locked
+	beta, delta := e.idOf(keyA, "beta"), e.idOf(keyA, "delta")
+	tests := []struct {
+		method string
+		args   []any
+		code   int
+	}{
+		{"paas.restart", []any{beta}, CodePaasState},
+		{"paas.restart", []any{delta}, CodePaasState},
+		{"paas.update", []any{beta, map[string]any{"size": "l"}}, CodePaasState},
+		{"paas.delete", []any{delta}, CodePaasState},
+	}
+	for _, tt := range tests {
+		f := e.fault(tt.code, tt.method, append([]any{keyA}, tt.args...)...)
+		if !strings.Contains(f.String, "OBJECT_PAAS (CAUSE_STATE)") {
+			t.Errorf("%s: %q", tt.method, f.String)
+		}
+	}
+	e.ok("paas.renew", keyA, delta, map[string]any{"duration": "1m", "fixed": false})
+	e.ok("paas.delete", keyA, beta)
+}

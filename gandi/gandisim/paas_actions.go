@@ -171,7 +171,7 @@ func paasRestart(c *call) (any, *Fault) {
 	if f != nil {
 		return nil, f
 	}
-	if f := c.requireState(in, "running", "paused"); f != nil {
+	if f := c.requireState(in, "running"); f != nil {
 		return nil, f
 	}
 	prev := in.state
@@ -184,7 +184,8 @@ func paasDelete(c *call) (any, *Fault) {
 	if f != nil {
 		return nil, f
 	}
-	if f := c.requireState(in, "running", "paused", "locked"); f != nil {
+	// A locked instance is held by Gandi (abuse, migration): it cannot go.
+	if f := c.requireState(in, "running", "paused"); f != nil {
 		return nil, f
 	}
 	prev := in.state
