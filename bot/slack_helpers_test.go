@@ -41,7 +41,7 @@ func (b *logBuffer) String() string {
 
 // harness runs the real adapter against the fake Slack.
 type harness struct {
-	t       *testing.T
+	t       testing.TB
 	fake    *slacktest.Server
 	slack   *Slack
 	poster  *SlackPoster
@@ -56,7 +56,7 @@ type harness struct {
 
 // newHarness opens a store under t.TempDir(), starts the fake Slack and
 // runs the adapter with the core built by mk, until the test ends.
-func newHarness(t *testing.T, mk func(p *SlackPoster, db *store.DB) Core, fakeOpts []slacktest.Option, tweak func(*SlackConfig)) *harness {
+func newHarness(t testing.TB, mk func(p *SlackPoster, db *store.DB) Core, fakeOpts []slacktest.Option, tweak func(*SlackConfig)) *harness {
 	t.Helper()
 	logs := &logBuffer{}
 	logger, err := telemetry.NewLogger(logs, telemetry.FormatJSON, "debug")
