@@ -1,275 +1,345 @@
 package commands
 
-// First version of the approval hook (issue 5). The approvals engineer
-// takes this file over for issue 7 (dry runs, policy, progress following,
-// passwords) and may add approvals_*.go files.
+// The approval flow of paid and destructive operations (DESIGN.md §5,
+// issue 7). Paid calls (create, update, renew) are dry-run with the
+// requester's key, then posted in the channel as a request that an
+// approver decides; restart, delete and vhost create/delete are confirmed
+// by the requester alone with a private button. Either way the request is
+// a row of the store that moves pending → approved → executing → done |
+// failed by compare-and-set, so the real call runs at most once whatever
+// the clicks, retries and restarts.
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/big"
 	"strconv"
 	"strings"
+	"time"
 
-	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
 
-// propose stores p as a pending approval and answers with a confirm
-// message whose buttons approve or deny it. Nothing is sent to Gandi here.
+// confirmTTL bounds how long a private confirm button (restart, delete,
+// vhost) stays usable: it is answered within minutes or forgotten.
+const confirmTTL = time.Hour
+
+// isPaid reports whether action costs money and needs an approval in the
+// channel; the other actions are confirmed by the requester alone.
+func isPaid(action string) bool {
+	return action == ActionCreate || action == ActionUpdate || action == ActionRenew
+}
+
+// propose is the hook of every paid and destructive handler. It runs the
+// same call as a dry run with the requester's key (paid calls and vhost
+// create); a refusal is shown with its reasons and nothing is stored.
+// Otherwise it stores the request and either posts it in the channel for
+// an approver (paid) or answers with a private confirm button.
 func (c *Core) propose(ctx context.Context, req Request, p Plan) (reply.Message, error) {
+	key, err := c.apiKey(ctx, req.Team, req.User)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	gc := c.cfg.Gandi(key)
+	summary := actionVerb(p.Action) + " " + p.Target
+	if refusal, err := c.dryRun(ctx, gc, p); err != nil {
+		c.audit(ctx, req.Team, req.User, "request", summary, "refused: "+firstLine(err), nil)
+		return reply.Message{}, err
+	} else if refusal != nil {
+		c.audit(ctx, req.Team, req.User, "request", summary, "refused by dry run: "+refusal.reasons, nil)
+		return refusal.msg, nil
+	}
+	if isPaid(p.Action) {
+		c.enrichPlan(ctx, gc, &p)
+	}
 	params, err := json.Marshal(p)
 	if err != nil {
 		return reply.Message{}, fmt.Errorf("encode plan: %w", err)
 	}
+	ttl := c.ttl
+	if !isPaid(p.Action) && ttl > confirmTTL {
+		ttl = confirmTTL
+	}
+	channel := req.Channel
+	if channel == "" {
+		channel = "local"
+	}
 	a := &store.Approval{
-		Team: req.Team, Channel: req.Channel, Requester: req.User,
-		Action: p.Action, Target: p.Target, Params: params,
-		Summary:   actionVerb(p.Action) + " " + p.Target,
-		ExpiresAt: c.now().Add(c.ttl),
+		Team: req.Team, Channel: channel, Requester: req.User,
+		Action: p.Action, Target: p.Target, Params: params, Summary: summary,
+		ExpiresAt: c.now().Add(ttl),
 	}
 	id, err := c.cfg.Store.CreateApproval(ctx, a)
 	if err != nil {
 		return reply.Message{}, fmt.Errorf("store approval: %w", err)
 	}
-	c.audit(ctx, req.Team, req.User, "request "+p.Action, p.Target, "pending", params)
-	return c.confirmMessage(req.User, id, p), nil
+	c.observeApproval(string(store.StatePending))
+	c.audit(ctx, req.Team, req.User, fmt.Sprintf("request #%d", id), summary, "pending", params)
+	m := c.approvalMessage(a, p, nil, "")
+	if !isPaid(p.Action) {
+		return m, nil
+	}
+	return c.postRequest(ctx, a, m), nil
 }
 
-// confirmMessage is the request shown with its Approve/Deny buttons.
-func (c *Core) confirmMessage(requester string, id int64, p Plan) reply.Message {
-	ids := strconv.FormatInt(id, 10)
-	approve := reply.Button{Label: "Approve", Action: "approval.approve", Value: ids, Style: reply.Primary, Command: "approve " + ids}
-	if p.Action == ActionDelete || p.Action == ActionVhostDelete {
-		approve.Style = reply.Danger
-		approve.Confirm = &reply.Confirm{
-			Title: "Really " + actionVerb(p.Action) + "?", Text: "This will " + actionVerb(p.Action) + " " + p.Target + ". It cannot be undone.",
-			Confirm: "Yes, " + actionVerb(p.Action), Deny: "Keep it",
+// postRequest posts the paid request in its channel and answers the
+// requester privately. When it cannot be posted (no notifier, Slack
+// refused), the request itself is the answer, shared, so that its buttons
+// are still somewhere.
+func (c *Core) postRequest(ctx context.Context, a *store.Approval, m reply.Message) reply.Message {
+	if c.cfg.Notifier == nil {
+		return m
+	}
+	ref, err := c.cfg.Notifier.Post(ctx, a.Channel, m)
+	if err != nil {
+		c.log.WarnContext(ctx, "cannot post the approval request; answering with it instead", "id", a.ID, "err", err)
+		return m
+	}
+	if ref.ID != "" {
+		if err := c.cfg.Store.SetApprovalMessage(ctx, a.ID, ref.Channel, ref.ID); err != nil {
+			c.log.ErrorContext(ctx, "cannot record where the approval was posted", "id", a.ID, "err", err)
 		}
+		a.MessageChannel, a.MessageID = ref.Channel, ref.ID
 	}
-	who := "You confirm your own request."
-	vis := reply.Private
-	if len(c.cfg.Approvers) > 0 {
-		who = "An approver other than the requester must approve it."
-		vis = reply.Shared
+	wait := "waiting for an approver: " + c.approverList() + "."
+	if len(c.cfg.Approvers) == 0 {
+		wait = fmt.Sprintf("confirm it yourself with its Approve button (or `approve %d`).", a.ID)
 	}
-	return reply.Message{
-		Visibility: vis, Tone: reply.Warning,
-		Title:  fmt.Sprintf("Approval #%d: %s %s", id, actionVerb(p.Action), p.Target),
-		Fields: p.Summary,
-		Notes:  []string{who, fmt.Sprintf("Requested by %s; expires in %s.", requester, humanDuration(c.ttl))},
-		Buttons: []reply.Button{approve,
-			{Label: "Deny", Action: "approval.deny", Value: ids, Command: "deny " + ids}},
+	return reply.Message{Visibility: reply.Private, Tone: reply.Info,
+		Text:  fmt.Sprintf("Approval request #%d posted in the channel; %s", a.ID, wait),
+		Notes: []string{fmt.Sprintf("You can withdraw it with `cancel %d`. It expires in %s.", a.ID, humanDuration(a.ExpiresAt.Sub(c.now())))},
 	}
 }
 
-// mayDecide reports whether actor may approve or deny a's request.
-func (c *Core) mayDecide(actor string, a *store.Approval) bool {
-	if len(c.cfg.Approvers) == 0 {
+// mayApprove reports whether actor may approve (run) a: the requester
+// alone for confirm-flow actions and when no approvers are configured;
+// otherwise a listed approver who is not the requester (four eyes).
+func (c *Core) mayApprove(actor string, a *store.Approval) bool {
+	if !isPaid(a.Action) || len(c.cfg.Approvers) == 0 {
 		return actor == a.Requester
 	}
 	return c.isApprover(actor) && actor != a.Requester
 }
 
+// notAllowed is the private answer to a click that changes nothing.
+func (c *Core) notAllowed(a *store.Approval, verb string) error {
+	var who string
+	switch {
+	case !isPaid(a.Action) || len(c.cfg.Approvers) == 0:
+		who = fmt.Sprintf("only %s, who asked for it, can %s it.", who0(a.Requester), verb)
+	default:
+		who = fmt.Sprintf("an approver other than the requester must %s it: %s.", verb, c.approverList())
+	}
+	return Errorf(EUNAUTHORIZED, "You are not allowed to %s #%d (%s): %s Nothing changed.", verb, a.ID, a.Summary, who)
+}
+
+// approverList names the configured approvers for messages.
+func (c *Core) approverList() string {
+	if len(c.cfg.Approvers) == 0 {
+		return "the requester"
+	}
+	names := make([]string, len(c.cfg.Approvers))
+	for i, u := range c.cfg.Approvers {
+		names[i] = who0(u)
+	}
+	return strings.Join(names, ", ")
+}
+
+// who0 names a person: a Slack mention for Slack ids, the name as typed
+// otherwise (the shell's --user).
+func who0(user string) string {
+	if isSlackID(user) {
+		return reply.Mention(user)
+	}
+	return user
+}
+
+func isSlackID(s string) bool {
+	if len(s) < 3 || len(s) > 31 || (s[0] != 'U' && s[0] != 'W') {
+		return false
+	}
+	for _, r := range s[1:] {
+		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
 // loadApproval fetches an approval of the caller's team.
-func (c *Core) loadApproval(ctx context.Context, req Request, id int64) (*store.Approval, error) {
+func (c *Core) loadApproval(ctx context.Context, req Request, id int64) (*store.Approval, Plan, error) {
 	a, err := c.cfg.Store.Approval(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && a.Team != req.Team) {
-		return nil, Errorf(ENOTFOUND, "There is no approval #%d.", id)
+		return nil, Plan{}, Errorf(ENOTFOUND, "There is no approval #%d; `approvals` lists the pending ones.", id)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("load approval %d: %w", id, err)
+		return nil, Plan{}, fmt.Errorf("load approval %d: %w", id, err)
 	}
-	return a, nil
+	p, err := planOf(a)
+	if err != nil {
+		c.log.WarnContext(ctx, "stored approval plan unreadable", "id", id, "err", err)
+	}
+	return a, p, nil
 }
 
-func stateConflict(id int64, err error) error {
-	var se *store.StateError
-	if errors.As(err, &se) {
-		return &Error{Code: ECONFLICT, Message: fmt.Sprintf("Approval #%d is already %s.", id, se.Current), Err: err}
+// settled explains why a request can no longer be decided, after a
+// compare-and-set lost (someone else decided first, or it expired).
+func (c *Core) settled(ctx context.Context, a *store.Approval, p Plan, cause error) error {
+	fresh, err := c.cfg.Store.Approval(ctx, a.ID)
+	if err != nil {
+		return fmt.Errorf("approval %d: %w (reload: %v)", a.ID, cause, err)
 	}
-	if errors.Is(err, store.ErrNotFound) {
-		return &Error{Code: ENOTFOUND, Message: fmt.Sprintf("There is no approval #%d.", id), Err: err}
+	if fresh.State == store.StateExpired {
+		c.publish(ctx, fresh, p, nil, "")
 	}
-	return fmt.Errorf("approval %d: %w", id, err)
+	return &Error{Code: ECONFLICT, Message: settledText(fresh, p), Err: cause}
 }
 
-// approve runs the exactly-once chain: Approve → Claim → execute with the
-// requester's key → Finish or Fail. Only the caller that wins both
-// compare-and-sets calls the API.
+// settledText says where a request that cannot be decided any more stands.
+func settledText(a *store.Approval, p Plan) string {
+	by := ""
+	if a.DecidedBy != "" {
+		by = " by " + who0(a.DecidedBy)
+		if a.DecidedAt != nil {
+			by += " at " + fmtDateTime(a.DecidedAt)
+		}
+	}
+	id := a.ID
+	switch a.State {
+	case store.StateApproved, store.StateExecuting:
+		return fmt.Sprintf("#%d was already approved%s; it runs once, nothing more to do.", id, by)
+	case store.StateDone:
+		return fmt.Sprintf("#%d was already approved%s and has run.", id, by)
+	case store.StateFailed:
+		return fmt.Sprintf("#%d was approved%s and failed: %s", id, by, orDefault(a.Error, "see the request message"))
+	case store.StateDenied:
+		return fmt.Sprintf("#%d was denied%s; nothing was done.", id, by)
+	case store.StateCancelled:
+		return fmt.Sprintf("#%d was cancelled%s; nothing was done.", id, by)
+	case store.StateExpired:
+		exp := a.ExpiresAt
+		return fmt.Sprintf("#%d expired at %s without a decision; nothing was done. Ask again if it is still needed.", id, fmtDateTime(&exp))
+	case store.StateInterrupted:
+		return fmt.Sprintf("#%d was interrupted; check in Gandi whether it ran (`%s`) before asking again.", id, checkCommand(p))
+	}
+	return fmt.Sprintf("#%d is %s.", id, a.State)
+}
+
+// approve runs the exactly-once chain: Approve (pending → approved) and
+// Claim (approved → executing) are compare-and-sets, so among any number
+// of concurrent clicks, retried envelopes and typed `approve` exactly one
+// caller reaches the call, made with the requester's key.
 func (c *Core) approve(ctx context.Context, req Request, id int64) (reply.Message, error) {
-	a, err := c.loadApproval(ctx, req, id)
+	a, p, err := c.loadApproval(ctx, req, id)
 	if err != nil {
 		return reply.Message{}, err
 	}
-	if !c.mayDecide(req.User, a) {
-		c.audit(ctx, req.Team, req.User, "approve "+a.Action, a.Target, "refused: not allowed", nil)
-		return reply.Message{}, Errorf(EUNAUTHORIZED, "You are not allowed to approve #%d.", id)
+	if !c.mayApprove(req.User, a) {
+		c.audit(ctx, a.Team, req.User, fmt.Sprintf("approve #%d", id), a.Summary, "refused: not allowed", nil)
+		return reply.Message{}, c.notAllowed(a, verbFor(a, "approve"))
+	}
+	if a.State != store.StatePending {
+		return reply.Message{}, c.settled(ctx, a, p, nil)
 	}
 	if err := c.cfg.Store.Approve(ctx, id, req.User); err != nil {
-		return reply.Message{}, stateConflict(id, err)
+		if !errors.Is(err, store.ErrConflict) {
+			return reply.Message{}, fmt.Errorf("approve %d: %w", id, err)
+		}
+		var se *store.StateError
+		if errors.As(err, &se) && se.Current == store.StateExpired {
+			c.audit(ctx, a.Team, req.User, fmt.Sprintf("approve #%d", id), a.Summary, "refused: expired", nil)
+			c.observeApproval(string(store.StateExpired))
+		}
+		return reply.Message{}, c.settled(ctx, a, p, err)
 	}
+	now := c.now()
+	a.State, a.DecidedBy, a.DecidedAt = store.StateApproved, req.User, &now
+	c.observeApproval(string(store.StateApproved))
+	c.audit(ctx, a.Team, req.User, fmt.Sprintf("approve #%d", id), a.Summary, "approved", nil)
+	c.publish(ctx, a, p, nil, "")
 	if err := c.cfg.Store.Claim(ctx, id); err != nil {
-		return reply.Message{}, stateConflict(id, err)
+		// Only a restart's InterruptExecuting can take it from us here.
+		return reply.Message{}, c.settled(ctx, a, p, err)
 	}
-	var p Plan
-	if err := json.Unmarshal(a.Params, &p); err != nil {
-		_ = c.cfg.Store.Fail(ctx, id, "the stored request is unreadable")
-		return reply.Message{}, fmt.Errorf("decode plan %d: %w", id, err)
-	}
-	key, err := c.apiKey(ctx, a.Team, a.Requester)
-	if err != nil {
-		_ = c.cfg.Store.Fail(ctx, id, "the requester has no usable API key")
-		return reply.Message{}, Errorf(EUNAUTHORIZED, "The requester of #%d has no usable Gandi API key any more; nothing was done.", id)
-	}
-	ops, err := c.execute(ctx, a, key, p)
-	if err != nil {
-		err = gandiErr(err, "no such object in the requester's account: "+p.Target)
-		msg, _ := ErrorMessage(err)
-		_ = c.cfg.Store.Fail(ctx, id, msg)
-		c.audit(ctx, a.Team, req.User, p.Action, p.Target, "failed", nil)
-		return reply.Message{}, err
-	}
-	result, _ := json.Marshal(ops)
-	if err := c.cfg.Store.Finish(ctx, id, result); err != nil {
-		c.log.ErrorContext(ctx, "approval finished at Gandi but not recorded", "id", id, "err", err)
-	}
-	c.audit(ctx, a.Team, req.User, p.Action, p.Target, "done", nil)
-	m := reply.Message{
-		Visibility: reply.Shared, Tone: reply.Success, ReplaceOriginal: true,
-		Title: fmt.Sprintf("Approval #%d: %s %s — approved by %s", id, actionVerb(p.Action), p.Target, req.User),
-	}
-	if len(ops) > 0 {
-		m.Table = &reply.Table{Columns: []string{"operation", "type", "step"}, Align: []bool{true, false, false}}
-		for _, op := range ops {
-			m.Table.Rows = append(m.Table.Rows, []string{strconv.Itoa(op.ID), op.Type, string(op.Step)})
-		}
-	}
-	return m, nil
+	a.State = store.StateExecuting
+	c.observeApproval(string(store.StateExecuting))
+	return c.execute(ctx, req, a, p)
 }
 
-// execute makes the one real call of the plan.
-func (c *Core) execute(ctx context.Context, a *store.Approval, key string, p Plan) ([]gandi.Operation, error) {
-	gc := c.cfg.Gandi(key)
-	one := func(op *gandi.Operation, err error) ([]gandi.Operation, error) {
-		if err != nil || op == nil {
-			return nil, err
-		}
-		return []gandi.Operation{*op}, nil
+// verbFor is the verb of the approve button: "confirm" for the requester's
+// own confirm flow, "approve" for a paid request.
+func verbFor(a *store.Approval, paid string) string {
+	if !isPaid(a.Action) {
+		return "confirm"
 	}
-	switch p.Action {
-	case ActionCreate:
-		if p.Create == nil {
-			return nil, errors.New("create plan without params")
-		}
-		params := *p.Create
-		pw, err := c.newPassword(ctx, a, p)
-		if err != nil {
-			return nil, err
-		}
-		params.Password = pw
-		return gc.PaaS.Create(ctx, params)
-	case ActionUpdate:
-		if p.Update == nil {
-			return nil, errors.New("update plan without params")
-		}
-		params := *p.Update
-		if p.GeneratePassword {
-			pw, err := c.newPassword(ctx, a, p)
-			if err != nil {
-				return nil, err
-			}
-			params.Password = pw
-		}
-		return gc.PaaS.Update(ctx, p.InstanceID, params)
-	case ActionRenew:
-		if p.Renew == nil {
-			return nil, errors.New("renew plan without params")
-		}
-		return gc.PaaS.Renew(ctx, p.InstanceID, *p.Renew)
-	case ActionRestart:
-		return one(gc.PaaS.Restart(ctx, p.InstanceID))
-	case ActionDelete:
-		return gc.PaaS.Delete(ctx, p.InstanceID)
-	case ActionVhostCreate:
-		if p.Vhost == nil {
-			return nil, errors.New("vhost plan without params")
-		}
-		return one(gc.Vhosts.Create(ctx, gandi.VhostCreateParams{PaasID: p.Vhost.PaasID, Vhost: p.Vhost.FQDN, ZoneAlter: p.Vhost.ZoneAlter, Override: p.Vhost.Override}))
-	case ActionVhostDelete:
-		if p.Vhost == nil {
-			return nil, errors.New("vhost plan without params")
-		}
-		return one(gc.Vhosts.Delete(ctx, p.Vhost.FQDN))
-	}
-	return nil, fmt.Errorf("unknown action %q", p.Action)
+	return paid
 }
 
-// newPassword generates the instance password and sends it privately to
-// the requester; it is never stored, logged or posted in a channel.
-func (c *Core) newPassword(ctx context.Context, a *store.Approval, p Plan) (string, error) {
-	const alphabet = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-	var b strings.Builder
-	for range 20 {
-		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(alphabet))))
-		if err != nil {
-			return "", fmt.Errorf("generate password: %w", err)
-		}
-		b.WriteByte(alphabet[n.Int64()])
-	}
-	pw := b.String()
-	if c.cfg.Notifier != nil {
-		err := c.cfg.Notifier.PostPrivate(ctx, a.Channel, a.Requester, reply.Message{
-			Tone: reply.Info, Title: "Password of " + p.Target,
-			Text:  "`" + pw + "`",
-			Notes: []string{"Shown to you only, once. paasbot does not keep it."},
-		})
-		if err != nil {
-			return "", fmt.Errorf("send the generated password: %w", err)
-		}
-	}
-	return pw, nil
-}
-
-// deny refuses a pending request.
+// deny refuses a pending request. The requester's own deny is a cancel.
 func (c *Core) deny(ctx context.Context, req Request, id int64) (reply.Message, error) {
-	a, err := c.loadApproval(ctx, req, id)
+	a, p, err := c.loadApproval(ctx, req, id)
 	if err != nil {
 		return reply.Message{}, err
 	}
-	if !c.mayDecide(req.User, a) && req.User != a.Requester {
-		return reply.Message{}, Errorf(EUNAUTHORIZED, "You are not allowed to deny #%d.", id)
-	}
-	if req.User == a.Requester && !c.mayDecide(req.User, a) {
+	if req.User == a.Requester {
 		return c.cancel(ctx, req, id)
 	}
-	if err := c.cfg.Store.Deny(ctx, id, req.User); err != nil {
-		return reply.Message{}, stateConflict(id, err)
+	if !c.mayApprove(req.User, a) {
+		c.audit(ctx, a.Team, req.User, fmt.Sprintf("deny #%d", id), a.Summary, "refused: not allowed", nil)
+		return reply.Message{}, c.notAllowed(a, "deny")
 	}
-	c.audit(ctx, a.Team, req.User, "deny "+a.Action, a.Target, "denied", nil)
-	return reply.Message{Visibility: reply.Shared, Tone: reply.Info, ReplaceOriginal: true,
-		Title: fmt.Sprintf("Approval #%d: %s — denied by %s", id, a.Summary, req.User)}, nil
+	return c.decide(ctx, req, a, p, "deny", store.StateDenied, c.cfg.Store.Deny)
 }
 
 // cancel withdraws a pending request; only its requester may.
 func (c *Core) cancel(ctx context.Context, req Request, id int64) (reply.Message, error) {
-	a, err := c.loadApproval(ctx, req, id)
+	a, p, err := c.loadApproval(ctx, req, id)
 	if err != nil {
 		return reply.Message{}, err
 	}
 	if req.User != a.Requester {
-		return reply.Message{}, Errorf(EUNAUTHORIZED, "Only the requester may cancel #%d.", id)
+		c.audit(ctx, a.Team, req.User, fmt.Sprintf("cancel #%d", id), a.Summary, "refused: not the requester", nil)
+		return reply.Message{}, Errorf(EUNAUTHORIZED, "Only %s, who asked for #%d, can cancel it. Nothing changed.", who0(a.Requester), id)
 	}
-	if err := c.cfg.Store.Cancel(ctx, id, req.User); err != nil {
-		return reply.Message{}, stateConflict(id, err)
+	return c.decide(ctx, req, a, p, "cancel", store.StateCancelled, c.cfg.Store.Cancel)
+}
+
+// decide ends a pending request without running it (deny, cancel).
+func (c *Core) decide(ctx context.Context, req Request, a *store.Approval, p Plan, verb string, to store.ApprovalState,
+	move func(context.Context, int64, string) error) (reply.Message, error) {
+	if err := move(ctx, a.ID, req.User); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return reply.Message{}, c.settled(ctx, a, p, err)
+		}
+		return reply.Message{}, fmt.Errorf("%s %d: %w", verb, a.ID, err)
 	}
-	c.audit(ctx, a.Team, req.User, "cancel "+a.Action, a.Target, "cancelled", nil)
-	return reply.Message{Visibility: reply.Shared, Tone: reply.Info, ReplaceOriginal: true,
-		Title: fmt.Sprintf("Approval #%d: %s — cancelled by %s", id, a.Summary, req.User)}, nil
+	now := c.now()
+	a.State, a.DecidedBy, a.DecidedAt = to, req.User, &now
+	c.observeApproval(string(to))
+	c.audit(ctx, a.Team, req.User, fmt.Sprintf("%s #%d", verb, a.ID), a.Summary, string(to), nil)
+	m := c.approvalMessage(a, p, nil, "")
+	if c.publish(ctx, a, p, nil, "") {
+		return reply.Message{Visibility: reply.Private, Tone: reply.Info,
+			Text: fmt.Sprintf("#%d %s: %s. Nothing was done.", a.ID, to, a.Summary)}, nil
+	}
+	m.ReplaceOriginal = true
+	return m, nil
+}
+
+// publish shows the current state of a in its posted message (Notifier
+// Update on the stored reference) and reports whether it could.
+func (c *Core) publish(ctx context.Context, a *store.Approval, p Plan, pr *progress, override string) bool {
+	if c.cfg.Notifier == nil || a.MessageID == "" {
+		return false
+	}
+	m := c.approvalMessage(a, p, pr, override)
+	if err := c.cfg.Notifier.Update(ctx, reply.Ref{Channel: a.MessageChannel, ID: a.MessageID}, m); err != nil {
+		c.log.WarnContext(ctx, "cannot update the approval message", "id", a.ID, "err", err)
+		return false
+	}
+	return true
 }
 
 // approvalCommands are approve, deny, cancel and approvals.
@@ -277,47 +347,81 @@ func (c *Core) approvalCommands() []*CommandSpec {
 	idArg := []Param{{Name: "id", Kind: KindInt, Required: true, Hint: "<id>"}}
 	decide := func(f func(*Core, context.Context, Request, int64) (reply.Message, error)) func(context.Context, *Core, *Call) (reply.Message, error) {
 		return func(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-			id, _ := strconv.ParseInt(call.Arg(0), 10, 64)
+			id, err := strconv.ParseInt(strings.TrimPrefix(call.Arg(0), "#"), 10, 64)
+			if err != nil {
+				return reply.Message{}, Errorf(EINVALID, "An approval is named by its number, e.g. `approve 7`.")
+			}
 			return f(c, ctx, call.Req, id)
 		}
 	}
 	return []*CommandSpec{
-		{Name: "approve", Summary: "approve a pending request (runs it)", Args: idArg, NoKey: true, Run: decide((*Core).approve), Examples: []string{"approve 7"}},
+		{Name: "approve", Summary: "approve (or confirm) a pending request: it runs once", Args: idArg, NoKey: true, Run: decide((*Core).approve), Examples: []string{"approve 7"}},
 		{Name: "deny", Summary: "deny a pending request", Args: idArg, NoKey: true, Run: decide((*Core).deny), Examples: []string{"deny 7"}},
 		{Name: "cancel", Summary: "withdraw your own pending request", Args: idArg, NoKey: true, Run: decide((*Core).cancel), Examples: []string{"cancel 7"}},
-		{Name: "approvals", Summary: "pending requests you made or may approve", NoKey: true, Run: runApprovals},
+		{Name: "approvals", Summary: "pending requests of this workspace", NoKey: true, Run: runApprovals},
 	}
 }
 
+// runApprovals lists the team's pending requests (a private confirm only to
+// its requester), with buttons for those the caller may decide.
 func runApprovals(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	all, err := c.cfg.Store.PendingApprovals(ctx, call.Req.Team)
 	if err != nil {
 		return reply.Message{}, fmt.Errorf("pending approvals: %w", err)
 	}
-	t := &reply.Table{Columns: []string{"id", "request", "by", "expires"}, Align: []bool{true, false, false, false}}
+	t := &reply.Table{Columns: []string{"id", "request", "asked by", "expires"}, Align: []bool{true, false, false, false}}
 	var buttons []reply.Button
+	user := call.Req.User
 	for _, a := range all {
-		if a.Requester != call.Req.User && !c.mayDecide(call.Req.User, &a) {
+		if !isPaid(a.Action) && a.Requester != user {
 			continue
 		}
 		ids := strconv.FormatInt(a.ID, 10)
-		t.Rows = append(t.Rows, []string{ids, a.Summary, a.Requester, "in " + humanDuration(a.ExpiresAt.Sub(c.now()))})
-		if c.mayDecide(call.Req.User, &a) && len(buttons) < 20 {
-			buttons = append(buttons, reply.Button{Label: "Approve #" + ids, Action: "approval.approve", Value: ids, Command: "approve " + ids})
+		t.Rows = append(t.Rows, []string{ids, a.Summary, who0(a.Requester), "in " + humanDuration(a.ExpiresAt.Sub(c.now()))})
+		if len(buttons) > 20 {
+			continue
+		}
+		if c.mayApprove(user, &a) {
+			buttons = append(buttons,
+				reply.Button{Label: "Approve #" + ids, Action: "approval.approve", Value: ids, Style: reply.Primary, Command: "approve " + ids},
+				reply.Button{Label: "Deny #" + ids, Action: "approval.deny", Value: ids, Command: "deny " + ids})
+		} else if a.Requester == user {
+			buttons = append(buttons, reply.Button{Label: "Cancel #" + ids, Action: "approval.cancel", Value: ids, Command: "cancel " + ids})
 		}
 	}
 	if len(t.Rows) == 0 {
-		return reply.Message{Text: "No pending approvals for you."}, nil
+		return reply.Message{Text: "No pending approvals."}, nil
 	}
-	return reply.Message{Title: "Pending approvals", Table: t, Buttons: buttons}, nil
+	m := reply.Message{Title: "Pending approvals", Table: t, Buttons: buttons}
+	if len(c.cfg.Approvers) > 0 {
+		m.Notes = []string{"Approvers: " + c.approverList() + " (never the requester)."}
+	}
+	return m, nil
 }
 
-// audit appends to the audit log; a failure is logged, not shown.
+// audit appends to the audit log; a failure is logged, not shown. params
+// must never hold a secret (the store redacts secret-looking keys too).
 func (c *Core) audit(ctx context.Context, team, actor, action, target, outcome string, params json.RawMessage) {
 	err := c.cfg.Store.Audit(ctx, store.AuditEntry{Team: team, Actor: actor, Action: action, Target: target, Outcome: outcome, Params: params, At: c.now()})
 	if err != nil {
 		c.log.ErrorContext(ctx, "audit failed", "action", action, "err", err)
 	}
+}
+
+// observeApproval counts a request entering state when the configured
+// Metrics also count approvals (telemetry.Metrics does).
+func (c *Core) observeApproval(state string) {
+	if m, ok := c.cfg.Metrics.(interface{ ObserveApproval(state string) }); ok {
+		m.ObserveApproval(state)
+	}
+}
+
+func firstLine(err error) string {
+	msg, _ := ErrorMessage(err)
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	return msg
 }
 
 func actionVerb(action string) string {

@@ -1,0 +1,235 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+// systemActor is the actor of audit lines written by paasbot itself
+// (results, expiries, interruptions).
+const systemActor = "paasbot"
+
+// callTimeout bounds the one real call of a request. The call does not
+// stop when the click's context does: once claimed, it runs to an answer.
+const callTimeout = 2 * time.Minute
+
+// execute makes the one real call of a claimed request (state executing)
+// with the requester's key, records the outcome, and starts following the
+// operations. A refusal by Gandi fails the request; an answer that never
+// came (timeout, cut connection) leaves it interrupted for a person to
+// check, since the call may have run.
+func (c *Core) execute(ctx context.Context, req Request, a *store.Approval, p Plan) (reply.Message, error) {
+	action := fmt.Sprintf("execute #%d", a.ID)
+	key, err := c.apiKey(ctx, a.Team, a.Requester)
+	if err != nil {
+		return c.failed(ctx, a, p, "the requester has no usable Gandi API key any more (`/paas login`)", err)
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
+	defer cancel()
+	var password string
+	if p.Action == ActionCreate || p.GeneratePassword {
+		if password, err = generatePassword(c.randomness()); err != nil {
+			return c.failed(ctx, a, p, "paasbot could not generate a password", err)
+		}
+	}
+	started := c.now()
+	ops, err := c.call(cctx, c.cfg.Gandi(key), p, password)
+	if err != nil {
+		if outcomeUnknown(err) {
+			return c.unknown(ctx, a, p, err)
+		}
+		msg, _ := ErrorMessage(gandiErr(err, "no such object in the requester's account: "+p.Target))
+		return c.failed(ctx, a, p, msg, err)
+	}
+	result, _ := json.Marshal(opsResult(ops))
+	if err := c.cfg.Store.Finish(ctx, a.ID, result); err != nil {
+		c.log.ErrorContext(ctx, "the call ran at Gandi but its success is not recorded", "id", a.ID, "err", err)
+	}
+	a.State = store.StateDone
+	c.audit(ctx, a.Team, req.User, action, a.Summary, fmt.Sprintf("done: %s started", plural(len(ops), "operation")), result)
+	note := ""
+	if password != "" {
+		note = c.deliverPassword(ctx, a, p, password)
+	}
+	pr := newProgress(ops, started)
+	if len(ops) == 0 {
+		now := c.now()
+		pr.Outcome, pr.Ended = outcomeDone, &now
+		c.observeApproval(string(store.StateDone))
+	}
+	raw, _ := json.Marshal(pr)
+	if err := c.cfg.Store.SetProgress(ctx, a.ID, raw, len(ops) == 0); err != nil {
+		c.log.WarnContext(ctx, "cannot save the progress of an approval", "id", a.ID, "err", err)
+	}
+	shown := c.publish(ctx, a, p, pr, "")
+	if len(ops) > 0 {
+		c.follow(ctx, *a, p, pr)
+	}
+	if shown {
+		text := fmt.Sprintf("#%d ran once with %s's key: %s started; the request message shows their progress.", a.ID, who0(a.Requester), plural(len(ops), "operation"))
+		return reply.Message{Visibility: reply.Private, Tone: reply.Success, Text: text, Notes: nonEmpty(note)}, nil
+	}
+	m := c.approvalMessage(a, p, pr, "")
+	m.ReplaceOriginal = true
+	m.Notes = append(m.Notes, nonEmpty(note)...)
+	if !isPaid(a.Action) {
+		m.Notes = append(m.Notes, "You will get a private note when it is finished.")
+	}
+	return m, nil
+}
+
+func nonEmpty(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return []string{s}
+}
+
+// call makes the real call. password, when set, goes into the params of
+// this call only.
+func (c *Core) call(ctx context.Context, gc *gandi.Client, p Plan, password string) ([]gandi.Operation, error) {
+	one := func(op *gandi.Operation, err error) ([]gandi.Operation, error) {
+		if err != nil || op == nil {
+			return nil, err
+		}
+		return []gandi.Operation{*op}, nil
+	}
+	switch p.Action {
+	case ActionCreate:
+		if p.Create == nil {
+			return nil, errBadPlan
+		}
+		params := *p.Create
+		params.Password = password
+		return gc.PaaS.Create(ctx, params)
+	case ActionUpdate:
+		if p.Update == nil {
+			return nil, errBadPlan
+		}
+		params := *p.Update
+		params.Password = password
+		return gc.PaaS.Update(ctx, p.InstanceID, params)
+	case ActionRenew:
+		if p.Renew == nil {
+			return nil, errBadPlan
+		}
+		return gc.PaaS.Renew(ctx, p.InstanceID, *p.Renew)
+	case ActionRestart:
+		return one(gc.PaaS.Restart(ctx, p.InstanceID))
+	case ActionDelete:
+		return gc.PaaS.Delete(ctx, p.InstanceID)
+	case ActionVhostCreate:
+		if p.Vhost == nil {
+			return nil, errBadPlan
+		}
+		return one(gc.Vhosts.Create(ctx, gandi.VhostCreateParams{PaasID: p.Vhost.PaasID, Vhost: p.Vhost.FQDN, ZoneAlter: p.Vhost.ZoneAlter, Override: p.Vhost.Override}))
+	case ActionVhostDelete:
+		if p.Vhost == nil {
+			return nil, errBadPlan
+		}
+		return one(gc.Vhosts.Delete(ctx, p.Vhost.FQDN))
+	}
+	return nil, fmt.Errorf("%w: unknown action %q", errBadPlan, p.Action)
+}
+
+// errBadPlan is a stored request that cannot be executed (a bug or a
+// database edited by hand); nothing is sent to Gandi.
+var errBadPlan = errors.New("the stored request is incomplete")
+
+// outcomeUnknown reports whether err leaves open whether Gandi ran the
+// call: no answer (timeout, cut connection, cancellation), an answer that
+// could not be read, or a server error status. A fault or a 429 is a
+// refusal: nothing ran.
+func outcomeUnknown(err error) bool {
+	var fault *gandi.Fault
+	if errors.As(err, &fault) || errors.Is(err, errBadPlan) {
+		return false
+	}
+	var he *gandi.HTTPError
+	if errors.As(err, &he) {
+		return he.StatusCode != 429
+	}
+	var te *gandi.TransportError
+	var de *gandi.DecodeError
+	return errors.As(err, &te) || errors.As(err, &de) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
+}
+
+// failed records a call that did not run (Gandi refused it, or paasbot
+// could not make it) and answers the clicker.
+func (c *Core) failed(ctx context.Context, a *store.Approval, p Plan, msg string, cause error) (reply.Message, error) {
+	if err := c.cfg.Store.Fail(ctx, a.ID, msg); err != nil {
+		c.log.ErrorContext(ctx, "cannot record a failed approval", "id", a.ID, "err", err)
+	}
+	c.log.InfoContext(ctx, "approved request failed", "id", a.ID, "action", a.Action, "err", cause)
+	a.State, a.Error = store.StateFailed, msg
+	c.observeApproval(string(store.StateFailed))
+	c.audit(ctx, a.Team, systemActor, fmt.Sprintf("execute #%d", a.ID), a.Summary, "failed: "+msg, nil)
+	if c.publish(ctx, a, p, nil, "") {
+		return reply.Message{}, &Error{Code: ECONFLICT, Message: fmt.Sprintf("#%d failed: %s", a.ID, msg), Err: cause}
+	}
+	m := c.approvalMessage(a, p, nil, "")
+	m.ReplaceOriginal = true
+	return m, nil
+}
+
+// unknown records a call whose answer never came: the request becomes
+// interrupted and is never re-run; a person checks what happened.
+func (c *Core) unknown(ctx context.Context, a *store.Approval, p Plan, cause error) (reply.Message, error) {
+	if err := c.cfg.Store.Transition(ctx, a.ID, store.StateExecuting, store.StateInterrupted, ""); err != nil {
+		c.log.ErrorContext(ctx, "cannot record an interrupted approval", "id", a.ID, "err", err)
+	}
+	c.log.WarnContext(ctx, "approved call without an answer; marked interrupted", "id", a.ID, "action", a.Action, "err", cause)
+	a.State = store.StateInterrupted
+	c.observeApproval(string(store.StateInterrupted))
+	c.audit(ctx, a.Team, systemActor, fmt.Sprintf("execute #%d", a.ID), a.Summary, "interrupted: no answer from Gandi", nil)
+	text := fmt.Sprintf("⚠ Gandi did not answer, so paasbot cannot tell whether it ran: check in Gandi (`/paas %s`) before asking again. It will not be re-run.", checkCommand(p))
+	if c.publish(ctx, a, p, nil, text) {
+		return reply.Message{}, &Error{Code: EUNAVAILABLE, Message: fmt.Sprintf("#%d: %s", a.ID, text), Err: cause}
+	}
+	m := c.approvalMessage(a, p, nil, text)
+	m.ReplaceOriginal = true
+	return m, nil
+}
+
+// opsResult is what Finish records of the call's answer: the operations,
+// without the params Gandi may echo.
+func opsResult(ops []gandi.Operation) []opState {
+	out := make([]opState, 0, len(ops))
+	for _, op := range ops {
+		out = append(out, opState{ID: op.ID, Type: op.Type, Step: string(op.Step), PaasID: op.PaasID})
+	}
+	return out
+}
+
+// deliverPassword sends the generated password to the requester only, in
+// a private message, and returns a note for the clicker ("" when all went
+// well). The password is never stored, logged or shown to anyone else.
+func (c *Core) deliverPassword(ctx context.Context, a *store.Approval, p Plan, password string) string {
+	name := p.Target
+	if p.Create != nil {
+		name = p.Create.Name
+	}
+	m := reply.Message{Visibility: reply.Private, Tone: reply.Info,
+		Title: "Password of " + name,
+		Text:  "```" + password + "```",
+		Notes: []string{"Shown to you only, once: paasbot does not keep it. It opens SFTP, git and the admin console of the instance."},
+	}
+	if c.cfg.Notifier != nil {
+		err := c.cfg.Notifier.PostPrivate(ctx, a.Channel, a.Requester, m)
+		if err == nil {
+			return fmt.Sprintf("The new password was sent privately to %s.", who0(a.Requester))
+		}
+		c.log.WarnContext(ctx, "cannot deliver the generated password", "id", a.ID, "err", err)
+	}
+	return fmt.Sprintf("The password could not be delivered: %s can set a new one with `update %s reset-password`.",
+		who0(a.Requester), strings.TrimPrefix(checkCommand(p), "info "))
+}

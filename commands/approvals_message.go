@@ -1,0 +1,210 @@
+package commands
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+// approvalMessage renders a request in its current state: the one message
+// that is posted, then updated at each decision and as its operations
+// move. pr is the follow-up of an executed request (nil before), override
+// replaces the status line (a restart's interruption, an unknown outcome).
+// It is a pure function of its arguments and the clock.
+func (c *Core) approvalMessage(a *store.Approval, p Plan, pr *progress, override string) reply.Message {
+	paid := isPaid(a.Action)
+	m := reply.Message{Visibility: reply.Shared, Title: fmt.Sprintf("Approval #%d: %s", a.ID, upperFirst(a.Summary))}
+	if !paid {
+		m.Visibility = reply.Private
+		m.Title = upperFirst(a.Summary) + "?"
+	}
+	m.Fields = append(m.Fields, p.Summary...)
+	m.Fields = append(m.Fields, reply.Field{Label: "Requested by", Value: who0(a.Requester)})
+	by := ""
+	if a.DecidedBy != "" {
+		by = " by " + who0(a.DecidedBy)
+		if a.DecidedAt != nil {
+			by += " at " + fmtDateTime(a.DecidedAt)
+		}
+	}
+	switch a.State {
+	case store.StatePending:
+		m.Tone = reply.Warning
+		exp := a.ExpiresAt
+		if paid {
+			m.Text = fmt.Sprintf("%s asks to *%s*. Gandi's dry run accepts it; approving runs it once, with %s's API key.",
+				who0(a.Requester), a.Summary, who0(a.Requester))
+			m.Notes = append(m.Notes, c.policyNote(a))
+		} else {
+			m.Text = fmt.Sprintf("Confirm to %s now. Only %s can press these buttons.", a.Summary, who0(a.Requester))
+		}
+		m.Notes = append(m.Notes, fmt.Sprintf("Expires %s (in %s).", fmtDateTime(&exp), humanDuration(a.ExpiresAt.Sub(c.now()))))
+		m.Buttons = c.pendingButtons(a, p)
+	case store.StateApproved, store.StateExecuting:
+		m.Tone = reply.Info
+		m.Text = fmt.Sprintf("%s%s; running it with %s's API key…", decidedWord(a), by, who0(a.Requester))
+	case store.StateDone:
+		m.Tone, m.Text = doneStatus(a, pr, by, p)
+	case store.StateFailed:
+		m.Tone = reply.Error
+		m.Text = fmt.Sprintf("Failed: %s\n%s%s. Gandi refused the call, so nothing changed.", orDefault(a.Error, "Gandi refused the call."), decidedWord(a), by)
+	case store.StateDenied:
+		m.Tone = reply.Info
+		m.Text = fmt.Sprintf("Denied%s. Nothing was done.", by)
+	case store.StateCancelled:
+		m.Tone = reply.Info
+		m.Text = fmt.Sprintf("Cancelled%s. Nothing was done.", by)
+	case store.StateExpired:
+		m.Tone = reply.Info
+		exp := a.ExpiresAt
+		m.Text = fmt.Sprintf("Expired at %s without a decision. Nothing was done; ask again if it is still needed.", fmtDateTime(&exp))
+	case store.StateInterrupted:
+		m.Tone = reply.Warning
+		m.Text = fmt.Sprintf("⚠ Interrupted by a restart: check in Gandi whether it ran (`/paas %s`) before asking again.", checkCommand(p))
+		if by != "" {
+			m.Text += "\n" + decidedWord(a) + by + "."
+		}
+	default:
+		m.Text = string(a.State)
+	}
+	if override != "" {
+		m.Text = override
+	}
+	if pr != nil {
+		m.Table = opsTable(pr)
+		m.Fields = append(m.Fields, resultFields(pr)...)
+	}
+	return m
+}
+
+// decidedWord is "Approved" for a paid request, "Confirmed" for the
+// requester's own confirmation.
+func decidedWord(a *store.Approval) string {
+	if isPaid(a.Action) {
+		return "Approved"
+	}
+	return "Confirmed"
+}
+
+// doneStatus is the status of a request whose call ran, by where its
+// operations stand.
+func doneStatus(a *store.Approval, pr *progress, by string, p Plan) (reply.Tone, string) {
+	head := decidedWord(a) + by + "."
+	if pr == nil {
+		return reply.Success, head + " Done."
+	}
+	switch pr.Outcome {
+	case outcomeDone:
+		end := ""
+		if pr.Ended != nil {
+			end = " at " + fmtDateTime(pr.Ended)
+		}
+		return reply.Success, fmt.Sprintf("Done%s. %s", end, head)
+	case outcomeFailed:
+		return reply.Error, fmt.Sprintf("Failed: %s\n%s Check `/paas %s`.", pr.Error, head, checkCommand(p))
+	case outcomeGaveUp:
+		return reply.Warning, fmt.Sprintf("%s Gandi accepted it, but paasbot stopped following its operations: %s Check `/paas %s`.",
+			head, orDefault(pr.Error, "they took too long."), checkCommand(p))
+	}
+	return reply.Info, fmt.Sprintf("%s Gandi accepted it; following %s…", head, plural(len(pr.Ops), "operation"))
+}
+
+// policyNote says who may decide a pending paid request.
+func (c *Core) policyNote(a *store.Approval) string {
+	if len(c.cfg.Approvers) == 0 {
+		return fmt.Sprintf("No approvers are configured: %s confirms their own request.", who0(a.Requester))
+	}
+	return fmt.Sprintf("Approvers: %s (never the requester). %s may cancel it.", c.approverList(), who0(a.Requester))
+}
+
+// pendingButtons are Approve and Deny for the deciders and Cancel for the
+// requester (paid); Confirm and Cancel for the confirm flow, where delete
+// asks again in a dialog naming the instance.
+func (c *Core) pendingButtons(a *store.Approval, p Plan) []reply.Button {
+	ids := strconv.FormatInt(a.ID, 10)
+	cancel := reply.Button{Label: "Cancel", Action: "approval.cancel", Value: ids, Command: "cancel " + ids}
+	if isPaid(a.Action) {
+		return []reply.Button{
+			{Label: "Approve", Action: "approval.approve", Value: ids, Style: reply.Primary, Command: "approve " + ids},
+			{Label: "Deny", Action: "approval.deny", Value: ids, Style: reply.Danger, Command: "deny " + ids},
+			cancel,
+		}
+	}
+	ok := reply.Button{Label: upperFirst(actionVerb(a.Action)), Action: "approval.approve", Value: ids, Style: reply.Primary, Command: "approve " + ids}
+	switch a.Action {
+	case ActionDelete:
+		ok.Style = reply.Danger
+		ok.Confirm = &reply.Confirm{Title: "Delete " + p.Target + "?",
+			Text:    fmt.Sprintf("Delete %s? This destroys the instance and its disk.", p.Target),
+			Confirm: "Delete it", Deny: "Keep it"}
+	case ActionVhostDelete:
+		ok.Style = reply.Danger
+		ok.Confirm = &reply.Confirm{Title: "Delete this vhost?",
+			Text:    fmt.Sprintf("Unlink %s? Its files move to /lamp0/web/trash.", p.Target),
+			Confirm: "Delete it", Deny: "Keep it"}
+	}
+	return []reply.Button{ok, cancel}
+}
+
+// opsTable shows the operations of an executed request and their steps.
+func opsTable(pr *progress) *reply.Table {
+	if len(pr.Ops) == 0 {
+		return nil
+	}
+	t := &reply.Table{Columns: []string{"operation", "type", "step", "note"}, Align: []bool{true, false, false, false}}
+	for _, op := range pr.Ops {
+		t.Rows = append(t.Rows, []string{strconv.Itoa(op.ID), op.Type, stepTrail(op), orDash(op.LastError)})
+	}
+	return t
+}
+
+// stepTrail writes the steps an operation went through: "BILL → RUN → DONE".
+func stepTrail(op opState) string {
+	if len(op.Trail) == 0 {
+		return op.Step
+	}
+	return strings.Join(op.Trail, " → ")
+}
+
+// resultFields show what a finished create produced.
+func resultFields(pr *progress) []reply.Field {
+	in := pr.Instance
+	if in == nil {
+		return nil
+	}
+	f := []reply.Field{{Label: "Instance", Value: instanceRef{ID: in.ID, Name: in.Name}.Label()}}
+	if in.FTPServer != "" {
+		f = append(f, reply.Field{Label: "SFTP", Value: in.FTPServer})
+	}
+	if in.GitServer != "" {
+		f = append(f, reply.Field{Label: "Git", Value: in.GitServer})
+	}
+	if len(in.Vhosts) > 0 {
+		f = append(f, reply.Field{Label: "Vhosts", Value: strings.Join(in.Vhosts, ", ")})
+	}
+	return f
+}
+
+// checkCommand is the command that shows what a request acted on.
+func checkCommand(p Plan) string {
+	switch {
+	case p.Vhost != nil && p.Vhost.FQDN != "" && p.Action != ActionVhostCreate:
+		return "vhost info " + p.Vhost.FQDN
+	case p.InstanceID > 0:
+		return "info " + strconv.Itoa(p.InstanceID)
+	case p.Create != nil:
+		return "info " + quoteArg(p.Create.Name)
+	}
+	return "list"
+}
+
+// quoteArg quotes a name with spaces so that it can be typed back.
+func quoteArg(s string) string {
+	if strings.ContainsAny(s, " \t'\"") {
+		return strconv.Quote(s)
+	}
+	return s
+}

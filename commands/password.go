@@ -1,0 +1,65 @@
+package commands
+
+import (
+	"crypto/rand"
+	"fmt"
+	"io"
+	"math/big"
+)
+
+// Password alphabets: no look-alike characters (0 O o, 1 l I), and symbols
+// that survive a shell, an SFTP client and a git URL without quoting.
+const (
+	pwLower   = "abcdefghijkmnpqrstuvwxyz"
+	pwUpper   = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+	pwDigits  = "23456789"
+	pwSymbols = "-_.+="
+)
+
+// PasswordLength is the length of generated instance passwords: well
+// inside Gandi's 8–64 characters, about 115 bits of entropy.
+const PasswordLength = 20
+
+// generatePassword returns a fresh password of PasswordLength characters
+// read from r (crypto/rand in production) with at least two lower-case
+// letters, two capitals, two digits and one symbol, the classes Gandi's
+// password policy asks for. It is never stored, logged or audited: the
+// caller passes it in the params of the real call and sends it privately
+// to the requester.
+func generatePassword(r io.Reader) (string, error) {
+	classes := []struct {
+		set string
+		min int
+	}{{pwLower, 2}, {pwUpper, 2}, {pwDigits, 2}, {pwSymbols, 1}}
+	all := pwLower + pwUpper + pwDigits + pwSymbols
+	buf := make([]byte, 0, PasswordLength)
+	pick := func(set string) error {
+		n, err := rand.Int(r, big.NewInt(int64(len(set))))
+		if err != nil {
+			return fmt.Errorf("generate password: %w", err)
+		}
+		buf = append(buf, set[n.Int64()])
+		return nil
+	}
+	for _, c := range classes {
+		for range c.min {
+			if err := pick(c.set); err != nil {
+				return "", err
+			}
+		}
+	}
+	for len(buf) < PasswordLength {
+		if err := pick(all); err != nil {
+			return "", err
+		}
+	}
+	// Fisher–Yates, so the guaranteed classes are not always first.
+	for i := len(buf) - 1; i > 0; i-- {
+		j, err := rand.Int(r, big.NewInt(int64(i+1)))
+		if err != nil {
+			return "", fmt.Errorf("generate password: %w", err)
+		}
+		buf[i], buf[j.Int64()] = buf[j.Int64()], buf[i]
+	}
+	return string(buf), nil
+}
