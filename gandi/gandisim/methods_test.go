@@ -2,87 +2,9 @@ package gandisim
 
 import (
 	"slices"
-	"strings"
 	"testing"
 	"time"
 )
-
-func TestSeedDemo(t *testing.T) {
-	e := setup(t, 40)
-	items := list(t, e.ok("paas.list", keyA, map[string]any{"items_per_page": 500}))
-	if len(items) != 40 {
-		t.Fatalf("%d instances, want 40", len(items))
-	}
-	if got := names(items[:3]); !slices.Equal(got, []string{"shop-prod", "shop-staging", "blog"}) {
-		t.Errorf("first instances %v", got)
-	}
-	prod := e.ok("paas.info", keyA, items[0]["id"]).(map[string]any)
-	var vhosts []string
-	for _, v := range prod["vhosts"].([]any) {
-		vhosts = append(vhosts, v.(map[string]any)["name"].(string))
-	}
-	if prod["state"] != "running" || prod["size"] != "m" || prod["type"] != "phpmysql" || prod["snapshot_profile"] == nil ||
-		!slices.Equal(vhosts, []string{"shop.example.com", "www.shop.example.com"}) {
-		t.Errorf("shop-prod %v", prod)
-	}
-	if items[1]["size"] != "s" {
-		t.Errorf("shop-staging size %v", items[1]["size"])
-	}
-	now := e.clock.Now()
-	var expired, week, month, upgrade, noProfile, dcs, types = 0, 0, 0, 0, 0, map[int]bool{}, map[string]bool{}
-	for _, it := range items {
-		end := it["date_end"].(time.Time)
-		switch {
-		case end.Before(now):
-			expired++
-		case end.Before(now.AddDate(0, 0, 7)):
-			week++
-		case end.Before(now.AddDate(0, 0, 30)):
-			month++
-		}
-		if it["need_upgrade"] == true {
-			upgrade++
-		}
-		if it["snapshot_profile"] == nil {
-			noProfile++
-		}
-		dcs[it["datacenter_id"].(int)] = true
-		types[it["type"].(string)] = true
-	}
-	if expired == 0 || week == 0 || month == 0 || upgrade == 0 || noProfile == 0 || len(dcs) < 3 || len(types) < 3 {
-		t.Errorf("spread: expired %d, within 7 days %d, within 30 days %d, need_upgrade %d, no profile %d, datacenters %d, types %d",
-			expired, week, month, upgrade, noProfile, len(dcs), len(types))
-	}
-	// Old snapshots: the blog's newest is more than a week old.
-	snaps := list(t, e.ok("paas.snapshot.list", keyA, map[string]any{"paas_id": items[2]["id"], "sort_by": "date_created DESC"}))
-	if len(snaps) == 0 || snaps[0]["date_created"].(time.Time).After(now.AddDate(0, 0, -7)) {
-		t.Errorf("blog snapshots %v, want stale ones", snaps)
-	}
-	// Same seed, same data.
-	other := New(Options{Now: e.clock.Now, Seed: 42})
-	other.SeedDemo(keyA, 40)
-	if a, b := dumpInstances(e.s, keyA), dumpInstances(other, keyA); a != b {
-		t.Errorf("same seed gave different data:\n%s\n%s", a, b)
-	}
-	third := New(Options{Now: e.clock.Now, Seed: 43})
-	third.SeedDemo(keyA, 40)
-	if dumpInstances(e.s, keyA) == dumpInstances(third, keyA) {
-		t.Error("another seed gave the same data")
-	}
-}
-
-func dumpInstances(s *Server, key string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var b strings.Builder
-	for _, id := range s.order {
-		in := s.instances[id]
-		if in.owner.key == key {
-			b.WriteString(in.name + in.size + in.typ + in.state + in.dateEnd.String() + "|")
-		}
-	}
-	return b.String()
-}
 
 func TestVhostList(t *testing.T) {
 	e := filterEnv(t)
@@ -249,24 +171,6 @@ func TestCatalogList(t *testing.T) {
 	e.fault(codeCatalogBadParameter, "catalog.list", keyA, "paas")
 }
 
-func TestCredit(t *testing.T) {
-	e := setup(t, 3)
-	id := e.idOf(keyA, "shop-prod")
-	if !e.s.SetCredit(keyA, 20) {
-		t.Fatal("SetCredit refused a known key")
-	}
-	got := list(t, e.ok("paas.renew", keyA, id, map[string]any{"duration": "12m", "fixed": false, "--dry-run": true}))
-	if len(got) != 1 || got[0]["error"] != "EC_NOCREDIT" {
-		t.Errorf("dry run without credit %v", got)
-	}
-	f := e.fault(CodeNoCredit, "paas.renew", keyA, id, map[string]any{"duration": "12m", "fixed": false})
-	if !strings.HasPrefix(f.String, "Error on object : OBJECT_PREPAID (CAUSE_DONTEXIST) [") {
-		t.Errorf("fault text %q", f.String)
-	}
-	e.ok("paas.renew", keyA, id, map[string]any{"duration": "1m", "fixed": false}) // 15 + 2 EUR
-	e.fault(CodeNoCredit, "paas.renew", keyA, id, map[string]any{"duration": "1m", "fixed": false})
-}
-
 func TestSnapshotProfiles(t *testing.T) {
 	e := setup(t, 0)
 	all := list(t, e.ok("paas.snapshotprofile.list", keyA))
@@ -282,76 +186,4 @@ func TestSnapshotProfiles(t *testing.T) {
 	}
 	e.fault(CodeSnapshotProfileNotFound, "paas.snapshotprofile.info", keyA, 1)
 	e.fault(CodeSnapshotProfileBadParameter, "paas.snapshotprofile.list", keyA, map[string]any{"kept_total": 3})
-}
-
-func TestRenew_RestartsAnExpiredInstance(t *testing.T) {
-	e := filterEnv(t)
-	id := e.put(keyA, "expired", "s", "phpmysql", 1, "paused", "2025-01-01 10:00", "2026-11-01 10:00", 0)
-	paused := e.put(keyA, "paused-by-hand", "s", "phpmysql", 1, "paused", "2025-01-01 10:00", "2027-11-01 10:00", 0)
-	e.ok("paas.renew", keyA, id, map[string]any{"duration": "1m", "fixed": false})
-	e.ok("paas.renew", keyA, paused, map[string]any{"duration": "1m", "fixed": false})
-	e.clock.Advance(time.Minute)
-	if st := e.ok("paas.info", keyA, id).(map[string]any)["state"]; st != "running" {
-		t.Errorf("expired instance after renew: %v, want running", st)
-	}
-	if st := e.ok("paas.info", keyA, paused).(map[string]any)["state"]; st != "paused" {
-		t.Errorf("instance paused by hand after renew: %v, want paused", st)
-	}
-}
-
-func TestVhostDelete_WhileBeingCreated(t *testing.T) {
-	e := setup(t, 3)
-	e.s.ProveDomain("example.io")
-	e.ok("paas.vhost.create", keyA, map[string]any{"paas_id": e.idOf(keyA, "shop-prod"), "vhost": "new.example.io"})
-	f := e.fault(CodeVhostState, "paas.vhost.delete", keyA, "new.example.io")
-	if !strings.Contains(f.String, "OBJECT_VIRTUALHOST (CAUSE_STATE)") {
-		t.Errorf("fault %q", f.String)
-	}
-}
-
-func TestOperationsAreBounded(t *testing.T) {
-	e := setup(t, 1)
-	s := e.s
-	s.mu.Lock()
-	c := &call{s: s, acct: s.accounts[keyA], method: "paas.restart", now: e.clock.Now()}
-	first := c.newOps([]string{"paas_restart"}, 0, nil, nil, nil)[0].id
-	for range MaxOperations + 10 {
-		c.newOps([]string{"paas_restart"}, 0, nil, nil, nil)
-	}
-	if len(s.ops) <= MaxOperations {
-		t.Errorf("running operations were forgotten: %d kept", len(s.ops))
-	}
-	s.mu.Unlock()
-	e.clock.Advance(time.Minute)
-	e.ok("paas.restart", keyA, e.idOf(keyA, "shop-prod")) // settles, then prunes
-	s.mu.Lock()
-	n := len(s.ops)
-	s.mu.Unlock()
-	if n > MaxOperations {
-		t.Errorf("%d operations kept, want at most %d", n, MaxOperations)
-	}
-	e.fault(CodeOperationNotFound, "operation.info", keyA, first)
-}
-
-func TestStateRules(t *testing.T) {
-	e := filterEnv(t) // beta is paused, delta locked
-	beta, delta := e.idOf(keyA, "beta"), e.idOf(keyA, "delta")
-	tests := []struct {
-		method string
-		args   []any
-		code   int
-	}{
-		{"paas.restart", []any{beta}, CodePaasState},
-		{"paas.restart", []any{delta}, CodePaasState},
-		{"paas.update", []any{beta, map[string]any{"size": "l"}}, CodePaasState},
-		{"paas.delete", []any{delta}, CodePaasState},
-	}
-	for _, tt := range tests {
-		f := e.fault(tt.code, tt.method, append([]any{keyA}, tt.args...)...)
-		if !strings.Contains(f.String, "OBJECT_PAAS (CAUSE_STATE)") {
-			t.Errorf("%s: %q", tt.method, f.String)
-		}
-	}
-	e.ok("paas.renew", keyA, delta, map[string]any{"duration": "1m", "fixed": false})
-	e.ok("paas.delete", keyA, beta)
 }
