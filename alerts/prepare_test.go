@@ -67,3 +67,13 @@ func TestScheduler_Prepare(t *testing.T) {
 		})
 	}
 }
+
+func TestScheduler_RequiresConfig(t *testing.T) {
+	s := New(Config{})
+	if err := s.RunDue(t.Context(), time.Now()); err == nil || !strings.Contains(err.Error(), "Config.Store") {
+		t.Errorf("RunDue without a store: %v", err)
+	}
+	if err := s.Start(t.Context()); err == nil {
+		t.Error("Start without a store succeeded")
+	}
+}

@@ -43,6 +43,9 @@ type due struct {
 // subscriptions; failures of single runs are logged, recorded in the run
 // log and, when the channel should know, posted there.
 func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
+	if err := s.check(); err != nil {
+		return err
+	}
 	subs, err := s.cfg.Store.Subscriptions(ctx, "")
 	if err != nil {
 		return fmt.Errorf("alerts: list subscriptions: %w", err)
@@ -95,12 +98,16 @@ func (s *Scheduler) dueAt(ctx context.Context, sub store.Subscription, now time.
 	if !ok || (!sub.CreatedAt.IsZero() && slot.Before(sub.CreatedAt)) {
 		return due{}, false
 	}
+	if s.knownDone(sub.ID, slot) {
+		return due{}, false
+	}
 	last, ok, err := s.cfg.Store.LastSlot(ctx, sub.ID)
 	if err != nil {
 		s.log.Error("read last slot", "subscription", sub.ID, "err", err)
 		return due{}, false
 	}
 	if ok && !last.Before(slot) {
+		s.markDone(sub.ID, last)
 		return due{}, false
 	}
 	return due{sub: sub, sched: sched, params: params, slot: slot}, true
@@ -142,6 +149,7 @@ func (s *Scheduler) runOwner(ctx context.Context, team, user string, list []due)
 			s.log.Error("claim slot", "subscription", d.sub.ID, "err", err)
 			continue
 		}
+		s.markDone(d.sub.ID, d.slot) // won or lost, this slot is taken
 		if won {
 			claimed = append(claimed, d)
 		}

@@ -81,6 +81,9 @@ type Scheduler struct {
 	cron    *cron.Cron
 	done    chan struct{}
 	badSubs map[int64]string // subscriptions whose stored schedule no longer parses, logged once
+	// done caches, per subscription, a slot known to be claimed (by this
+	// process or another), so that ticks skip the store for it.
+	claimed map[int64]time.Time
 }
 
 // New returns a scheduler; call Start to run it in real time, or RunDue
@@ -109,6 +112,7 @@ func New(cfg Config) *Scheduler {
 		log:     cfg.Logger.With("component", "alerts"),
 		reload:  make(chan struct{}, 1),
 		badSubs: map[int64]string{},
+		claimed: map[int64]time.Time{},
 	}
 }
 
@@ -122,6 +126,9 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	defer s.mu.Unlock()
 	if s.cron != nil {
 		return errors.New("alerts: scheduler already started")
+	}
+	if err := s.check(); err != nil {
+		return err
 	}
 	logger := cronLogger{s.log}
 	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger),
@@ -137,6 +144,36 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		s.loop(ctx, done)
 	}(s.done)
 	return nil
+}
+
+// check reports a Config missing what it needs.
+func (s *Scheduler) check() error {
+	switch {
+	case s.cfg.Store == nil:
+		return errors.New("alerts: Config.Store is required")
+	case s.cfg.Gandi == nil:
+		return errors.New("alerts: Config.Gandi is required")
+	case s.cfg.Poster == nil:
+		return errors.New("alerts: Config.Poster is required")
+	}
+	return nil
+}
+
+// markDone remembers that slot of subscription id is claimed.
+func (s *Scheduler) markDone(id int64, slot time.Time) {
+	s.mu.Lock()
+	if slot.After(s.claimed[id]) {
+		s.claimed[id] = slot
+	}
+	s.mu.Unlock()
+}
+
+// knownDone reports whether slot of subscription id is known claimed.
+func (s *Scheduler) knownDone(id int64, slot time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	d, ok := s.claimed[id]
+	return ok && !d.Before(slot)
 }
 
 // loop runs the start-up catch-up and the checks Reload asks for.
