@@ -26,6 +26,11 @@ type Arg struct {
 	Kind  ArgKind
 	Key   string // Pair and Flag: the key or flag name (without "--")
 	Value string // Word and Pair: the text
+	// Link is set when the word (or a pair's value) was written as exactly
+	// one Slack link: its target, e.g. "#C123" for <#C123|ops>, "@U123"
+	// for <@U123|sam>, or the URL, while Value holds the label. Alerts use
+	// it to get a channel id rather than its name.
+	Link string
 }
 
 // Line is a parsed command line: its words in order.
@@ -87,6 +92,13 @@ type rawWord struct {
 	quoted []bool
 	typed  string // the word as typed, for error messages
 	any    bool   // some content (even an empty quote) was read
+	links  []linkSpan
+}
+
+// linkSpan is where a Slack link's label sits in a word's decoded text.
+type linkSpan struct {
+	start, end int
+	target     string
 }
 
 func (w *rawWord) add(s string, quoted bool) {
@@ -95,6 +107,33 @@ func (w *rawWord) add(s string, quoted bool) {
 		w.quoted = append(w.quoted, quoted)
 	}
 	w.any = true
+}
+
+// addUnquoted adds an unquoted run: entities decoded, and each link's
+// label added as literal data (like a quoted part) and recorded.
+func (w *rawWord) addUnquoted(run string) {
+	plainStart := 0
+	for k := 0; k < len(run); k++ {
+		if run[k] != '<' {
+			continue
+		}
+		label, end, ok := linkAt(run, k)
+		if !ok {
+			continue
+		}
+		if k > plainStart {
+			w.add(decodeEntities(run[plainStart:k]), false)
+		}
+		target, _, _ := strings.Cut(run[k+1:end-1], "|")
+		start := w.text.Len()
+		w.add(label, true)
+		w.links = append(w.links, linkSpan{start: start, end: w.text.Len(), target: decodeEntities(target)})
+		plainStart = end
+		k = end - 1
+	}
+	if plainStart < len(run) || len(run) == 0 {
+		w.add(decodeEntities(run[plainStart:]), false)
+	}
 }
 
 func splitWords(text string) ([]*rawWord, error) {
@@ -155,7 +194,7 @@ func splitWords(text string) ([]*rawWord, error) {
 			}
 			j += cs
 		}
-		cur.add(decodeSlack(text[i:j]), false)
+		cur.addUnquoted(text[i:j])
 		i = j
 	}
 	flush(len(text))
@@ -307,7 +346,7 @@ func classify(w *rawWord) (Arg, error) {
 		}
 		if s[k] == '=' {
 			if k > 0 && validKey(s[:k]) {
-				return Arg{Kind: Pair, Key: s[:k], Value: s[k+1:]}, nil
+				return Arg{Kind: Pair, Key: s[:k], Value: s[k+1:], Link: w.wholeLink(k+1, len(s))}, nil
 			}
 			break
 		}
@@ -315,7 +354,16 @@ func classify(w *rawWord) (Arg, error) {
 			break
 		}
 	}
-	return Arg{Kind: Word, Value: s}, nil
+	return Arg{Kind: Word, Value: s, Link: w.wholeLink(0, len(s))}, nil
+}
+
+// wholeLink returns the target of the one link spanning exactly [start,
+// end) of the word, "" otherwise.
+func (w *rawWord) wholeLink(start, end int) string {
+	if len(w.links) != 1 || w.links[0].start != start || w.links[0].end != end || start == end {
+		return ""
+	}
+	return w.links[0].target
 }
 
 func validKey(k string) bool {
@@ -347,11 +395,18 @@ func (a Arg) String() string {
 	case Flag:
 		return "--" + a.Key
 	case Pair:
-		if strings.HasPrefix(a.Key, "-") {
-			return "--" + a.Key + "=" + quoteValue(a.Value, false)
+		v := quoteValue(a.Value, false)
+		if a.Link != "" && a.Value != "" {
+			v = renderLink(a.Link, a.Value)
 		}
-		return a.Key + "=" + quoteValue(a.Value, false)
+		if strings.HasPrefix(a.Key, "-") {
+			return "--" + a.Key + "=" + v
+		}
+		return a.Key + "=" + v
 	default:
+		if a.Link != "" && a.Value != "" {
+			return renderLink(a.Link, a.Value)
+		}
 		return quoteValue(a.Value, true)
 	}
 }
@@ -419,6 +474,13 @@ func quoteValue(s string, word bool) string {
 func isQuoteRune(r rune) bool {
 	_, ok := closingQuote[r]
 	return ok || r == '”' || r == '’' || r == '»'
+}
+
+// renderLink writes a Slack link form that Parse reads back as target
+// and label.
+func renderLink(target, label string) string {
+	esc := strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;", "\n", " ")
+	return "<" + esc.Replace(target) + "|" + esc.Replace(label) + ">"
 }
 
 // escapeSlack escapes & and < where Parse would decode them.

@@ -6,10 +6,11 @@ import (
 	"testing"
 )
 
-func w(v string) Arg      { return Arg{Kind: Word, Value: v} }
-func kv(k, v string) Arg  { return Arg{Kind: Pair, Key: k, Value: v} }
-func flag(k string) Arg   { return Arg{Kind: Flag, Key: k} }
-func args(a ...Arg) []Arg { return a }
+func w(v string) Arg        { return Arg{Kind: Word, Value: v} }
+func kv(k, v string) Arg    { return Arg{Kind: Pair, Key: k, Value: v} }
+func flag(k string) Arg     { return Arg{Kind: Flag, Key: k} }
+func args(a ...Arg) []Arg   { return a }
+func lw(v, link string) Arg { return Arg{Kind: Word, Value: v, Link: link} }
 
 func TestParse(t *testing.T) {
 	tests := []struct {
@@ -33,15 +34,18 @@ func TestParse(t *testing.T) {
 		{"empty quoted value", `x name=""`, args(w("x"), kv("name", ""))},
 		{"apostrophe in word", "x don’t", args(w("x"), w("don’t"))},
 		{"amp escape", "x name=a&amp;b", args(w("x"), kv("name", "a&b"))},
-		{"link with label", "vhost info <http://blog.example.com|blog.example.com>", args(w("vhost"), w("info"), w("blog.example.com"))},
-		{"link without label", "vhost info <https://blog.example.com>", args(w("vhost"), w("info"), w("https://blog.example.com"))},
+		{"link with label", "vhost info <http://blog.example.com|blog.example.com>", args(w("vhost"), w("info"), lw("blog.example.com", "http://blog.example.com"))},
+		{"link without label", "vhost info <https://blog.example.com>", args(w("vhost"), w("info"), lw("https://blog.example.com", "https://blog.example.com"))},
 		{"link as value", "create vhosts=<http://a.example.com|a.example.com>,b.example.com", args(w("create"), kv("vhosts", "a.example.com,b.example.com"))},
-		{"channel link", "alerts add expiry <#C123|ops>", args(w("alerts"), w("add"), w("expiry"), w("ops"))},
-		{"channel link without label", "alerts add expiry <#C123>", args(w("alerts"), w("add"), w("expiry"), w("C123"))},
-		{"user link", "approve 7 <@U123|sam>", args(w("approve"), w("7"), w("sam"))},
-		{"user link with space in label", "x <@U123|sam smith>", args(w("x"), w("sam smith"))},
-		{"mailto link", "x contact=<mailto:a@b.example|a@b.example>", args(w("x"), kv("contact", "a@b.example"))},
-		{"mailto without label", "x <mailto:a@b.example>", args(w("x"), w("a@b.example"))},
+		{"channel link", "alerts add expiry <#C123|ops>", args(w("alerts"), w("add"), w("expiry"), lw("ops", "#C123"))},
+		{"channel link without label", "alerts add expiry <#C123>", args(w("alerts"), w("add"), w("expiry"), lw("C123", "#C123"))},
+		{"user link", "approve 7 <@U123|sam>", args(w("approve"), w("7"), lw("sam", "@U123"))},
+		{"user link with space in label", "x <@U123|sam smith>", args(w("x"), lw("sam smith", "@U123"))},
+		{"mailto link", "x contact=<mailto:a@b.example|a@b.example>", args(w("x"), Arg{Kind: Pair, Key: "contact", Value: "a@b.example", Link: "mailto:a@b.example"})},
+		{"mailto without label", "x <mailto:a@b.example>", args(w("x"), lw("a@b.example", "mailto:a@b.example"))},
+		{"link label is data, not a flag", "x <@U1|--share>", args(w("x"), lw("--share", "@U1"))},
+		{"link label is data, not a pair", "x <http://a.example/?q=1|q=1>", args(w("x"), lw("q=1", "http://a.example/?q=1"))},
+		{"escaped link target", "x <http://a.example/?a=1&amp;b=2|a>", args(w("x"), lw("a", "http://a.example/?a=1&b=2"))},
 		{"link inside quotes", `x "<http://a.example|a.example>"`, args(w("x"), w("a.example"))},
 		{"lone angle bracket is text", "list <date_end=2026-12-31", args(w("list"), kv("<date_end", "2026-12-31"))},
 		{"em dash flag", "list —share", args(w("list"), flag("share"))},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/paasbot/paasbot/reply"
@@ -73,8 +74,9 @@ type Call struct {
 	// Share is set by --share: the reply goes to the channel.
 	Share bool
 
-	args   []string       // positional values in order
-	values map[string]any // by canonical Param.Name
+	args   []string          // positional values in order
+	links  map[string]string // Slack link targets by param name ("#0" for positional 0)
+	values map[string]any    // by canonical Param.Name
 	raw    map[string]string
 	order  []string // names as given, for rebuilding the line
 	key    string   // the caller's API key, loaded when needed
@@ -87,6 +89,14 @@ func (c *Call) Arg(i int) string {
 	}
 	return ""
 }
+
+// ArgLink returns the Slack link target of the i-th positional value when
+// it was written as one link (e.g. "#C123" for <#C123|ops>), else "".
+func (c *Call) ArgLink(i int) string { return c.links["#"+strconv.Itoa(i)] }
+
+// Link returns the Slack link target of a key=value parameter written as
+// one link, else "".
+func (c *Call) Link(name string) string { return c.links[name] }
 
 // Has reports whether the parameter was given.
 func (c *Call) Has(name string) bool { _, ok := c.values[name]; return ok }
@@ -225,7 +235,7 @@ func (r *registry) allNames() []string {
 // bind validates args against spec and returns the call. now is used for
 // relative values (expires-within).
 func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
-	call := &Call{Spec: spec, Line: line, values: map[string]any{}, raw: map[string]string{}}
+	call := &Call{Spec: spec, Line: line, values: map[string]any{}, raw: map[string]string{}, links: map[string]string{}}
 	keyIndex := map[string]*Param{}
 	var keyNames []string
 	for i := range spec.Keys {
@@ -246,6 +256,9 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 		}
 		call.values[p.Name] = v
 		call.raw[p.Name] = raw
+		if a.Link != "" {
+			call.links[p.Name] = a.Link
+		}
 		call.order = append(call.order, p.Name)
 		return nil
 	}
@@ -296,6 +309,9 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 			v, err := convert(p, a.Value)
 			if err != nil {
 				return nil, Errorf(EINVALID, "%s: %s", a.Value, err.Error())
+			}
+			if a.Link != "" {
+				call.links["#"+strconv.Itoa(i)] = a.Link
 			}
 			if s, ok := v.(string); ok {
 				call.args = append(call.args, s)
