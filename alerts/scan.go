@@ -59,7 +59,6 @@ func ScanAccount(ctx context.Context, c *gandi.Client, opts ScanOptions) (*Accou
 			ItemsPerPage: gandi.MaxItemsPerPage, Page: page, SortBy: "id"}})
 	}, func(in gandi.Instance) int { return in.ID })
 	if err != nil {
-		acct.Calls = int(calls.Load())
 		return nil, fmt.Errorf("paas.list: %w", err)
 	}
 	if opts.Snapshots {

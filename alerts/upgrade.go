@@ -20,7 +20,8 @@ type UpgradeParams struct{}
 // then id, with their type, size, state and expiry date (in loc; nil: UTC).
 // Deleted instances and those being deleted are left out. Each row gets an
 // "Upgrade" button running `update <id> upgrade`, which starts the approval
-// flow for whoever clicks it.
+// flow for whoever clicks it. The list does not depend on now today; it is
+// taken so that every builder has the same shape.
 func BuildUpgrade(instances []gandi.Instance, now time.Time, loc *time.Location, _ UpgradeParams) Report {
 	loc = orUTC(loc)
 	r := Report{
@@ -62,7 +63,6 @@ func BuildUpgrade(instances []gandi.Instance, now time.Time, loc *time.Location,
 		r.Summary = fmt.Sprintf("%s need%s an upgrade of %s system image.",
 			plural(len(list), "instance", "instances"), sIfOne(len(list)), theirIts(len(list)))
 	}
-	_ = now // the report does not depend on the clock today; kept for symmetry
 	return r
 }
 
