@@ -25,7 +25,9 @@ var demoNames = []string{
 // within 7 or 30 days, some needing an upgrade and some without snapshot
 // profile or with stale snapshots. The result depends only on Options.Seed,
 // apiKey and the clock; example.com is not proven, so creating a new vhost
-// under it asks for a TXT record.
+// under it asks for a TXT record. Vhost names are global: for a second key
+// they get a label of the account ("shop.sim123.example.com"). Call it once
+// per key; a second call adds n more instances.
 func (s *Server) SeedDemo(apiKey string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -258,9 +258,9 @@ func (s *Server) ClearFaults() {
 	s.rules = nil
 }
 
-// Advance settles every operation that has ended by the clock's now. Every
-// call does it first, so tests rarely need it; it helps a test that reads
-// state through Instances-like helpers without calling the API.
+// Advance settles every operation that has ended by the clock's now,
+// applying its effects. Every API call does it first, so callers rarely
+// need it.
 func (s *Server) Advance() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
