@@ -50,7 +50,7 @@ func (s *Scheduler) RunNow(ctx context.Context, subID int64) error {
 		return fmt.Errorf("alert #%d: %w", subID, err)
 	}
 	if sub.Paused {
-		return fmt.Errorf("alert #%d: %w (%s)", subID, ErrPaused, sub.PausedReason)
+		return fmt.Errorf("%w (%s)", ErrPaused, sub.PausedReason)
 	}
 	sched, params, err := s.parseSub(*sub)
 	if err != nil {
@@ -60,7 +60,7 @@ func (s *Scheduler) RunNow(ctx context.Context, subID int64) error {
 	acct, err := s.scanFor(ctx, sub.Team, sub.Owner, []due{d})
 	if errors.Is(err, ErrKeyGone) {
 		s.pauseOne(ctx, *sub)
-		return fmt.Errorf("alert #%d: %w", subID, ErrKeyGone)
+		return fmt.Errorf("%w; the report is paused until someone with a key runs `/paas alerts takeover %d`", ErrKeyGone, subID)
 	}
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {

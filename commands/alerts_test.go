@@ -238,7 +238,7 @@ func TestAlertsCommands_TakeoverAndOtherTeam(t *testing.T) {
 	}
 	// Carol has no key: running it pauses it and tells the channel once.
 	m := e.as(alertsAlice, "alerts run 1")
-	mustContain(t, m, "Alert #1 did not run: alert #1: the owner's Gandi key is gone or refused")
+	mustContain(t, m, "Alert #1 did not run: the owner's Gandi key is gone or refused; the report is paused until someone with a key runs `/paas alerts takeover 1`.")
 	if len(e.poster.posts) != 1 || !strings.Contains(e.poster.posts[0].msg.Text, "/paas alerts takeover 1") {
 		t.Fatalf("pause notice: %+v", e.poster.posts)
 	}
