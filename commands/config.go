@@ -50,6 +50,9 @@ type Core struct {
 	now    func() time.Time
 	ttl    time.Duration
 	pageSz int
+	// approvals is the state of the approval flow (owned by the
+	// approvals_*.go files; see their runtime()).
+	approvals approvalRuntime
 }
 
 // DefaultPageSize is the number of rows a list reply shows per page.
