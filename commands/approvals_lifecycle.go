@@ -241,3 +241,6 @@ func planOf(a *store.Approval) (Plan, error) {
 	}
 	return p, nil
 }
+
+// runtime returns the approvals runtime of c (its field in Core).
+func (c *Core) runtime() *approvalRuntime { return &c.approvals }

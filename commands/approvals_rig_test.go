@@ -240,18 +240,16 @@ func (r *apvRig) approval(id int64) *store.Approval {
 	return a
 }
 
-// waitFollowed waits until the follow-up of id has ended (FollowDone).
+// waitFollowed waits until the follow-up of id has ended: the core's
+// background work (no Start, so only follow-ups) has drained.
 func (r *apvRig) waitFollowed(id int64) *store.Approval {
 	r.t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if a := r.approval(id); a.FollowDone {
-			return a
-		}
-		time.Sleep(5 * time.Millisecond)
+	r.core.Wait()
+	a := r.approval(id)
+	if !a.FollowDone {
+		r.t.Fatalf("approval %d still followed: %+v", id, a)
 	}
-	r.t.Fatalf("approval %d still followed: %+v", id, r.approval(id))
-	return nil
+	return a
 }
 
 func (r *apvRig) audit() string {
