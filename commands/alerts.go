@@ -129,7 +129,7 @@ func runAlertsAdd(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	}
 	channel := call.Req.Channel
 	if arg := call.Arg(1); arg != "" {
-		channel = channelID(call.Req.Text, arg)
+		channel = channelArg(arg, call.ArgLink(1))
 	}
 	if channel == "" {
 		return reply.Message{}, Errorf(EINVALID, "Name the channel to post in, for example `alerts add %s #ops`.", call.Arg(0))
@@ -271,18 +271,13 @@ func (c *Core) alertAudit(ctx context.Context, call *Call, action string, id int
 	}
 }
 
-// slackChannel matches Slack's escaped channel links, <#C123|ops> or <#C123>.
-var slackChannel = regexp.MustCompile(`<#([A-Z0-9]+)(?:\|([^>]*))?>`)
-
-// channelID finds the channel the person named. The parser replaces
-// Slack's <#C123|ops> by its label, which cannot be posted to, so the id
-// is looked up in the raw text; a name typed without Slack's link (the
-// shell, or a plain "#ops") is kept as typed.
-func channelID(rawText, arg string) string {
-	for _, m := range slackChannel.FindAllStringSubmatch(rawText, -1) {
-		if arg == m[1] || arg == m[2] || strings.TrimPrefix(arg, "#") == m[2] {
-			return m[1]
-		}
+// channelArg is the channel the person named: the id of Slack's
+// <#C123|ops> link (the parser keeps its target, "#C123"), or the name as
+// typed when it was not a link (the shell, or a plain "#ops", which Slack's
+// chat.postMessage also accepts).
+func channelArg(arg, link string) string {
+	if id, ok := strings.CutPrefix(link, "#"); ok && id != "" {
+		return id
 	}
 	return arg
 }
