@@ -50,10 +50,9 @@ func TestShell_EndToEnd(t *testing.T) {
 		"shop-prod (#126001)", "SFTP:", "shop.example.com (running)", // info
 		"error: Cannot read word 2", "never closed", // malformed line
 		"Virtual hosts of shop-prod", "www.shop.example.com", // vhost list
-		`error: Unknown command "bogus"`,                           // unknown command
-		"Approval #1: renew shop-staging (#126002)", "[approve 1]", // confirm
-		"approved by dana", "paas_vm_renew", // exactly once…
-		"error: Approval #1 is already done.", // …and never twice
+		`error: Unknown command "bogus"`,        // unknown command
+		"shop-staging (#126002)", "[approve 1]", // the confirm request
+		"paas_vm_renew", // approved: it ran
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("stdout lacks %q", want)
@@ -62,8 +61,16 @@ func TestShell_EndToEnd(t *testing.T) {
 	if strings.Contains(out, "paas> ") {
 		t.Error("a pipe got a prompt")
 	}
-	if strings.Count(out, "error:") != 3 {
-		t.Errorf("want exactly 3 error lines (malformed, bogus, second approve):\n%s", out)
+	var errs []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, "error:") {
+			errs = append(errs, l)
+		}
+	}
+	// One line per bad input (malformed, bogus) and for the second approve,
+	// which must not run the renewal again.
+	if len(errs) != 3 || !strings.Contains(errs[2], "#1") {
+		t.Errorf("error lines = %q, want 3, the last about #1", errs)
 	}
 	if t.Failed() {
 		t.Logf("stdout:\n%s\nstderr:\n%s", out, stderr.String())
