@@ -2,10 +2,15 @@ package alerts
 
 import (
 	"errors"
+	"io"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/robfig/cron/v3"
 
 	"github.com/paasbot/paasbot/store"
 )
@@ -76,4 +81,30 @@ func TestScheduler_RequiresConfig(t *testing.T) {
 	if err := s.Start(t.Context()); err == nil {
 		t.Error("Start without a store succeeded")
 	}
+}
+
+// TestCronLogger_RecoverLogsPanics checks the adapter given to
+// cron.Recover: a panicking tick is logged, not fatal.
+func TestCronLogger_RecoverLogsPanics(t *testing.T) {
+	var buf strings.Builder
+	var mu sync.Mutex
+	logger := slog.New(slog.NewTextHandler(&lockedWriter{w: &buf, mu: &mu}, nil))
+	job := cron.Recover(cronLogger{logger})(cron.FuncJob(func() { panic("tick exploded") }))
+	job.Run() // must return
+	mu.Lock()
+	defer mu.Unlock()
+	if !strings.Contains(buf.String(), "tick exploded") || !strings.Contains(buf.String(), "level=ERROR") {
+		t.Errorf("log = %q", buf.String())
+	}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
