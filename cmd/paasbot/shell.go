@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paasbot/paasbot/alerts"
 	"github.com/paasbot/paasbot/bot"
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
@@ -104,18 +105,36 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	if sh.Interactive {
 		sh.ReadSecret = readSecretNoEcho(env)
 	}
+	newGandi := func(k string) *gandi.Client {
+		return gandi.NewClient(k, gandi.WithEndpoint(url), gandi.WithHTTPClient(httpClient))
+	}
+	// Alerts post into the terminal like any other channel message.
+	scheduler := alerts.New(alerts.Config{
+		Store: db, Gandi: newGandi, Poster: sh, Logger: logger.With("component", "alerts"),
+		DefaultTZ: env.getenv("PAASBOT_TZ"),
+	})
 	core, err := commands.New(commands.Config{
-		Store: db,
-		Gandi: func(k string) *gandi.Client {
-			return gandi.NewClient(k, gandi.WithEndpoint(url), gandi.WithHTTPClient(httpClient))
-		},
+		Store:     db,
+		Gandi:     newGandi,
 		Notifier:  sh,
 		Approvers: splitList(env.getenv("PAASBOT_APPROVERS")),
 		Logger:    logger,
+		Alerts:    scheduler,
 	})
 	if err != nil {
 		return err
 	}
+	schedCtx, stopSched := context.WithCancel(ctx)
+	if err := scheduler.Start(schedCtx); err != nil {
+		stopSched()
+		return fmt.Errorf("start the alerts scheduler: %w", err)
+	}
+	defer func() {
+		stopSched()
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = scheduler.Stop(sctx)
+	}()
 	if sh.Interactive {
 		where := url
 		if *sandbox {
