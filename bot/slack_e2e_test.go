@@ -195,6 +195,10 @@ func TestE2E_RedeliveredListCallsGandiOnce(t *testing.T) {
 	e.postFor(id)
 	// A later command is served after the redeliveries were skipped.
 	e.postFor(e.slash(dana, devChan, "whoami"))
+	e.waitAcks(id, 2)                // both copies reached the adapter
+	if err := e.stop(); err != nil { // drains every copy still queued
+		t.Fatal(err)
+	}
 	if n := e.sim.Calls("paas.list") - before; n != 1 {
 		t.Errorf("paas.list called %d times for one list delivered several times", n)
 	}

@@ -334,23 +334,23 @@ func (s *Slack) recoverJob(ctx context.Context, r *responder, attrs ...any) {
 		Text: fmt.Sprintf("internal error (ref %s); the team running paasbot can look it up in the logs", ref)}, false)
 }
 
-// firstDelivery records the envelope id and the trigger id and reports
-// whether neither had been seen: a redelivered envelope (same envelope id)
-// or the same interaction under another envelope (same trigger id) runs
-// nothing twice.
+// firstDelivery reports whether this is the first delivery of an
+// interaction: a redelivered envelope (same envelope id) or the same
+// interaction under another envelope (same trigger id) runs nothing twice.
+// The keys are checked in order and the first one already seen stops the
+// check, so that of two concurrent copies exactly one runs: a copy that
+// lost on the envelope id never claims the trigger id.
 func (s *Slack) firstDelivery(ctx context.Context, envelopeID, triggerID string) (bool, error) {
-	first := true
 	for _, key := range []string{"slack:envelope:" + envelopeID, "slack:trigger:" + triggerID} {
 		if key == "slack:envelope:" || key == "slack:trigger:" {
 			continue
 		}
-		f, err := s.cfg.Dedup.SeenOnce(ctx, key, s.cfg.DedupTTL)
-		if err != nil {
+		first, err := s.cfg.Dedup.SeenOnce(ctx, key, s.cfg.DedupTTL)
+		if err != nil || !first {
 			return false, err
 		}
-		first = first && f
 	}
-	return first, nil
+	return true, nil
 }
 
 func interactionChannel(cb slack.InteractionCallback) string {

@@ -93,7 +93,12 @@ func newHarness(t testing.TB, mk func(p *SlackPoster, db *store.DB) Core, fakeOp
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() { h.done <- s.Run(ctx) }()
-	t.Cleanup(func() { h.stop() })
+	t.Cleanup(func() {
+		h.stop()
+		if t.Failed() {
+			t.Logf("adapter logs:\n%s", logs.String())
+		}
+	})
 	fake.WaitForConnections(t, 1, wait)
 	return h
 }
@@ -127,7 +132,27 @@ func (h *harness) postFor(id string) slacktest.ResponseURLPost {
 	}, wait)
 }
 
-// counter reads a counter or histogram sample count from the registry.
+// waitAcks waits until envelope id was acknowledged n times (each copy
+// the adapter received is acked, repeats included).
+func (h *harness) waitAcks(id string, n int) {
+	h.t.Helper()
+	for deadline := time.Now().Add(wait); ; time.Sleep(5 * time.Millisecond) {
+		got := 0
+		for _, a := range h.fake.Acks() {
+			if a.EnvelopeID == id {
+				got++
+			}
+		}
+		if got >= n {
+			return
+		}
+		if time.Now().After(deadline) {
+			h.t.Fatalf("envelope %s acked %d times, want %d", id, got, n)
+		}
+	}
+}
+
+// metric reads a counter or histogram sample count from the registry.
 func (h *harness) metric(name string) float64 {
 	h.t.Helper()
 	mfs, err := h.reg.Gather()

@@ -4,7 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -145,6 +148,10 @@ func TestSlack_RedeliveredEnvelopeRunsOnce(t *testing.T) {
 		h.postFor(id)
 		next := h.slash("U1", "C1", "next")
 		h.postFor(next)
+		h.waitAcks(id, 2)                // both copies reached the adapter
+		if err := h.stop(); err != nil { // drains every copy still queued
+			t.Fatal(err)
+		}
 		n := 0
 		for _, r := range core.handled() {
 			if r.Text == "once" {
@@ -426,4 +433,32 @@ func openStore(t *testing.T) *store.DB {
 	}
 	t.Cleanup(func() { db.Close() })
 	return db
+}
+
+// TestSlack_FirstDeliveryExactlyOnce races copies of one interaction: the
+// same envelope twice and the same trigger under another envelope. Exactly
+// one may run, whatever the interleaving.
+func TestSlack_FirstDeliveryExactlyOnce(t *testing.T) {
+	s := &Slack{cfg: SlackConfig{Dedup: openStore(t), DedupTTL: time.Hour}}
+	for round := range 30 {
+		env, trig := fmt.Sprintf("env-%d", round), fmt.Sprintf("trig-%d", round)
+		copies := [][2]string{{env, trig}, {env, trig}, {env + "-other", trig}}
+		var wg sync.WaitGroup
+		var firsts atomic.Int32
+		for _, c := range copies {
+			wg.Go(func() {
+				first, err := s.firstDelivery(t.Context(), c[0], c[1])
+				if err != nil {
+					t.Error(err)
+				}
+				if first {
+					firsts.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if n := firsts.Load(); n != 1 {
+			t.Fatalf("round %d: %d copies ran, want exactly 1", round, n)
+		}
+	}
 }
