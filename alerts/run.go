@@ -206,7 +206,7 @@ func (s *Scheduler) deliver(ctx context.Context, d due, acct *Account) {
 		outcome = OutcomeEmpty
 		return
 	}
-	if err := s.post(ctx, d.sub.Channel, rep.Messages(s.cfg.MaxRows)); err != nil {
+	if err := s.post(ctx, d.sub.Channel, withFooter(rep.Messages(s.cfg.MaxRows), d.sub, d.sched)); err != nil {
 		s.log.Error("post report", "subscription", d.sub.ID, "channel", d.sub.Channel, "err", err)
 		outcome = "error: post failed"
 		return
@@ -230,6 +230,18 @@ func build(kind Kind, acct *Account, now time.Time, loc *time.Location, p Params
 	default:
 		return BuildExpiry(acct.Instances, now, loc, ExpiryParams{Days: p.Days})
 	}
+}
+
+// withFooter adds to the last message which subscription posted the
+// report and how to stop it, so a reader can find it in `alerts list`.
+func withFooter(msgs []reply.Message, sub store.Subscription, sched Schedule) []reply.Message {
+	if len(msgs) == 0 {
+		return msgs
+	}
+	last := &msgs[len(msgs)-1]
+	last.Notes = append(last.Notes, fmt.Sprintf("Alert #%d (%s, %s); `/paas alerts remove %d` stops it.",
+		sub.ID, sched.String(), sched.Location(), sub.ID))
+	return msgs
 }
 
 // post posts msgs in order, stopping at the first failure.

@@ -69,7 +69,7 @@ func (s *Scheduler) RunNow(ctx context.Context, subID int64) error {
 		return &ScanError{Reason: scanFailureReason(err), Err: err}
 	}
 	rep := build(Kind(sub.Kind), acct, s.cfg.Now(), sched.Location(), params)
-	if err := s.post(ctx, sub.Channel, rep.Messages(s.cfg.MaxRows)); err != nil {
+	if err := s.post(ctx, sub.Channel, withFooter(rep.Messages(s.cfg.MaxRows), *sub, sched)); err != nil {
 		return &PostError{Channel: sub.Channel, Err: err}
 	}
 	if s.cfg.Metrics != nil {

@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,14 +107,22 @@ func TestScheduler_LargeAccount(t *testing.T) {
 	if len(posts) < 2 {
 		t.Fatalf("%d posts", len(posts))
 	}
-	rows := 0
+	rows, footers := 0, 0
 	for _, p := range posts {
+		for _, n := range p.Msg.Notes {
+			if strings.Contains(n, "stops it") {
+				footers++
+			}
+		}
 		if len(p.Msg.Buttons) > MaxButtonsPerMessage {
 			t.Errorf("a message carries %d buttons", len(p.Msg.Buttons))
 		}
 		if p.Msg.Table != nil {
 			rows += len(p.Msg.Table.Rows)
 		}
+	}
+	if footers != 2 {
+		t.Errorf("%d footers, want one at the end of each of the 2 reports", footers)
 	}
 	t.Logf("10,000 instances: %d messages, %d rows", len(posts), rows)
 }

@@ -29,7 +29,8 @@ func TestScheduler_FiresAtSlot(t *testing.T) {
 		t.Fatalf("posts at the slot = %+v", posts)
 	}
 	body := text(posts[0].Msg)
-	for _, want := range []string{"shop-staging", "blog", "in 5 days", "Renew shop-staging"} {
+	for _, want := range []string{"shop-staging", "blog", "in 5 days", "Renew shop-staging",
+		"Alert #1 (0 9 * * 1-5, Europe/Paris); `/paas alerts remove 1` stops it."} {
 		if !strings.Contains(body, want) {
 			t.Errorf("report lacks %q:\n%s", want, body)
 		}
