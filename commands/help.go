@@ -81,6 +81,9 @@ func hasOptional(s *CommandSpec) bool {
 	return false
 }
 
+// maxHelpEnum is how many values of an enum the help lists.
+const maxHelpEnum = 10
+
 func helpFor(s *CommandSpec) reply.Message {
 	m := reply.Message{Title: "/paas " + s.Name, Text: s.Summary + "\n`" + usageLine(s) + "`"}
 	for _, p := range append(append([]Param{}, s.Args...), s.Keys...) {
@@ -89,7 +92,11 @@ func helpFor(s *CommandSpec) reply.Message {
 			label += " (" + strings.Join(p.Aliases, ", ") + ")"
 		}
 		val := p.Help
-		if len(p.Enum) > 0 {
+		switch {
+		case len(p.Enum) > maxHelpEnum:
+			val = strings.TrimSpace(fmt.Sprintf("%s One of %d values: %s… (all of them in the error for a wrong one; `types` lists what you can use).",
+				val, len(p.Enum), strings.Join(p.Enum[:maxHelpEnum], ", ")))
+		case len(p.Enum) > 0:
 			val = strings.TrimSpace(val + " One of: " + strings.Join(p.Enum, ", ") + ".")
 		}
 		if val == "" {
