@@ -76,7 +76,7 @@ func (c *Core) propose(ctx context.Context, req Request, p Plan) (reply.Message,
 		return reply.Message{}, fmt.Errorf("store approval: %w", err)
 	}
 	c.observeApproval(string(store.StatePending))
-	c.audit(ctx, req.Team, req.User, fmt.Sprintf("request #%d", id), summary, "pending", params)
+	c.audit(ctx, req.Team, req.User, fmt.Sprintf("request %s #%d", p.Action, id), summary, "pending", params)
 	m := c.approvalMessage(a, p, nil, "")
 	if !isPaid(p.Action) {
 		return m, nil
@@ -237,7 +237,7 @@ func (c *Core) approve(ctx context.Context, req Request, id int64) (reply.Messag
 		return reply.Message{}, err
 	}
 	if !c.mayApprove(req.User, a) {
-		c.audit(ctx, a.Team, req.User, fmt.Sprintf("approve #%d", id), a.Summary, "refused: not allowed", nil)
+		c.audit(ctx, a.Team, req.User, auditAction("approve", a), a.Summary, "refused: not allowed", nil)
 		return reply.Message{}, c.notAllowed(a, verbFor(a, "approve"))
 	}
 	if a.State != store.StatePending {
@@ -249,7 +249,7 @@ func (c *Core) approve(ctx context.Context, req Request, id int64) (reply.Messag
 		}
 		var se *store.StateError
 		if errors.As(err, &se) && se.Current == store.StateExpired {
-			c.audit(ctx, a.Team, req.User, fmt.Sprintf("approve #%d", id), a.Summary, "refused: expired", nil)
+			c.audit(ctx, a.Team, req.User, auditAction("approve", a), a.Summary, "refused: expired", nil)
 			c.observeApproval(string(store.StateExpired))
 		}
 		return reply.Message{}, c.settled(ctx, a, p, err)
@@ -257,7 +257,7 @@ func (c *Core) approve(ctx context.Context, req Request, id int64) (reply.Messag
 	now := c.now()
 	a.State, a.DecidedBy, a.DecidedAt = store.StateApproved, req.User, &now
 	c.observeApproval(string(store.StateApproved))
-	c.audit(ctx, a.Team, req.User, fmt.Sprintf("approve #%d", id), a.Summary, "approved", nil)
+	c.audit(ctx, a.Team, req.User, auditAction("approve", a), a.Summary, "approved", nil)
 	c.publish(ctx, a, p, nil, "")
 	if err := c.cfg.Store.Claim(ctx, id); err != nil {
 		// Only a restart's InterruptExecuting can take it from us here.
@@ -287,7 +287,7 @@ func (c *Core) deny(ctx context.Context, req Request, id int64) (reply.Message, 
 		return c.cancel(ctx, req, id)
 	}
 	if !c.mayApprove(req.User, a) {
-		c.audit(ctx, a.Team, req.User, fmt.Sprintf("deny #%d", id), a.Summary, "refused: not allowed", nil)
+		c.audit(ctx, a.Team, req.User, auditAction("deny", a), a.Summary, "refused: not allowed", nil)
 		return reply.Message{}, c.notAllowed(a, "deny")
 	}
 	return c.decide(ctx, req, a, p, "deny", store.StateDenied, c.cfg.Store.Deny)
@@ -300,7 +300,7 @@ func (c *Core) cancel(ctx context.Context, req Request, id int64) (reply.Message
 		return reply.Message{}, err
 	}
 	if req.User != a.Requester {
-		c.audit(ctx, a.Team, req.User, fmt.Sprintf("cancel #%d", id), a.Summary, "refused: not the requester", nil)
+		c.audit(ctx, a.Team, req.User, auditAction("cancel", a), a.Summary, "refused: not the requester", nil)
 		return reply.Message{}, Errorf(EUNAUTHORIZED, "Only %s, who asked for #%d, can cancel it. Nothing changed.", who0(a.Requester), id)
 	}
 	return c.decide(ctx, req, a, p, "cancel", store.StateCancelled, c.cfg.Store.Cancel)
@@ -318,7 +318,7 @@ func (c *Core) decide(ctx context.Context, req Request, a *store.Approval, p Pla
 	now := c.now()
 	a.State, a.DecidedBy, a.DecidedAt = to, req.User, &now
 	c.observeApproval(string(to))
-	c.audit(ctx, a.Team, req.User, fmt.Sprintf("%s #%d", verb, a.ID), a.Summary, string(to), nil)
+	c.audit(ctx, a.Team, req.User, auditAction(verb, a), a.Summary, string(to), nil)
 	m := c.approvalMessage(a, p, nil, "")
 	if c.publish(ctx, a, p, nil, "") {
 		return reply.Message{Visibility: reply.Private, Tone: reply.Info,
@@ -442,4 +442,9 @@ func actionVerb(action string) string {
 		return "delete vhost"
 	}
 	return action
+}
+
+// auditAction names an audited step of request a: "approve paas.renew #7".
+func auditAction(verb string, a *store.Approval) string {
+	return fmt.Sprintf("%s %s #%d", verb, a.Action, a.ID)
 }

@@ -27,7 +27,7 @@ const callTimeout = 2 * time.Minute
 // came (timeout, cut connection) leaves it interrupted for a person to
 // check, since the call may have run.
 func (c *Core) execute(ctx context.Context, req Request, a *store.Approval, p Plan) (reply.Message, error) {
-	action := fmt.Sprintf("execute #%d", a.ID)
+	action := auditAction("execute", a)
 	key, err := c.apiKey(ctx, a.Team, a.Requester)
 	if err != nil {
 		return c.failed(ctx, a, p, "the requester has no usable Gandi API key any more (`/paas login`)", err)
@@ -172,7 +172,7 @@ func (c *Core) failed(ctx context.Context, a *store.Approval, p Plan, msg string
 	c.log.InfoContext(ctx, "approved request failed", "id", a.ID, "action", a.Action, "err", cause)
 	a.State, a.Error = store.StateFailed, msg
 	c.observeApproval(string(store.StateFailed))
-	c.audit(ctx, a.Team, systemActor, fmt.Sprintf("execute #%d", a.ID), a.Summary, "failed: "+msg, nil)
+	c.audit(ctx, a.Team, systemActor, auditAction("execute", a), a.Summary, "failed: "+msg, nil)
 	if c.publish(ctx, a, p, nil, "") {
 		return reply.Message{}, &Error{Code: ECONFLICT, Message: fmt.Sprintf("#%d failed: %s", a.ID, msg), Err: cause}
 	}
@@ -190,7 +190,7 @@ func (c *Core) unknown(ctx context.Context, a *store.Approval, p Plan, cause err
 	c.log.WarnContext(ctx, "approved call without an answer; marked interrupted", "id", a.ID, "action", a.Action, "err", cause)
 	a.State = store.StateInterrupted
 	c.observeApproval(string(store.StateInterrupted))
-	c.audit(ctx, a.Team, systemActor, fmt.Sprintf("execute #%d", a.ID), a.Summary, "interrupted: no answer from Gandi", nil)
+	c.audit(ctx, a.Team, systemActor, auditAction("execute", a), a.Summary, "interrupted: no answer from Gandi", nil)
 	text := fmt.Sprintf("⚠ Gandi did not answer, so paasbot cannot tell whether it ran: check in Gandi (`/paas %s`) before asking again. It will not be re-run.", checkCommand(p))
 	if c.publish(ctx, a, p, nil, text) {
 		return reply.Message{}, &Error{Code: EUNAVAILABLE, Message: fmt.Sprintf("#%d: %s", a.ID, text), Err: cause}

@@ -199,7 +199,7 @@ func (c *Core) sweepExpired(ctx context.Context) error {
 		a := &expired[i]
 		p, _ := planOf(a)
 		c.observeApproval(string(store.StateExpired))
-		c.audit(ctx, a.Team, systemActor, fmt.Sprintf("expire #%d", a.ID), a.Summary, "expired without a decision", nil)
+		c.audit(ctx, a.Team, systemActor, auditAction("expire", a), a.Summary, "expired without a decision", nil)
 		c.publish(ctx, a, p, nil, "")
 	}
 	return nil
@@ -209,7 +209,7 @@ func (c *Core) sweepExpired(ctx context.Context) error {
 func (c *Core) interrupted(ctx context.Context, a *store.Approval) {
 	p, _ := planOf(a)
 	c.observeApproval(string(store.StateInterrupted))
-	c.audit(ctx, a.Team, systemActor, fmt.Sprintf("interrupt #%d", a.ID), a.Summary, "interrupted by a restart; not re-run", nil)
+	c.audit(ctx, a.Team, systemActor, auditAction("interrupt", a), a.Summary, "interrupted by a restart; not re-run", nil)
 	if c.publish(ctx, a, p, nil, "") || c.cfg.Notifier == nil {
 		return
 	}

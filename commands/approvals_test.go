@@ -44,7 +44,7 @@ func TestApprovals_ProposePostsRequest(t *testing.T) {
 	if got := r.sim.Calls("paas.renew"); got != 0 {
 		t.Errorf("paas.renew ran %d times before any approval", got)
 	}
-	if !strings.Contains(r.audit(), "UDANA|request #1|renew shop-prod") {
+	if !strings.Contains(r.audit(), "UDANA|request paas.renew #1|renew shop-prod") {
 		t.Errorf("audit lacks the request:\n%s", r.audit())
 	}
 }
@@ -201,7 +201,7 @@ func TestApprovals_Expired(t *testing.T) {
 	if got := r.sim.Calls("paas.renew"); got != 0 {
 		t.Errorf("paas.renew ran %d times", got)
 	}
-	if !strings.Contains(r.audit(), "USAM|approve #1|renew shop-prod (#") || !strings.Contains(r.audit(), "refused: expired") {
+	if !strings.Contains(r.audit(), "USAM|approve paas.renew #1|renew shop-prod (#") || !strings.Contains(r.audit(), "refused: expired") {
 		t.Errorf("audit:\n%s", r.audit())
 	}
 }
@@ -218,7 +218,7 @@ func TestApprovals_ExpirySweepUpdatesMessages(t *testing.T) {
 	if a.State != store.StateExpired || !strings.Contains(upd.Text, "Expired at 2026-11-23 10:00") {
 		t.Errorf("after the sweep: %s, %q", a.State, upd.Text)
 	}
-	if !strings.Contains(r.audit(), "paasbot|expire #1") {
+	if !strings.Contains(r.audit(), "paasbot|expire paas.renew #1") {
 		t.Errorf("audit:\n%s", r.audit())
 	}
 }
@@ -247,7 +247,7 @@ func TestApprovals_DenyEndsIt(t *testing.T) {
 	if got := r.sim.Calls("paas.renew"); got != 0 {
 		t.Errorf("paas.renew ran %d times after a deny", got)
 	}
-	if !strings.Contains(r.audit(), "USAM|deny #1|renew shop-prod (#") {
+	if !strings.Contains(r.audit(), "USAM|deny paas.renew #1|renew shop-prod (#") {
 		t.Errorf("audit:\n%s", r.audit())
 	}
 }
@@ -286,7 +286,7 @@ func TestApprovals_CrashBetweenClaimAndCall(t *testing.T) {
 	if got := r.sim.Calls("paas.renew"); got != 0 {
 		t.Errorf("paas.renew ran %d times after the restart, want 0", got)
 	}
-	if !strings.Contains(r.audit(), "paasbot|interrupt #1") {
+	if !strings.Contains(r.audit(), "paasbot|interrupt paas.renew #1") {
 		t.Errorf("audit:\n%s", r.audit())
 	}
 }

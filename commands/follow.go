@@ -210,7 +210,7 @@ func (f *follower) end(ctx context.Context, gc *gandi.Client, outcome, why strin
 		}
 	}
 	c.observeApproval(state)
-	c.audit(ctx, f.a.Team, systemActor, fmt.Sprintf("result #%d", f.a.ID), f.a.Summary, orDefault(joinOutcome(outcome, why), outcome), nil)
+	c.audit(ctx, f.a.Team, systemActor, auditAction("result", &f.a), f.a.Summary, orDefault(joinOutcome(outcome, why), outcome), nil)
 	if c.publish(ctx, &f.a, f.plan, f.pr, "") || c.cfg.Notifier == nil {
 		return
 	}

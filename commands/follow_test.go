@@ -55,7 +55,7 @@ func TestFollow_RenewReachesDone(t *testing.T) {
 		t.Errorf("first update = %q (of %d)", updates[0].Msg.Text, len(updates))
 	}
 	au := r.audit()
-	for _, want := range []string{"USAM|approve #1", "USAM|execute #1|renew shop-prod", "done: 2 operations started", "paasbot|result #1|renew shop-prod (#" + apvItoa(r.ids["shop-prod"]) + ")|done"} {
+	for _, want := range []string{"USAM|approve paas.renew #1", "USAM|execute paas.renew #1|renew shop-prod", "done: 2 operations started", "paasbot|result paas.renew #1|renew shop-prod (#" + apvItoa(r.ids["shop-prod"]) + ")|done"} {
 		if !strings.Contains(au, want) {
 			t.Errorf("audit lacks %q:\n%s", want, au)
 		}
@@ -78,7 +78,7 @@ func TestFollow_OperationError(t *testing.T) {
 	if final.Tone != reply.Error || !strings.Contains(final.Text, "Failed: operation") || !strings.Contains(apvText(final), "not enough disk space on the filer") {
 		t.Errorf("final message = %s", apvText(final))
 	}
-	if !strings.Contains(r.audit(), "paasbot|result #1|renew shop-prod (#"+apvItoa(r.ids["shop-prod"])+")|failed: operation") {
+	if !strings.Contains(r.audit(), "paasbot|result paas.renew #1|renew shop-prod (#"+apvItoa(r.ids["shop-prod"])+")|failed: operation") {
 		t.Errorf("audit:\n%s", r.audit())
 	}
 	if got := r.sim.Calls("paas.renew"); got != 1 {

@@ -1,0 +1,281 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+func TestApprovals_DryRunRefusalStoresNothing(t *testing.T) {
+	r := newApvRig(t, apvApprover)
+	m := r.core.Handle(context.Background(), Request{Team: apvTeam, User: apvRequester, Channel: apvChannel,
+		Text: "create name=blog2 size=s type=phpmysql datacenter=1 duration=1m vhosts=blog.newsite.example"})
+	dns, err := r.gandi().Vhosts.DNSEntries(context.Background(), gandi.DNSEntriesParams{Datacenter: 1, Vhost: "blog.newsite.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone := gandi.TXTRecord{Vhost: "blog.newsite.example", Value: dns.TXT}.ZoneLine()
+	text := apvText(m)
+	for _, want := range []string{"Gandi would refuse this create of blog2", zone, "blog.newsite.example. 10800 IN CNAME " + dns.CNAME,
+		"Nothing was requested, stored or billed"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("refusal lacks %q:\n%s", want, text)
+		}
+	}
+	if m.Visibility != reply.Private || len(m.Buttons) != 0 {
+		t.Errorf("refusal visibility %v, buttons %v", m.Visibility, m.Buttons)
+	}
+	if _, err := r.db.Approval(context.Background(), 1); err == nil {
+		t.Error("a refused dry run stored an approval")
+	}
+	if posts, _, _ := r.note.snapshot(); len(posts) != 0 {
+		t.Errorf("a refused dry run posted %d messages", len(posts))
+	}
+	if r.sim.Calls("paas.create") != 0 || r.sim.DryRuns("paas.create") != 1 {
+		t.Errorf("paas.create calls %d, dry runs %d; want 0 and 1", r.sim.Calls("paas.create"), r.sim.DryRuns("paas.create"))
+	}
+	if au := r.audit(); !strings.Contains(au, "UDANA|request|create blog2|refused by dry run: missing TXT record for blog.newsite.example") {
+		t.Errorf("audit:\n%s", au)
+	}
+}
+
+func TestApprovals_DryRunReasons(t *testing.T) {
+	r := newApvRig(t)
+	p := createPlan("blog2")
+	p.Create.DatacenterID = 99
+	p.Create.Duration = "13x"
+	m, err := r.core.propose(context.Background(), r.req(apvRequester), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"• datacenter_id: Datacenter '99' doesn't exist.", "• duration: duration must be"} {
+		if !strings.Contains(m.Text, want) {
+			t.Errorf("refusal lacks %q:\n%s", want, m.Text)
+		}
+	}
+	// A dry run that fails outright (unknown instance) is an error, and
+	// stores nothing either.
+	p = r.renewPlan("shop-prod")
+	p.InstanceID, p.Target = 999999, "#999999"
+	if _, err := r.core.propose(context.Background(), r.req(apvRequester), p); ErrorCode(err) != ENOTFOUND {
+		t.Errorf("renew of an unknown instance: %v", err)
+	}
+	if pending, _ := r.db.PendingApprovals(context.Background(), apvTeam); len(pending) != 0 {
+		t.Errorf("pending = %+v", pending)
+	}
+}
+
+func TestApprovals_ConfirmFlow(t *testing.T) {
+	r := newApvRig(t, apvApprover) // approvers do not apply to confirmations
+	id := r.ids["shop-prod"]
+	target := instanceRef{ID: id, Name: "shop-prod"}.Label()
+	aid, m := r.propose(Plan{Action: ActionRestart, InstanceID: id, Target: target,
+		Summary: []reply.Field{{Label: "Instance", Value: target}}})
+	if m.Visibility != reply.Private || m.Title != "Restart "+target+"?" || len(m.Buttons) != 2 ||
+		m.Buttons[0].Command != "approve 1" || m.Buttons[1].Action != "approval.cancel" {
+		t.Fatalf("confirm message = %s", apvText(m))
+	}
+	if posts, _, _ := r.note.snapshot(); len(posts) != 0 {
+		t.Errorf("a confirmation was posted in the channel: %+v", posts)
+	}
+	if got := r.click(apvApprover, "approval.approve", aid); got.Tone != reply.Error || !strings.Contains(got.Text, "only {@UDANA}, who asked for it, can confirm it") {
+		t.Errorf("approver's click on a confirmation = %+v", got)
+	}
+	got := r.click(apvRequester, "approval.approve", aid)
+	if got.Tone == reply.Error || !got.ReplaceOriginal || !strings.Contains(got.Text, "Confirmed by {@UDANA}") {
+		t.Fatalf("requester's confirmation = %+v", got)
+	}
+	r.waitFollowed(aid)
+	if n := r.sim.Calls("paas.restart"); n != 1 {
+		t.Errorf("paas.restart calls = %d", n)
+	}
+	_, _, privates := r.note.snapshot()
+	if len(privates) != 1 || privates[0].User != apvRequester || !strings.Contains(privates[0].Msg.Text, "Done at") {
+		t.Errorf("end of the restart told as %+v", privates)
+	}
+	if again := r.click(apvRequester, "approval.approve", aid); !strings.Contains(again.Text, "already") {
+		t.Errorf("second confirmation = %+v", again)
+	}
+	if n := r.sim.Calls("paas.restart"); n != 1 {
+		t.Errorf("paas.restart calls after a second click = %d", n)
+	}
+}
+
+func TestApprovals_DeleteAsksInADialog(t *testing.T) {
+	r := newApvRig(t)
+	id := r.ids["blog"]
+	target := instanceRef{ID: id, Name: "blog"}.Label()
+	_, m := r.propose(Plan{Action: ActionDelete, InstanceID: id, Target: target})
+	b := m.Buttons[0]
+	want := "Delete " + target + "? This destroys the instance and its disk."
+	if b.Style != reply.Danger || b.Confirm == nil || b.Confirm.Text != want || b.Action != "approval.approve" {
+		t.Errorf("delete button = %+v (confirm %+v), want dialog %q", b, b.Confirm, want)
+	}
+	if n := r.sim.Calls("paas.delete"); n != 0 {
+		t.Errorf("paas.delete calls = %d", n)
+	}
+}
+
+// TestApprovals_ShellFlow is the sandbox session: people typed by name
+// (not Slack ids), `approve ID` typed instead of a click.
+func TestApprovals_ShellFlow(t *testing.T) {
+	r := newApvRig(t)
+	if _, err := r.db.PutAPIKey(context.Background(), store.Identity{Team: apvTeam, User: "dana"}, apvKey); err != nil {
+		t.Fatal(err)
+	}
+	r.core = r.newCore("sam")
+	run := func(user, text string) reply.Message {
+		return r.core.Handle(context.Background(), Request{Team: apvTeam, User: user, Channel: "local", Text: text})
+	}
+	m := run("dana", "renew shop-prod duration=12m")
+	if !strings.Contains(m.Text, "Approval request #1 posted") || !strings.Contains(m.Text, "waiting for an approver: sam") {
+		t.Fatalf("renew = %s", apvText(m))
+	}
+	posts, _, _ := r.note.snapshot()
+	if len(posts) != 1 || !strings.Contains(posts[0].Msg.Text, "dana asks to *renew shop-prod") {
+		t.Fatalf("posted = %+v", posts)
+	}
+	list := apvText(run("sam", "approvals"))
+	if !strings.Contains(list, "renew shop-prod (#") || !strings.Contains(list, "approve 1]") {
+		t.Errorf("approvals for sam:\n%s", list)
+	}
+	if own := apvText(run("dana", "approvals")); strings.Contains(own, "approve 1]") || !strings.Contains(own, "cancel 1]") {
+		t.Errorf("approvals for dana (may cancel, not approve):\n%s", own)
+	}
+	if m := run("dana", "approve 1"); m.Tone != reply.Error || !strings.Contains(m.Text, "sam") {
+		t.Errorf("dana approving her own = %+v", m)
+	}
+	if m := run("sam", "approve 1"); m.Tone != reply.Success {
+		t.Fatalf("sam approves = %+v", m)
+	}
+	r.waitFollowed(1)
+	if m := run("sam", "approve 1"); !strings.Contains(m.Text, "already") {
+		t.Errorf("typed twice = %+v", m)
+	}
+	if n := r.sim.Calls("paas.renew"); n != 1 {
+		t.Errorf("paas.renew calls = %d", n)
+	}
+	audit := apvText(run("eve", "audit"))
+	for _, want := range []string{"request paas.renew #1", "approve paas.renew #1", "execute paas.renew #1", "result paas.renew #1"} {
+		if !strings.Contains(audit, want) {
+			t.Errorf("audit lacks %q:\n%s", want, audit)
+		}
+	}
+}
+
+func TestApprovals_NoAnswerLeavesInterrupted(t *testing.T) {
+	r := newApvRig(t, apvApprover)
+	id, _ := r.propose(r.renewPlan("shop-prod"))
+	r.sim.SetFault(gandisim.FaultRule{Method: "paas.renew", HTTPStatus: 502, Times: 1})
+	m := r.click(apvApprover, "approval.approve", id)
+	if m.Tone != reply.Error || !strings.Contains(m.Text, "cannot tell whether it ran") {
+		t.Errorf("approve = %+v", m)
+	}
+	a := r.approval(id)
+	if a.State != store.StateInterrupted {
+		t.Errorf("state = %s, want interrupted", a.State)
+	}
+	upd := r.note.lastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
+	if !strings.Contains(upd.Text, "It will not be re-run") {
+		t.Errorf("message = %q", upd.Text)
+	}
+	if m := r.click(apvApprover, "approval.approve", id); !strings.Contains(m.Text, "was interrupted") {
+		t.Errorf("second approve = %+v", m)
+	}
+}
+
+func TestFollow_ResumesAfterRestart(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		advance time.Duration
+		want    string
+	}{
+		{"Done", 0, "Done at"},
+		{"PastDeadline", 3 * time.Hour, "stopped following"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			r := newApvRig(t, apvApprover)
+			id, _ := r.propose(r.renewPlan("shop-prod"))
+			// The first process ran the call, then stopped while following.
+			if err := r.db.Approve(ctx, id, apvApprover); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.db.Claim(ctx, id); err != nil {
+				t.Fatal(err)
+			}
+			ops, err := r.gandi().PaaS.Renew(ctx, r.ids["shop-prod"], gandi.RenewOptions{Duration: "12m"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := r.db.Finish(ctx, id, nil); err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := json.Marshal(newProgress(ops, r.clock.Now()))
+			if err := r.db.SetProgress(ctx, id, raw, false); err != nil {
+				t.Fatal(err)
+			}
+			r.clock.Advance(tt.advance)
+			restarted := r.newCore(apvApprover)
+			sctx, cancel := context.WithCancel(ctx)
+			if err := restarted.Start(sctx); err != nil {
+				t.Fatal(err)
+			}
+			ref := reply.Ref{Channel: apvChannel, ID: r.approval(id).MessageID}
+			deadline := time.Now().Add(10 * time.Second)
+			for !r.approval(id).FollowDone && time.Now().Before(deadline) {
+				time.Sleep(5 * time.Millisecond)
+			}
+			cancel()
+			restarted.Wait()
+			if final := r.note.lastUpdate(t, ref); !strings.Contains(final.Text, tt.want) {
+				t.Errorf("final message = %q, want %q", final.Text, tt.want)
+			}
+			if n := r.sim.Calls("paas.renew"); n != 1 {
+				t.Errorf("paas.renew calls = %d, want the first process's one", n)
+			}
+			if a := r.approval(id); a.State != store.StateDone || !a.FollowDone {
+				t.Errorf("approval = %+v", a)
+			}
+		})
+	}
+}
+
+// apvMetrics records the approval states observed.
+type apvMetrics struct {
+	mu     sync.Mutex
+	states []string
+}
+
+func (m *apvMetrics) ObserveCommand(string, string) {}
+
+func (m *apvMetrics) ObserveApproval(state string) {
+	m.mu.Lock()
+	m.states = append(m.states, state)
+	m.mu.Unlock()
+}
+
+func TestApprovals_MetricsObserveTransitions(t *testing.T) {
+	r := newApvRig(t, apvApprover)
+	met := &apvMetrics{}
+	r.core.cfg.Metrics = met
+	id, _ := r.propose(r.renewPlan("shop-prod"))
+	r.click(apvApprover, "approval.approve", id)
+	r.waitFollowed(id)
+	id2, _ := r.propose(r.renewPlan("blog"))
+	r.click(apvApprover, "approval.deny", id2)
+	met.mu.Lock()
+	got := strings.Join(met.states, ",")
+	met.mu.Unlock()
+	if want := "pending,approved,executing,done,pending,denied"; got != want {
+		t.Errorf("observed %s, want %s", got, want)
+	}
+}
