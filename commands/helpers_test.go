@@ -54,6 +54,17 @@ func (r *recorder) PostPrivate(_ context.Context, _, _ string, m reply.Message) 
 // builds a core on both.
 func setup(t *testing.T, n int, approvers ...string) *testEnv {
 	t.Helper()
+	return setupTB(t, n, approvers...)
+}
+
+// setupB is setup for benchmarks.
+func setupB(b *testing.B, n int) *testEnv {
+	b.Helper()
+	return setupTB(b, n)
+}
+
+func setupTB(t testing.TB, n int, approvers ...string) *testEnv {
+	t.Helper()
 	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1, Now: func() time.Time { return testNow }})
 	sim.SeedDemo(testKey, n)
 	secret, _, err := store.NewSecret()
