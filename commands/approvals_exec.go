@@ -69,21 +69,23 @@ func (c *Core) execute(ctx context.Context, req Request, a *store.Approval, p Pl
 	if err := c.cfg.Store.SetProgress(ctx, a.ID, raw, len(ops) == 0); err != nil {
 		c.log.WarnContext(ctx, "cannot save the progress of an approval", "id", a.ID, "err", err)
 	}
-	shown := c.publish(ctx, a, p, pr, "")
+	var answer reply.Message
+	if c.publish(ctx, a, p, pr, "") {
+		text := fmt.Sprintf("#%d ran once with %s's key: %s started; the request message shows their progress.", a.ID, who0(a.Requester), plural(len(ops), "operation"))
+		answer = reply.Message{Visibility: reply.Private, Tone: reply.Success, Text: text, Notes: nonEmpty(note)}
+	} else {
+		answer = c.approvalMessage(a, p, pr, "")
+		answer.ReplaceOriginal = true
+		answer.Notes = append(answer.Notes, nonEmpty(note)...)
+		if !isPaid(a.Action) && len(ops) > 0 {
+			answer.Notes = append(answer.Notes, "You will get a private note when it is finished.")
+		}
+	}
 	if len(ops) > 0 {
+		// From here on pr belongs to the follower.
 		c.follow(ctx, *a, p, pr)
 	}
-	if shown {
-		text := fmt.Sprintf("#%d ran once with %s's key: %s started; the request message shows their progress.", a.ID, who0(a.Requester), plural(len(ops), "operation"))
-		return reply.Message{Visibility: reply.Private, Tone: reply.Success, Text: text, Notes: nonEmpty(note)}, nil
-	}
-	m := c.approvalMessage(a, p, pr, "")
-	m.ReplaceOriginal = true
-	m.Notes = append(m.Notes, nonEmpty(note)...)
-	if !isPaid(a.Action) {
-		m.Notes = append(m.Notes, "You will get a private note when it is finished.")
-	}
-	return m, nil
+	return answer, nil
 }
 
 func nonEmpty(s string) []string {
