@@ -114,17 +114,6 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, api *slack.Client, slackHTTP *http.Client) error {
 	logger.InfoContext(ctx, "paasbot starting", "config", cfg)
 
-	// Requests left executing by a previous process are never re-run: they
-	// are marked interrupted for a human to check.
-	interrupted, err := db.InterruptExecuting(ctx)
-	if err != nil {
-		return fmt.Errorf("database %s: %w", db.Path(), err)
-	}
-	for _, a := range interrupted {
-		logger.WarnContext(ctx, "approval interrupted by the previous shutdown: check it by hand",
-			"approval", a.ID, "action", a.Action, "target", a.Target, "channel", a.Channel, "requester", a.Requester)
-	}
-
 	reg := telemetry.NewRegistry()
 	m := telemetry.NewMetrics(reg)
 	gandiHTTP := &http.Client{Timeout: httpTimeout}
@@ -186,6 +175,13 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 		})
 	}
 	bg.Go(func() { db.RunJanitor(runCtx, janitorEvery) })
+	// The approvals: overdue requests expired, requests a stopped process
+	// left executing marked interrupted (never re-run) with their messages
+	// updated, follow-ups of executed requests resumed.
+	if err := core.Start(runCtx); err != nil {
+		return err
+	}
+	defer core.Close() // after the adapter's drain: follow-ups save their progress
 	if err := scheduler.Start(runCtx); err != nil {
 		return err
 	}

@@ -135,6 +135,7 @@ func TestRun_EndToEnd(t *testing.T) {
 	vars["PAASBOT_HTTP_ADDR"] = addr
 	vars["PAASBOT_GANDI_URL"] = simURL
 	base := "http://" + addr
+	stale := executingApproval(t, vars)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -172,6 +173,12 @@ func TestRun_EndToEnd(t *testing.T) {
 		t.Errorf("list answered (%s) %q", post.ResponseType, post.AllText())
 	}
 
+	// run started the approvals: a request left executing by a previous
+	// process is interrupted, never re-run.
+	if a := approvalState(t, vars, stale); a != store.StateInterrupted {
+		t.Errorf("approval left executing is %s after start, want interrupted", a)
+	}
+
 	code, metrics := get(t, base+"/metrics")
 	for _, want := range []string{"paasbot_commands_total", "paasbot_ack_latency_seconds_count", `paasbot_gandi_calls_total{method="paas.list"`} {
 		if code != http.StatusOK || !strings.Contains(metrics, want) {
@@ -199,4 +206,49 @@ func TestRun_EndToEnd(t *testing.T) {
 	if !strings.Contains(logs.String(), "slack socket mode connected") {
 		t.Errorf("logs do not show the connection:\n%s", logs.String())
 	}
+}
+
+// executingApproval leaves an approval in state executing in the database
+// of vars, as a process killed while running a paid call would.
+func executingApproval(t *testing.T, vars map[string]string) int64 {
+	t.Helper()
+	db := openRunDB(t, vars)
+	defer db.Close()
+	ctx := t.Context()
+	id, err := db.CreateApproval(ctx, &store.Approval{Team: "T0TEST", Channel: "C0DEV", Requester: "U0DANA",
+		Action: "paas.renew", Target: "shop-prod", Params: []byte(`{}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Approve(ctx, id, "U0DANA"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Claim(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func approvalState(t *testing.T, vars map[string]string, id int64) store.ApprovalState {
+	t.Helper()
+	db := openRunDB(t, vars)
+	defer db.Close()
+	a, err := db.Approval(t.Context(), id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a.State
+}
+
+func openRunDB(t *testing.T, vars map[string]string) *store.DB {
+	t.Helper()
+	secret, err := store.ParseSecret(vars["PAASBOT_SECRET_KEY"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(t.Context(), vars["PAASBOT_DB"], secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
 }
