@@ -462,3 +462,23 @@ func TestSlack_FirstDeliveryExactlyOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestSlack_SlowFormCheckAnswersInTheAck(t *testing.T) {
+	core := &fakeCore{
+		handle: func(context.Context, commands.Request) reply.Message {
+			return reply.Message{Form: &reply.Form{ID: "login"}}
+		},
+		submit: func(ctx context.Context, _ commands.Submission) (reply.Message, error) {
+			<-ctx.Done() // Gandi never answers
+			return reply.Message{}, ctx.Err()
+		},
+	}
+	h := newHarness(t, withCore(core), nil, func(c *SlackConfig) { c.FormTimeout = 50 * time.Millisecond })
+	h.slash("U1", "C1", "login")
+	v := h.fake.WaitForView(t, func(v slacktest.View) bool { return v.UserID == "U1" }, wait)
+	id := h.fake.SubmitView(t.Context(), slacktest.Submission{ViewID: v.ID, Values: map[string]map[string]string{FormBlockID: {FormActionID: "k"}}})
+	ack := h.fake.WaitForAck(t, id, wait)
+	if !strings.Contains(string(ack.Payload), "did not answer in time") || ack.RetryAttempt != 0 {
+		t.Errorf("ack of a slow check = %s (retry %d)", ack.Payload, ack.RetryAttempt)
+	}
+}

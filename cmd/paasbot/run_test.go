@@ -65,6 +65,7 @@ func TestRunCheck(t *testing.T) {
 		{"malformed secret", map[string]string{"PAASBOT_SECRET_KEY": "not-base64!"}, 1, "", "PAASBOT_SECRET_KEY"},
 		{"wrong secret", map[string]string{"PAASBOT_SECRET_KEY": otherSecret}, 1, "", "wrong secret"},
 		{"bad flag", map[string]string{}, 2, "", "flag provided but not defined"},
+		{"slack unreachable", map[string]string{"PAASBOT_SLACK_API_URL": deadURL(t)}, 1, "", "slack auth.test:"},
 	}
 	// The database is created by the first check, so "wrong secret" finds it.
 	for _, tt := range tests {
@@ -251,4 +252,10 @@ func openRunDB(t *testing.T, vars map[string]string) *store.DB {
 		t.Fatal(err)
 	}
 	return db
+}
+
+// deadURL is an http URL where nothing listens any more.
+func deadURL(t *testing.T) string {
+	t.Helper()
+	return "http://" + freeAddr(t) + "/api/"
 }
