@@ -75,7 +75,8 @@ func TestHandle_Metrics(t *testing.T) {
 	e.run(t, "count")
 	e.run(t, "info nobody")
 	e.run(t, "lsit")
-	want := []string{"count=ok", "info=not_found", "unknown=invalid"}
+	_, _ = e.core.SubmitForm(context.Background(), Submission{Team: testTeam, User: "UNEW", FormID: FormLogin, Value: "refused00000000000000key"})
+	want := []string{"count=ok", "info=not_found", "unknown=invalid", "login=invalid"}
 	if strings.Join(m.got, " ") != strings.Join(want, " ") {
 		t.Errorf("observed %v, want %v", m.got, want)
 	}

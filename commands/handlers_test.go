@@ -329,3 +329,17 @@ func TestClick_Unknown(t *testing.T) {
 	m = e.core.Click(context.Background(), Click{Team: testTeam, User: alice, Action: "approval.approve", Value: "x"})
 	wantErr(t, m, "broken")
 }
+
+func TestHandle_LoginRefusesTypedKey(t *testing.T) {
+	e := setup(t, 1)
+	for _, text := range []string{"login sEcReT0000000000000000k", "login apikey=sEcReT0000000000000000k", "login key=sEcReT0000000000000000k"} {
+		m := e.runAs(t, "UNEW", text)
+		wantErr(t, m, "Do not type your API key")
+		if strings.Contains(plain(m), "sEcReT") {
+			t.Errorf("%s: the key was repeated: %s", text, plain(m))
+		}
+	}
+	if _, _, err := e.db.APIKey(context.Background(), store.Identity{Team: testTeam, User: "UNEW"}); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a typed key was stored: %v", err)
+	}
+}

@@ -16,13 +16,20 @@ const FormLogin = "login"
 
 func (c *Core) loginCommands() []*CommandSpec {
 	return []*CommandSpec{
-		{Name: "login", Summary: "store your Gandi API key (asked privately, checked with Gandi)", NoKey: true, Run: runLogin},
+		{Name: "login", Summary: "store your Gandi API key (asked privately, checked with Gandi)", NoKey: true, Run: runLogin,
+			// A key typed on the line is accepted by the parser only to be
+			// refused without being repeated anywhere.
+			Args: []Param{{Name: "key", Kind: KindString, Hint: "(nothing: a form asks for it)"}},
+			Keys: []Param{{Name: "apikey", Aliases: []string{"key", "api-key", "api_key"}, Kind: KindString, Hint: "(nothing)"}}},
 		{Name: "logout", Summary: "delete your stored API key", NoKey: true, Run: runLogout},
 		{Name: "whoami", Summary: "who you are here and whether your key works", NoKey: true, Run: runWhoami},
 	}
 }
 
-func runLogin(_ context.Context, _ *Core, _ *Call) (reply.Message, error) {
+func runLogin(_ context.Context, _ *Core, call *Call) (reply.Message, error) {
+	if call.Arg(0) != "" || call.Has("apikey") {
+		return reply.Message{}, Errorf(EINVALID, "Do not type your API key after `login`: it stays in the chat history. Run `login` alone and paste the key into the form it opens.")
+	}
 	return reply.Message{
 		Text: "Paste your Gandi API key in the form. It is checked with Gandi, stored encrypted, and never shown again.",
 		Form: &reply.Form{
@@ -48,7 +55,7 @@ func (c *Core) SubmitForm(ctx context.Context, s Submission) (msg reply.Message,
 		return reply.Message{}, Errorf(EINVALID, "Unknown form %q.", s.FormID)
 	}
 	key := strings.TrimSpace(s.Value)
-	defer c.observe("login", codeOf(err))
+	defer func() { c.observe("login", codeOf(err)) }()
 	if key == "" {
 		return reply.Message{}, Errorf(EINVALID, "The API key is empty.")
 	}
