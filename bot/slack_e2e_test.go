@@ -336,3 +336,48 @@ func TestE2E_NotInChannelSharedReplyFallsBack(t *testing.T) {
 		t.Error("the shared list did not reach the channel through the response_url")
 	}
 }
+
+// TestE2E_GeneratedPasswordReachesOnlyTheRequester: Sam approves Dana's
+// create; the password paasbot generates is shown to Dana alone
+// (ephemeral), never to Sam's click, the channel or the logs.
+func TestE2E_GeneratedPasswordReachesOnlyTheRequester(t *testing.T) {
+	e := newE2EApprovers(t, []string{sam})
+	e.login(t, dana)
+	e.slash(dana, devChan, "create name=blog2 size=s type=phpmysql datacenter=1 duration=1m")
+	req := e.fake.WaitForMessage(t, func(m slacktest.Message) bool {
+		_, ok := buttonIn(m.Blocks, "approval.approve")
+		return !m.Ephemeral && m.Channel == devChan && ok
+	}, wait)
+	approve, _ := buttonIn(req.Blocks, "approval.approve")
+	e.postFor(e.fake.ClickButton(t.Context(), slacktest.Click{UserID: sam, ChannelID: devChan,
+		ActionID: approve.ActionID, BlockID: approve.BlockID, Value: approve.Value, Text: approve.Text}))
+	pw := e.fake.WaitForMessage(t, func(m slacktest.Message) bool {
+		return m.Ephemeral && strings.Contains(m.AllText(), "Password of")
+	}, wait)
+	if pw.User != dana || pw.Channel != devChan {
+		t.Fatalf("password shown to %s in %s, want Dana only", pw.User, pw.Channel)
+	}
+	secret := ""
+	for _, line := range strings.Split(pw.AllText(), "\n") {
+		if s := strings.Trim(line, "`"); strings.HasPrefix(line, "`") && len(s) >= 8 {
+			secret = s
+		}
+	}
+	if secret == "" {
+		t.Fatalf("no password found in %q", pw.AllText())
+	}
+	if e.sim.Calls("paas.create") != 1 {
+		t.Errorf("paas.create ran %d times", e.sim.Calls("paas.create"))
+	}
+	for _, p := range e.fake.ResponseURLPosts() {
+		if strings.Contains(p.AllText(), secret) {
+			t.Error("the password went through a response_url")
+		}
+	}
+	for _, m := range e.fake.Messages("") {
+		if m.TS != pw.TS && strings.Contains(m.AllText(), secret) {
+			t.Errorf("the password appears in message %s/%s (ephemeral %v, for %s)", m.Channel, m.TS, m.Ephemeral, m.User)
+		}
+	}
+	e.assertNoSecrets(gandisim.DemoAPIKey, secret)
+}
