@@ -332,9 +332,9 @@ func TestClick_Unknown(t *testing.T) {
 
 func TestHandle_LoginRefusesTypedKey(t *testing.T) {
 	e := setup(t, 1)
-	for _, text := range []string{"login sEcReT0000000000000000k", "login apikey=sEcReT0000000000000000k", "login key=sEcReT0000000000000000k"} {
+	for _, text := range []string{"sEcReT0000000000000000k", "login sEcReT0000000000000000k", "login apikey=sEcReT0000000000000000k", "login key=sEcReT0000000000000000k"} {
 		m := e.runAs(t, "UNEW", text)
-		wantErr(t, m, "Do not type your API key")
+		wantErr(t, m, "API key")
 		if strings.Contains(plain(m), "sEcReT") {
 			t.Errorf("%s: the key was repeated: %s", text, plain(m))
 		}

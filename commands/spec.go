@@ -218,6 +218,9 @@ func (r *registry) lookup(line Line) (*CommandSpec, []Arg, error) {
 	if s, ok := r.byName[name]; ok {
 		return s, line.Args[1:], nil
 	}
+	if looksLikeAPIKey(first.Value) {
+		return nil, nil, Errorf(EINVALID, "That looks like an API key, so it is not repeated here. Run `login` alone and paste the key into the form it opens; consider the key seen by this chat and revoke it at Gandi if in doubt.")
+	}
 	all := r.allNames()
 	return nil, nil, Errorf(EINVALID, "Unknown command %q.%s Commands: %s. `help` explains them.",
 		first.Value, didYouMean(name, all), strings.Join(r.topNames(), ", "))
@@ -390,4 +393,25 @@ func usageLine(s *CommandSpec) string {
 		}
 	}
 	return strings.Join(parts, " ")
+}
+
+// looksLikeAPIKey reports whether a word is probably a pasted API key (a
+// long run of letters and digits, both present), so that errors do not
+// echo it.
+func looksLikeAPIKey(s string) bool {
+	if len(s) < 20 || len(s) > 128 {
+		return false
+	}
+	letters, digits := false, false
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			digits = true
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
+			letters = true
+		default:
+			return false
+		}
+	}
+	return letters && digits
 }
