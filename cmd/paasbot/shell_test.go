@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/store"
 )
 
 // TestShell_EndToEnd builds the binary and pipes a session through
@@ -129,5 +132,40 @@ func TestShell_SandboxInProcess(t *testing.T) {
 	}
 	if strings.Contains(got, "demo0000sandbox000000key") {
 		t.Error("the API key was echoed")
+	}
+}
+
+// TestShell_GandiURLAndDB drives the shell against a simulator given by
+// --gandi-url, with --apikey stored in a --db that outlives the session.
+func TestShell_GandiURLAndDB(t *testing.T) {
+	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 3})
+	const key = "ext0000000000000000key01"
+	sim.SeedDemo(key, 5)
+	_, b64, err := store.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dbPath := filepath.Join(t.TempDir(), "shell.db")
+	vars := map[string]string{"PAASBOT_SECRET_KEY": b64, "USER": "sam"}
+	session := func(args []string, input string) string {
+		t.Helper()
+		var out, errOut bytes.Buffer
+		env := &environment{stdin: strings.NewReader(input), stdout: &out, stderr: &errOut, getenv: func(k string) string { return vars[k] }}
+		if code := run(context.Background(), env, args); code != 0 {
+			t.Fatalf("exit %d; stderr %q", code, errOut.String())
+		}
+		return out.String()
+	}
+	out := session([]string{"shell", "--gandi-url", url, "--apikey", key, "--db", dbPath}, "count\nwhoami\n")
+	if !strings.Contains(out, "5 instances.") || !strings.Contains(out, "You are sam") {
+		t.Errorf("first session:\n%s", out)
+	}
+	// The key stayed in the database: a second session needs no --apikey.
+	out = session([]string{"shell", "--gandi-url", url, "--db", dbPath}, "list\n")
+	if !strings.Contains(out, "showing 1–5 of 5") {
+		t.Errorf("second session:\n%s", out)
+	}
+	if sim.Calls("paas.list") == 0 {
+		t.Error("the shell did not call the simulator given by --gandi-url")
 	}
 }
