@@ -47,6 +47,43 @@ func TestApprovals_DryRunRefusalStoresNothing(t *testing.T) {
 	}
 }
 
+func TestApprovals_VhostCreateDryRun(t *testing.T) {
+	r := newApvRig(t)
+	id := r.ids["shop-prod"]
+	target := instanceRef{ID: id, Name: "shop-prod"}.Label()
+	plan := func(fqdn string) Plan {
+		return Plan{Action: ActionVhostCreate, InstanceID: id, Target: fqdn + " on " + target, Vhost: &VhostPlan{FQDN: fqdn, PaasID: id}}
+	}
+	m, err := r.core.propose(context.Background(), r.req(apvRequester), plan("api.other.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dns, err := r.gandi().Vhosts.DNSEntries(context.Background(), gandi.DNSEntriesParams{Datacenter: 1, Vhost: "api.other.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	zone := gandi.TXTRecord{Vhost: "api.other.example", Value: dns.TXT}.ZoneLine()
+	if !strings.Contains(m.Text, zone) || len(m.Buttons) != 0 {
+		t.Errorf("vhost create refusal lacks %q:\n%s", zone, apvText(m))
+	}
+	if pending, _ := r.db.PendingApprovals(context.Background(), apvTeam); len(pending) != 0 {
+		t.Errorf("pending after a refused dry run: %+v", pending)
+	}
+	// Once the domain is proven, the requester confirms it herself.
+	r.sim.ProveDomain("other.example")
+	aid, m := r.propose(plan("api.other.example"))
+	if m.Visibility != reply.Private || m.Buttons[0].Label != "Add vhost" {
+		t.Fatalf("confirmation = %s", apvText(m))
+	}
+	if got := r.click(apvRequester, "approval.approve", aid); got.Tone == reply.Error {
+		t.Fatalf("confirm = %+v", got)
+	}
+	r.waitFollowed(aid)
+	if n := r.sim.Calls("paas.vhost.create"); n != 1 {
+		t.Errorf("paas.vhost.create calls = %d", n)
+	}
+}
+
 func TestApprovals_DryRunReasons(t *testing.T) {
 	r := newApvRig(t)
 	p := createPlan("blog2")
@@ -230,9 +267,10 @@ func TestFollow_ResumesAfterRestart(t *testing.T) {
 				t.Fatal(err)
 			}
 			ref := reply.Ref{Channel: apvChannel, ID: r.approval(id).MessageID}
-			deadline := time.Now().Add(10 * time.Second)
-			for !r.approval(id).FollowDone && time.Now().Before(deadline) {
-				time.Sleep(5 * time.Millisecond)
+			wctx, wcancel := context.WithTimeout(ctx, 20*time.Second)
+			defer wcancel()
+			if err := restarted.WaitFollowUps(wctx); err != nil {
+				t.Fatalf("WaitFollowUps: %v", err)
 			}
 			cancel()
 			restarted.Wait()

@@ -29,6 +29,7 @@ type approvalRuntime struct {
 	closed    bool
 	wg        sync.WaitGroup
 	following map[int64]bool
+	idle      chan struct{} // closed when no follow-up runs; nil: none ever ran
 
 	// Tunables (zero: the defaults).
 	sleep       func(ctx context.Context, d time.Duration) error // pauses of the waits
@@ -91,14 +92,40 @@ func (rt *approvalRuntime) spawnFollow(ctx context.Context, id int64, fn func(ct
 		return
 	}
 	rt.following[id] = true
+	if len(rt.following) == 1 {
+		rt.idle = make(chan struct{})
+	}
 	rt.mu.Unlock()
 	done := func() {
 		rt.mu.Lock()
 		delete(rt.following, id)
+		if len(rt.following) == 0 {
+			close(rt.idle)
+		}
 		rt.mu.Unlock()
 	}
 	if !rt.spawn(ctx, func(ctx context.Context) { defer done(); fn(ctx) }) {
 		done()
+	}
+}
+
+// WaitFollowUps blocks until no operation is being followed any more (the
+// follow-ups started so far have ended) or ctx ends, whose error it then
+// returns. The shell uses it at the end of a piped session so that the
+// last request's outcome is shown before it exits.
+func (c *Core) WaitFollowUps(ctx context.Context) error {
+	rt := c.runtime()
+	rt.mu.Lock()
+	idle := rt.idle
+	rt.mu.Unlock()
+	if idle == nil {
+		return nil
+	}
+	select {
+	case <-idle:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }
 

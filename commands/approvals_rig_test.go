@@ -135,7 +135,7 @@ func (s *apvLogBuffer) String() string {
 
 // apvRig is a core on the simulator and a real store, with a fake clock.
 type apvRig struct {
-	t     *testing.T
+	t     testing.TB
 	clock *apvClock
 	sim   *gandisim.Server
 	url   string
@@ -147,7 +147,7 @@ type apvRig struct {
 	ids   map[string]int // demo instance ids by name
 }
 
-func newApvRig(t *testing.T, approvers ...string) *apvRig {
+func newApvRig(t testing.TB, approvers ...string) *apvRig {
 	t.Helper()
 	ctx := context.Background()
 	r := &apvRig{t: t, clock: &apvClock{now: time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)}, note: &apvNotifier{}, logs: &apvLogBuffer{}}

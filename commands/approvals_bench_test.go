@@ -1,0 +1,50 @@
+package commands
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/paasbot/paasbot/reply"
+)
+
+// BenchmarkApprovals_RequestAndContendedApprove measures one paid request
+// end to end on the simulator and a real store: the dry run, the stored
+// and posted request, then 8 approvers clicking at once (one call runs).
+// The follow-up of the operations is not included.
+func BenchmarkApprovals_RequestAndContendedApprove(b *testing.B) {
+	approvers := []string{"UA1", "UA2", "UA3", "UA4"}
+	r := newApvRig(b, approvers...)
+	plan := r.renewPlan("shop-prod")
+	plan.Renew.Duration = "1m"
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := r.core.propose(ctx, r.req(apvRequester), plan); err != nil {
+			b.Fatal(err)
+		}
+		pending, err := r.db.PendingApprovals(ctx, apvTeam)
+		if err != nil || len(pending) != 1 {
+			b.Fatalf("pending = %d, %v", len(pending), err)
+		}
+		id := pending[0].ID
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		wins := 0
+		for i := range 8 {
+			wg.Go(func() {
+				if m := r.click(approvers[i%len(approvers)], "approval.approve", id); m.Tone == reply.Success {
+					mu.Lock()
+					wins++
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		if wins != 1 {
+			b.Fatalf("%d approvals ran", wins)
+		}
+	}
+	b.StopTimer()
+	r.core.Wait()
+}
