@@ -27,7 +27,7 @@ import (
 const (
 	checkTimeout   = 20 * time.Second // run --check: all Slack calls together
 	drainTimeout   = bot.DefaultDrainTimeout
-	closeTimeout   = 5 * time.Second  // each of alerts and store after the drain (deploy/ allows 40 s in all)
+	closeTimeout   = 5 * time.Second // each of alerts and store after the drain (deploy/ allows 40 s in all)
 	janitorEvery   = time.Hour
 	httpTimeout    = 30 * time.Second // one Gandi or Slack HTTP call
 	startupTimeout = 30 * time.Second // opening the store
