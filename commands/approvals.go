@@ -123,12 +123,16 @@ func (c *Core) mayApprove(actor string, a *store.Approval) bool {
 	return c.isApprover(actor) && actor != a.Requester
 }
 
-// notAllowed is the private answer to a click that changes nothing.
-func (c *Core) notAllowed(a *store.Approval, verb string) error {
+// notAllowed is the private answer to a click that changes nothing: it
+// says who may decide instead.
+func (c *Core) notAllowed(actor string, a *store.Approval, verb string) error {
 	var who string
 	switch {
 	case !isPaid(a.Action) || len(c.cfg.Approvers) == 0:
 		who = fmt.Sprintf("only %s, who asked for it, can %s it.", who0(a.Requester), verb)
+	case actor == a.Requester:
+		who = fmt.Sprintf("you asked for it, and an approver other than the requester must %s it: %s. You may still withdraw it with `cancel %d`.",
+			verb, c.approverList(), a.ID)
 	default:
 		who = fmt.Sprintf("an approver other than the requester must %s it: %s.", verb, c.approverList())
 	}
@@ -238,7 +242,7 @@ func (c *Core) approve(ctx context.Context, req Request, id int64) (reply.Messag
 	}
 	if !c.mayApprove(req.User, a) {
 		c.audit(ctx, a.Team, req.User, auditAction("approve", a), a.Summary, "refused: not allowed", nil)
-		return reply.Message{}, c.notAllowed(a, verbFor(a, "approve"))
+		return reply.Message{}, c.notAllowed(req.User, a, verbFor(a, "approve"))
 	}
 	if a.State != store.StatePending {
 		return reply.Message{}, c.settled(ctx, a, p, nil)
@@ -288,7 +292,7 @@ func (c *Core) deny(ctx context.Context, req Request, id int64) (reply.Message, 
 	}
 	if !c.mayApprove(req.User, a) {
 		c.audit(ctx, a.Team, req.User, auditAction("deny", a), a.Summary, "refused: not allowed", nil)
-		return reply.Message{}, c.notAllowed(a, "deny")
+		return reply.Message{}, c.notAllowed(req.User, a, "deny")
 	}
 	return c.decide(ctx, req, a, p, "deny", store.StateDenied, c.cfg.Store.Deny)
 }

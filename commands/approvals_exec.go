@@ -46,6 +46,9 @@ func (c *Core) execute(ctx context.Context, req Request, a *store.Approval, p Pl
 		if outcomeUnknown(err) {
 			return c.unknown(ctx, a, p, err)
 		}
+		if errors.Is(err, errBadPlan) {
+			return c.failed(ctx, a, p, "the stored request is incomplete; nothing was sent to Gandi", err)
+		}
 		msg, _ := ErrorMessage(gandiErr(err, "no such object in the requester's account: "+p.Target))
 		return c.failed(ctx, a, p, msg, err)
 	}
@@ -103,6 +106,12 @@ func (c *Core) call(ctx context.Context, gc *gandi.Client, p Plan, password stri
 			return nil, err
 		}
 		return []gandi.Operation{*op}, nil
+	}
+	switch p.Action {
+	case ActionUpdate, ActionRenew, ActionRestart, ActionDelete:
+		if p.InstanceID <= 0 {
+			return nil, errBadPlan
+		}
 	}
 	switch p.Action {
 	case ActionCreate:

@@ -317,3 +317,23 @@ func TestApprovals_MetricsObserveTransitions(t *testing.T) {
 		t.Errorf("observed %s, want %s", got, want)
 	}
 }
+
+func TestApprovals_IncompleteStoredPlanNeverCalls(t *testing.T) {
+	r := newApvRig(t)
+	a := &store.Approval{Team: apvTeam, Channel: apvChannel, Requester: apvRequester, Action: ActionDelete,
+		Target: "shop-prod", Summary: "delete shop-prod", Params: json.RawMessage(`{"action":"paas.delete"}`)}
+	id, err := r.db.CreateApproval(context.Background(), a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := r.click(apvRequester, "approval.approve", id)
+	if !strings.Contains(apvText(m), "Failed: the stored request is incomplete") {
+		t.Errorf("approve = %s", apvText(m))
+	}
+	if got := r.approval(id); got.State != store.StateFailed {
+		t.Errorf("state = %s, want failed", got.State)
+	}
+	if n := r.sim.Calls("paas.delete"); n != 0 {
+		t.Errorf("paas.delete calls = %d", n)
+	}
+}

@@ -50,7 +50,7 @@ func (c *Core) approvalMessage(a *store.Approval, p Plan, pr *progress, override
 		m.Tone, m.Text = doneStatus(a, pr, by, p)
 	case store.StateFailed:
 		m.Tone = reply.Error
-		m.Text = fmt.Sprintf("Failed: %s\n%s%s. Gandi refused the call, so nothing changed.", orDefault(a.Error, "Gandi refused the call."), decidedWord(a), by)
+		m.Text = fmt.Sprintf("Failed: %s\n%s%s. It did not run, so nothing changed.", orDefault(a.Error, "Gandi refused the call."), decidedWord(a), by)
 	case store.StateDenied:
 		m.Tone = reply.Info
 		m.Text = fmt.Sprintf("Denied%s. Nothing was done.", by)

@@ -102,7 +102,7 @@ func TestApprovals_Policy(t *testing.T) {
 		_, before, _ := r.note.snapshot()
 		m := r.click(apvRequester, "approval.approve", id)
 		if m.Tone != reply.Error || m.Visibility != reply.Private || !strings.Contains(m.Text, "not allowed to approve #1") ||
-			!strings.Contains(m.Text, "other than the requester") {
+			!strings.Contains(m.Text, "other than the requester") || !strings.Contains(m.Text, "withdraw it with `cancel 1`") {
 			t.Errorf("self approval reply = %+v", m)
 		}
 		r.assertUnchanged(id, len(before))
