@@ -54,9 +54,9 @@ func instanceInfoMessage(c *Core, in *gandi.InstanceInfo) reply.Message {
 	}
 	disk := fmt.Sprintf("+%d GB additional", in.DataDiskAdditionalSize)
 	if mb, ok := in.DatadiskTotalSizeMB(); ok {
-		// The reference says megabytes; the simulator (and maybe Gandi)
-		// sends gigabytes. A value under 1024 cannot be megabytes of a
-		// 10 GB minimum disk, so read it as gigabytes.
+		// The reference says megabytes. A value under 1024 cannot be
+		// megabytes of a 10 GB minimum disk: some answers are believed to
+		// carry gigabytes, so read such a value as gigabytes.
 		gb := mb
 		if mb >= 1024 {
 			gb = mb / 1024

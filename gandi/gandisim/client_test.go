@@ -105,7 +105,7 @@ func TestClient_ReadMethods(t *testing.T) {
 	if info.Datacenter == nil || info.Datacenter.ID != 1 || info.Owner == nil || info.Owner.Handle != "DEMO-GANDI" || len(info.Vhosts) != 2 {
 		t.Errorf("info %+v", info)
 	}
-	if mb, ok := info.DatadiskTotalSizeMB(); !ok || mb <= 0 {
+	if mb, ok := info.DatadiskTotalSizeMB(); !ok || mb < 10*1024 {
 		t.Errorf("datadisk_total_size %q", info.DatadiskTotalSize)
 	}
 	vh, err := f.c.Vhosts.Info(ctx, "www.shop.example.com")

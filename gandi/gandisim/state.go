@@ -220,7 +220,9 @@ func (in *instance) infoRecord(vhosts []*vhost) map[string]any {
 	r := in.listRecord()
 	dc, _ := findDatacenter(in.datacenterID)
 	host := dcHost(in.datacenterID)
-	total := float64(10 + in.quantity)
+	// The reference gives datadisk_total_size in megabytes: the 10 GB base
+	// disk plus the additional disk, grown by the snapshot profile's quota.
+	total := float64(10+in.quantity) * 1024
 	if p, ok := findProfile(in.profileID); ok {
 		total *= p.QuotaFactor
 	}
