@@ -57,6 +57,7 @@ func (c *Core) execute(ctx context.Context, req Request, a *store.Approval, p Pl
 		c.log.ErrorContext(ctx, "the call ran at Gandi but its success is not recorded", "id", a.ID, "err", err)
 	}
 	a.State = store.StateDone
+	c.log.InfoContext(ctx, "approved request ran", "id", a.ID, "action", a.Action, "requester", a.Requester, "decided_by", a.DecidedBy, "operations", len(ops))
 	c.audit(ctx, a.Team, req.User, action, a.Summary, fmt.Sprintf("done: %s started", plural(len(ops), "operation")), result)
 	note := ""
 	if password != "" {
@@ -232,7 +233,8 @@ func (c *Core) deliverPassword(ctx context.Context, a *store.Approval, p Plan, p
 	m := reply.Message{Visibility: reply.Private, Tone: reply.Info,
 		Title: "Password of " + name,
 		Text:  "```" + password + "```",
-		Notes: []string{"Shown to you only, once: paasbot does not keep it. It opens SFTP, git and the admin console of the instance."},
+		Notes: []string{"Shown to you only, once: paasbot does not keep it. It opens SFTP, git and the admin console of the instance.",
+			fmt.Sprintf("Lost it? `update %s reset-password` asks for a new one.", passwordTarget(p))},
 	}
 	if c.cfg.Notifier != nil {
 		err := c.cfg.Notifier.PostPrivate(ctx, a.Channel, a.Requester, m)
@@ -241,6 +243,9 @@ func (c *Core) deliverPassword(ctx context.Context, a *store.Approval, p Plan, p
 		}
 		c.log.WarnContext(ctx, "cannot deliver the generated password", "id", a.ID, "err", err)
 	}
-	return fmt.Sprintf("The password could not be delivered: %s can set a new one with `update %s reset-password`.",
-		who0(a.Requester), strings.TrimPrefix(checkCommand(p), "info "))
+	return fmt.Sprintf("The password could not be delivered: %s can ask for a new one with `update %s reset-password`.",
+		who0(a.Requester), passwordTarget(p))
 }
+
+// passwordTarget names the instance for `update X reset-password`.
+func passwordTarget(p Plan) string { return strings.TrimPrefix(checkCommand(p), "info ") }
