@@ -215,6 +215,14 @@ func settledText(a *store.Approval, p Plan) string {
 	case store.StateApproved, store.StateExecuting:
 		return fmt.Sprintf("#%d was already approved%s; it runs once, nothing more to do.", id, by)
 	case store.StateDone:
+		if pr, err := decodeProgress(a.Progress); err == nil && len(a.Progress) > 0 {
+			switch pr.Outcome {
+			case outcomeFailed:
+				return fmt.Sprintf("#%d was already approved%s and ran once, but failed: %s", id, by, pr.Error)
+			case "":
+				return fmt.Sprintf("#%d was already approved%s and has run; its operations are still being followed.", id, by)
+			}
+		}
 		return fmt.Sprintf("#%d was already approved%s and has run.", id, by)
 	case store.StateFailed:
 		return fmt.Sprintf("#%d was approved%s and failed: %s", id, by, orDefault(a.Error, "see the request message"))

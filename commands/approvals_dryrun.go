@@ -68,7 +68,26 @@ func (c *Core) dryRun(ctx context.Context, gc *gandi.Client, p Plan) (*dryRefusa
 	if len(list) == 0 {
 		return nil, nil
 	}
+	if answeredLikeARealCall(list) {
+		c.log.ErrorContext(ctx, "Gandi answered a dry run with items that are not validation errors: the flag may have been ignored and the call run",
+			"action", p.Action, "target", p.Target, "items", len(list))
+		return nil, Errorf(ECONFLICT, "Gandi answered the dry run of this %s like a real call: it may have run already. "+
+			"Check `/paas %s` before asking again; no approval was requested.", actionVerb(p.Action), checkCommand(p))
+	}
 	return c.refusal(ctx, gc, p, list), nil
+}
+
+// answeredLikeARealCall reports whether a dry run's answer holds items
+// with no error, field or reason: what operations decode to. The reference
+// documents "--dry-run" for create (and vhost create) only; a server that
+// ignored it elsewhere would have run the call and answered operations.
+func answeredLikeARealCall(list []gandi.ValidationError) bool {
+	for _, v := range list {
+		if v.Error == "" && v.Reason == "" && v.Field == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // refusal explains a dry run's errors: each reason, and for a vhost whose

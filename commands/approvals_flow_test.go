@@ -3,6 +3,8 @@ package commands
 import (
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -335,5 +337,30 @@ func TestApprovals_IncompleteStoredPlanNeverCalls(t *testing.T) {
 	}
 	if n := r.sim.Calls("paas.delete"); n != 0 {
 		t.Errorf("paas.delete calls = %d", n)
+	}
+}
+
+// TestApprovals_DryRunIgnoredIsNotARefusal: a server that ignores
+// "--dry-run" answers operations; paasbot says the call may have run and
+// requests nothing.
+func TestApprovals_DryRunIgnoredIsNotARefusal(t *testing.T) {
+	const ops = `<?xml version="1.0"?><methodResponse><params><param><value><array><data>` +
+		`<value><struct><member><name>id</name><value><int>77</int></value></member>` +
+		`<member><name>type</name><value><string>paas_vm_renew</string></value></member>` +
+		`<member><name>step</name><value><string>BILL</string></value></member></struct></value>` +
+		`</data></array></value></param></params></methodResponse>`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		_, _ = w.Write([]byte(ops))
+	}))
+	defer srv.Close()
+	r := newApvRig(t, apvApprover)
+	gc := gandi.NewClient(apvKey, gandi.WithEndpoint(srv.URL+"/xmlrpc/"))
+	refusal, err := r.core.dryRun(context.Background(), gc, r.renewPlan("shop-prod"))
+	if refusal != nil || ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), "it may have run already") {
+		t.Errorf("dry run answered with operations: refusal %+v, err %v", refusal, err)
+	}
+	if !strings.Contains(r.logs.String(), "level=ERROR") {
+		t.Error("no error logged for an ignored dry run")
 	}
 }

@@ -81,6 +81,9 @@ func TestFollow_OperationError(t *testing.T) {
 	if !strings.Contains(r.audit(), "paasbot|result paas.renew #1|renew shop-prod (#"+apvItoa(r.ids["shop-prod"])+")|failed: operation") {
 		t.Errorf("audit:\n%s", r.audit())
 	}
+	if m := r.click(apvApprover, "approval.approve", id); !strings.Contains(m.Text, "ran once, but failed: operation") {
+		t.Errorf("approve after the failure = %q", m.Text)
+	}
 	if got := r.sim.Calls("paas.renew"); got != 1 {
 		t.Errorf("paas.renew calls = %d", got)
 	}
