@@ -19,7 +19,10 @@ func (c *Core) approvalMessage(a *store.Approval, p Plan, pr *progress, override
 	m := reply.Message{Visibility: reply.Shared, Title: fmt.Sprintf("Approval #%d: %s", a.ID, upperFirst(a.Summary))}
 	if !paid {
 		m.Visibility = reply.Private
-		m.Title = upperFirst(a.Summary) + "?"
+		m.Title = upperFirst(a.Summary)
+		if a.State == store.StatePending {
+			m.Title += "?"
+		}
 	}
 	m.Fields = append(m.Fields, p.Summary...)
 	m.Fields = append(m.Fields, reply.Field{Label: "Requested by", Value: who0(a.Requester)})

@@ -324,3 +324,30 @@ func TestApprovals_StartTwice(t *testing.T) {
 }
 
 func apvItoa(n int) string { return strconv.Itoa(n) }
+
+func TestApprovals_StartSweepsPeriodically(t *testing.T) {
+	r := newApvRig(t, apvApprover)
+	id, _ := r.propose(r.renewPlan("shop-prod"))
+	r.core.runtime().sweepEvery = 5 * time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	if err := r.core.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if a := r.approval(id); a.State != store.StatePending {
+		t.Fatalf("Start expired a request not yet due: %s", a.State)
+	}
+	r.clock.Advance(25 * time.Hour)
+	deadline := time.Now().Add(10 * time.Second)
+	for r.approval(id).State != store.StateExpired && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	cancel()
+	r.core.Wait()
+	a := r.approval(id)
+	if a.State != store.StateExpired {
+		t.Fatalf("the sweep did not expire the request: %s", a.State)
+	}
+	if upd := r.note.lastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID}); !strings.Contains(upd.Text, "Expired at") {
+		t.Errorf("message after the sweep = %q", upd.Text)
+	}
+}
