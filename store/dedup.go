@@ -45,10 +45,10 @@ func (d *DB) PurgeExpired(ctx context.Context) (int, error) {
 // latest of each subscription is always kept).
 const RunLogRetention = 90 * 24 * time.Hour
 
-// RunJanitor purges expired dedup keys and old run-log rows and expires
-// overdue approvals, now and then every interval until ctx ends. Errors are logged, not returned:
-// the next round retries. Callers that must update the messages of expired
-// requests should call ExpirePending themselves instead.
+// RunJanitor purges expired dedup keys and old run-log rows, now and then
+// every interval until ctx ends. Errors are logged, not returned: the next
+// round retries. It does not expire approvals: whoever posted their
+// messages must do it with ExpirePending, so that each message says so.
 func (d *DB) RunJanitor(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		every = time.Minute
@@ -79,12 +79,5 @@ func (d *DB) janitorRound(ctx context.Context) {
 		}
 	} else if n > 0 {
 		d.log.Debug("janitor: purged run log", "count", n)
-	}
-	if n, err := d.ExpireApprovals(ctx); err != nil {
-		if ctx.Err() == nil {
-			d.log.Warn("janitor: expire approvals", "err", err)
-		}
-	} else if n > 0 {
-		d.log.Info("janitor: expired approvals", "count", n)
 	}
 }
