@@ -124,6 +124,12 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
+	// Approvals: overdue requests expire, requests a stopped shell left
+	// executing are marked interrupted (never re-run), follow-ups resume.
+	if err := core.Start(ctx); err != nil {
+		return fmt.Errorf("start the approvals: %w", err)
+	}
+	defer core.Close()
 	schedCtx, stopSched := context.WithCancel(ctx)
 	if err := scheduler.Start(schedCtx); err != nil {
 		stopSched()
@@ -142,8 +148,23 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 		}
 		fmt.Fprintf(env.stdout, "paasbot shell as %s on %s. Type help, or quit.\n", who, where)
 	}
-	return sh.Run(ctx, core)
+	if err := sh.Run(ctx, core); err != nil {
+		return err
+	}
+	// Show how the last approved operations end before exiting, within
+	// reason; Ctrl-C stops waiting (their progress is saved and resumed at
+	// the next start on the same database).
+	wctx, cancel := context.WithTimeout(ctx, followUpGrace)
+	defer cancel()
+	if err := core.WaitFollowUps(wctx); err != nil && ctx.Err() == nil {
+		fmt.Fprintf(env.stdout, "Stopped following operations still running after %s; `approvals` and `info` show where they are.\n", followUpGrace)
+	}
+	return nil
 }
+
+// followUpGrace is how long the shell waits at the end of its input for
+// operations it follows to finish (the sandbox's take about 10 s).
+const followUpGrace = 30 * time.Second
 
 // startSandbox serves a seeded simulator on 127.0.0.1 and returns how to
 // stop it and its URL.
