@@ -420,11 +420,10 @@ func (c *Core) audit(ctx context.Context, team, actor, action, target, outcome s
 	}
 }
 
-// observeApproval counts a request entering state when the configured
-// Metrics also count approvals (telemetry.Metrics does).
+// observeApproval counts a request entering state.
 func (c *Core) observeApproval(state string) {
-	if m, ok := c.cfg.Metrics.(interface{ ObserveApproval(state string) }); ok {
-		m.ObserveApproval(state)
+	if c.cfg.Metrics != nil {
+		c.cfg.Metrics.ObserveApproval(state)
 	}
 }
 

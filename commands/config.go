@@ -9,10 +9,12 @@ import (
 	"github.com/paasbot/paasbot/gandi"
 )
 
-// Metrics counts commands by name and outcome ("ok" or an error Code).
-// It must be safe for concurrent use.
+// Metrics counts commands by name and outcome ("ok" or an error Code),
+// and approvals by the state they enter. It must be safe for concurrent
+// use; telemetry.Metrics implements it.
 type Metrics interface {
 	ObserveCommand(name, outcome string)
+	ObserveApproval(state string)
 }
 
 // Config is what New needs. Store and Gandi are required.

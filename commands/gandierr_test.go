@@ -68,6 +68,8 @@ func (m *countingMetrics) ObserveCommand(name, outcome string) {
 	m.got = append(m.got, name+"="+outcome)
 }
 
+func (m *countingMetrics) ObserveApproval(string) {}
+
 func TestHandle_Metrics(t *testing.T) {
 	e := setup(t, 3)
 	m := &countingMetrics{}
