@@ -155,38 +155,75 @@ type Button struct {
 	Confirm bool
 }
 
-// Buttons lists every button in a blocks JSON array, in order.
+// Buttons lists every button in a blocks JSON array, in order: the
+// elements of actions blocks and any section accessory whose "type" is
+// "button". Elements are read one by one as raw JSON, so blocks and
+// elements of other shapes (a context block's text elements, whose "text"
+// is a string, images, inputs) are skipped rather than hiding the buttons
+// of the whole message.
 func Buttons(blocks json.RawMessage) []Button {
 	var bs []struct {
-		Type     string `json:"type"`
-		BlockID  string `json:"block_id"`
-		Elements []struct {
-			Type     string `json:"type"`
-			ActionID string `json:"action_id"`
-			Value    string `json:"value"`
-			Style    string `json:"style"`
-			Text     struct {
-				Text string `json:"text"`
-			} `json:"text"`
-			Confirm json.RawMessage `json:"confirm"`
-		} `json:"elements"`
+		BlockID   string            `json:"block_id"`
+		Elements  []json.RawMessage `json:"elements"`
+		Accessory json.RawMessage   `json:"accessory"`
 	}
 	if json.Unmarshal(blocks, &bs) != nil {
-		return nil
+		var loose []json.RawMessage // one odd block must not hide the others
+		if json.Unmarshal(blocks, &loose) != nil {
+			return nil
+		}
+		bs = bs[:0]
+		for _, raw := range loose {
+			var b struct {
+				BlockID   string            `json:"block_id"`
+				Elements  []json.RawMessage `json:"elements"`
+				Accessory json.RawMessage   `json:"accessory"`
+			}
+			if json.Unmarshal(raw, &b) == nil {
+				bs = append(bs, b)
+			}
+		}
 	}
 	var out []Button
 	for _, b := range bs {
-		for _, el := range b.Elements {
-			if el.Type != "button" {
-				continue
+		els := b.Elements
+		if len(b.Accessory) > 0 {
+			els = append(els, b.Accessory)
+		}
+		for _, raw := range els {
+			if btn, ok := decodeButton(raw); ok {
+				btn.BlockID = b.BlockID
+				out = append(out, btn)
 			}
-			out = append(out, Button{
-				BlockID: b.BlockID, ActionID: el.ActionID, Text: el.Text.Text,
-				Value: el.Value, Style: el.Style, Confirm: len(el.Confirm) > 0 && string(el.Confirm) != "null",
-			})
 		}
 	}
 	return out
+}
+
+// decodeButton reads one block element, reporting whether it is a button.
+func decodeButton(raw json.RawMessage) (Button, bool) {
+	var kind struct {
+		Type string `json:"type"`
+	}
+	if json.Unmarshal(raw, &kind) != nil || kind.Type != "button" {
+		return Button{}, false
+	}
+	var el struct {
+		ActionID string `json:"action_id"`
+		Value    string `json:"value"`
+		Style    string `json:"style"`
+		Text     struct {
+			Text string `json:"text"`
+		} `json:"text"`
+		Confirm json.RawMessage `json:"confirm"`
+	}
+	if json.Unmarshal(raw, &el) != nil {
+		return Button{}, false
+	}
+	return Button{
+		ActionID: el.ActionID, Text: el.Text.Text, Value: el.Value, Style: el.Style,
+		Confirm: len(el.Confirm) > 0 && string(el.Confirm) != "null",
+	}, true
 }
 
 func findButton(blocks json.RawMessage, actionID string) (Button, bool) {
