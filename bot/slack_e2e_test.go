@@ -2,7 +2,6 @@ package bot
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -167,7 +166,7 @@ func TestE2E_ButtonClickRunsForTheClicker(t *testing.T) {
 	e := newE2E(t)
 	e.login(t, dana)
 	post := e.postFor(e.slash(dana, devChan, "list"))
-	more, ok := buttonIn(post.Blocks, "cmd")
+	more, ok := post.Button("cmd")
 	if !ok {
 		t.Fatalf("list of 40 instances has no More button: %q", post.AllText())
 	}
@@ -254,53 +253,26 @@ func TestE2E_MalformedPayloadThenNextCommandWorks(t *testing.T) {
 	}
 }
 
-// buttonIn finds a button by action_id in blocks. (slacktest's Button
-// gives up on a whole message when a context block has text elements,
-// whose "text" is a string, so this reads the blocks leniently.)
-func buttonIn(blocks json.RawMessage, actionID string) (slacktest.Button, bool) {
-	var bs []struct {
-		Type     string            `json:"type"`
-		BlockID  string            `json:"block_id"`
-		Elements []json.RawMessage `json:"elements"`
-	}
-	if json.Unmarshal(blocks, &bs) != nil {
-		return slacktest.Button{}, false
-	}
-	for _, b := range bs {
-		if b.Type != "actions" {
-			continue
-		}
-		for _, raw := range b.Elements {
-			var el struct {
-				Type     string `json:"type"`
-				ActionID string `json:"action_id"`
-				Value    string `json:"value"`
-				Text     struct {
-					Text string `json:"text"`
-				} `json:"text"`
-			}
-			if json.Unmarshal(raw, &el) == nil && el.Type == "button" && el.ActionID == actionID {
-				return slacktest.Button{BlockID: b.BlockID, ActionID: el.ActionID, Value: el.Value, Text: el.Text.Text}, true
-			}
-		}
-	}
-	return slacktest.Button{}, false
+// waitApprovalMessage waits for the shared request message in devChan that
+// carries an Approve button (its blocks include a context block).
+func (e *e2e) waitApprovalMessage(t *testing.T) slacktest.Message {
+	t.Helper()
+	return e.fake.WaitForMessage(t, func(m slacktest.Message) bool {
+		_, ok := m.Button("approval.approve")
+		return !m.Ephemeral && m.Channel == devChan && ok
+	}, wait)
 }
 
 func TestE2E_ApprovalButtonRunsOnce(t *testing.T) {
 	e := newE2EApprovers(t, []string{sam})
 	e.login(t, dana)
 	e.slash(dana, devChan, "renew shop-prod duration=12m")
-	req := e.fake.WaitForMessage(t, func(m slacktest.Message) bool {
-		_, ok := buttonIn(m.Blocks, "approval.approve")
-		return !m.Ephemeral && m.Channel == devChan && ok
-	}, wait)
-	approve, _ := buttonIn(req.Blocks, "approval.approve")
-	// MessageTS stays empty: slacktest's button lookup cannot read messages
-	// with context blocks (reported); the button is sent as found here.
+	req := e.waitApprovalMessage(t)
+	// The click names the posted message: slacktest fills in the button's
+	// block, value and text from it, as Slack would.
 	click := func(user string) string {
 		return e.fake.ClickButton(t.Context(), slacktest.Click{UserID: user, ChannelID: devChan,
-			ActionID: approve.ActionID, BlockID: approve.BlockID, Value: approve.Value, Text: approve.Text})
+			MessageTS: req.TS, ActionID: "approval.approve"})
 	}
 	// The requester may not approve her own paid request (four eyes).
 	refused := e.postFor(click(dana))
@@ -344,13 +316,9 @@ func TestE2E_GeneratedPasswordReachesOnlyTheRequester(t *testing.T) {
 	e := newE2EApprovers(t, []string{sam})
 	e.login(t, dana)
 	e.slash(dana, devChan, "create name=blog2 size=s type=phpmysql datacenter=1 duration=1m")
-	req := e.fake.WaitForMessage(t, func(m slacktest.Message) bool {
-		_, ok := buttonIn(m.Blocks, "approval.approve")
-		return !m.Ephemeral && m.Channel == devChan && ok
-	}, wait)
-	approve, _ := buttonIn(req.Blocks, "approval.approve")
+	req := e.waitApprovalMessage(t)
 	e.postFor(e.fake.ClickButton(t.Context(), slacktest.Click{UserID: sam, ChannelID: devChan,
-		ActionID: approve.ActionID, BlockID: approve.BlockID, Value: approve.Value, Text: approve.Text}))
+		MessageTS: req.TS, ActionID: "approval.approve"}))
 	pw := e.fake.WaitForMessage(t, func(m slacktest.Message) bool {
 		return m.Ephemeral && strings.Contains(m.AllText(), "Password of")
 	}, wait)
