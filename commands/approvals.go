@@ -217,7 +217,7 @@ func settledText(a *store.Approval, p Plan) string {
 	case store.StateDone:
 		if pr, err := decodeProgress(a.Progress); err == nil && len(a.Progress) > 0 {
 			switch pr.Outcome {
-			case outcomeFailed:
+			case outcomeFailed: // recorded before the store could say failed
 				return fmt.Sprintf("#%d was already approved%s and ran once, but failed: %s", id, by, pr.Error)
 			case "":
 				return fmt.Sprintf("#%d was already approved%s and has run; its operations are still being followed.", id, by)
@@ -225,6 +225,9 @@ func settledText(a *store.Approval, p Plan) string {
 		}
 		return fmt.Sprintf("#%d was already approved%s and has run.", id, by)
 	case store.StateFailed:
+		if len(a.Progress) > 0 {
+			return fmt.Sprintf("#%d was already approved%s and ran once, but failed: %s", id, by, orDefault(a.Error, "see the request message"))
+		}
 		return fmt.Sprintf("#%d was approved%s and failed: %s", id, by, orDefault(a.Error, "see the request message"))
 	case store.StateDenied:
 		return fmt.Sprintf("#%d was denied%s; nothing was done.", id, by)

@@ -52,6 +52,11 @@ func (c *Core) approvalMessage(a *store.Approval, p Plan, pr *progress, override
 	case store.StateDone:
 		m.Tone, m.Text = doneStatus(a, pr, by, p)
 	case store.StateFailed:
+		if pr != nil && len(pr.Ops) > 0 {
+			// The call ran and its operations failed.
+			m.Tone, m.Text = doneStatus(a, pr, by, p)
+			break
+		}
 		m.Tone = reply.Error
 		m.Text = fmt.Sprintf("Failed: %s\n%s%s. It did not run, so nothing changed.", orDefault(a.Error, "Gandi refused the call."), decidedWord(a), by)
 	case store.StateDenied:

@@ -203,10 +203,16 @@ func (f *follower) end(ctx context.Context, gc *gandi.Client, outcome, why strin
 	f.pr.Outcome, f.pr.Error, f.pr.Ended, f.pr.Instance = outcome, why, &now, result
 	f.saveLocked(ctx, true)
 	state := string(store.StateDone)
-	if outcome != outcomeDone {
+	switch outcome {
+	case outcomeDone:
+	case outcomeGaveUp:
+		state = "unknown"
+	default:
 		state = string(store.StateFailed)
-		if outcome == outcomeGaveUp {
-			state = "unknown"
+		if err := c.cfg.Store.FailOperations(ctx, f.a.ID, orDefault(why, outcome)); err != nil {
+			c.log.WarnContext(ctx, "cannot mark an approval failed after its operations failed", "id", f.a.ID, "err", err)
+		} else {
+			f.a.State = store.StateFailed
 		}
 	}
 	c.observeApproval(state)

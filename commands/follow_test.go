@@ -74,6 +74,9 @@ func TestFollow_OperationError(t *testing.T) {
 	if pr == nil || pr.Outcome != outcomeFailed || !strings.Contains(pr.Error, "ended in ERROR: not enough disk space on the filer") {
 		t.Fatalf("progress = %+v", pr)
 	}
+	if a = r.approval(id); a.State != store.StateFailed || !strings.Contains(a.Error, "not enough disk space on the filer") {
+		t.Errorf("approval state %s, error %q; want failed with the operation's last_error", a.State, a.Error)
+	}
 	final := r.note.lastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
 	if final.Tone != reply.Error || !strings.Contains(final.Text, "Failed: operation") || !strings.Contains(apvText(final), "not enough disk space on the filer") {
 		t.Errorf("final message = %s", apvText(final))

@@ -20,6 +20,8 @@ type ApprovalStore interface {
 	Claim(ctx context.Context, id int64) error
 	Finish(ctx context.Context, id int64, result json.RawMessage) error
 	Fail(ctx context.Context, id int64, errMsg string) error
+	// FailOperations marks a done request failed when its operations fail.
+	FailOperations(ctx context.Context, id int64, errMsg string) error
 	// Transition is the general compare-and-set; the core uses it for
 	// executing → interrupted when a call's outcome is unknown.
 	Transition(ctx context.Context, id int64, from, to store.ApprovalState, actor string) error

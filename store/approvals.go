@@ -14,6 +14,7 @@ import (
 //	pending   → approved | denied | cancelled | expired
 //	approved  → executing | cancelled | interrupted
 //	executing → done | failed | interrupted
+//	done      → failed (its operations ended in ERROR, SUPPORT or CANCEL)
 //
 // and each is a compare-and-set, so exactly one caller wins.
 type ApprovalState string
@@ -44,6 +45,8 @@ func allowedTransition(from, to ApprovalState) bool {
 		return to == StateExecuting || to == StateCancelled || to == StateInterrupted
 	case StateExecuting:
 		return to == StateDone || to == StateFailed || to == StateInterrupted
+	case StateDone:
+		return to == StateFailed
 	}
 	return false
 }

@@ -165,6 +165,30 @@ func TestDB_Transition(t *testing.T) {
 			t.Errorf("after fail: %+v", a)
 		}
 	})
+	t.Run("OK operations failed after done", func(t *testing.T) {
+		db := openTestDB(t)
+		id := mustCreate(t, db, newApproval())
+		db.Approve(ctx, id, "U")
+		db.Claim(ctx, id)
+		db.Finish(ctx, id, nil)
+		if err := db.FailOperations(ctx, id, "paas_vm_renew ended in ERROR"); err != nil {
+			t.Fatal(err)
+		}
+		a, _ := db.Approval(ctx, id)
+		if a.State != StateFailed || a.Error != "paas_vm_renew ended in ERROR" {
+			t.Errorf("after FailOperations: %+v", a)
+		}
+		if err := db.FailOperations(ctx, id, "again"); !errors.Is(err, ErrConflict) {
+			t.Errorf("second FailOperations: %v, want ErrConflict", err)
+		}
+	})
+	t.Run("FailOperations of a pending request", func(t *testing.T) {
+		db := openTestDB(t)
+		id := mustCreate(t, db, newApproval())
+		if err := db.FailOperations(ctx, id, "x"); !errors.Is(err, ErrConflict) {
+			t.Errorf("FailOperations of pending: %v, want ErrConflict", err)
+		}
+	})
 	t.Run("OK deny and cancel", func(t *testing.T) {
 		db := openTestDB(t)
 		d := mustCreate(t, db, newApproval())

@@ -57,6 +57,13 @@ func (d *DB) Fail(ctx context.Context, id int64, errMsg string) error {
 	return d.transition(ctx, id, StateExecuting, StateFailed, "", "error = ?", errMsg)
 }
 
+// FailOperations moves a done request to failed when the operations its
+// call started end in failure, and records why (shown in the channel: no
+// secret). Gandi accepted the call, so it is never retried.
+func (d *DB) FailOperations(ctx context.Context, id int64, errMsg string) error {
+	return d.transition(ctx, id, StateDone, StateFailed, "", "error = ?", errMsg)
+}
+
 func (d *DB) transition(ctx context.Context, id int64, from, to ApprovalState, actor, set string, setArgs ...any) error {
 	if !allowedTransition(from, to) {
 		return invalidf("approval %d: no move from %s to %s", id, from, to)
