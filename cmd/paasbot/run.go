@@ -182,6 +182,11 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 		return err
 	}
 	defer core.Close() // after the adapter's drain: follow-ups save their progress
+	// paasbot_approvals: counted now that Start has settled the requests a
+	// previous process left behind, then every approvalGaugeEvery.
+	gauge := &approvalGaugeRefresher{src: db, dst: m, every: approvalGaugeEvery, logger: logger.With("component", "metrics")}
+	gauge.refresh(runCtx)
+	bg.Go(func() { gauge.run(runCtx) })
 	if err := scheduler.Start(runCtx); err != nil {
 		return err
 	}

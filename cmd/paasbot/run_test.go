@@ -137,6 +137,7 @@ func TestRun_EndToEnd(t *testing.T) {
 	vars["PAASBOT_GANDI_URL"] = simURL
 	base := "http://" + addr
 	stale := executingApproval(t, vars)
+	pendingApproval(t, vars)
 
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -181,7 +182,9 @@ func TestRun_EndToEnd(t *testing.T) {
 	}
 
 	code, metrics := get(t, base+"/metrics")
-	for _, want := range []string{"paasbot_commands_total", "paasbot_ack_latency_seconds_count", `paasbot_gandi_calls_total{method="paas.list"`} {
+	// paasbot_approvals is counted from the store once Start has settled it.
+	for _, want := range []string{"paasbot_commands_total", "paasbot_ack_latency_seconds_count", `paasbot_gandi_calls_total{method="paas.list"`,
+		"\n" + `paasbot_approvals{state="pending"} 1` + "\n", "\n" + `paasbot_approvals{state="interrupted"} 1` + "\n"} {
 		if code != http.StatusOK || !strings.Contains(metrics, want) {
 			t.Errorf("/metrics (%d) lacks %s", code, want)
 		}
@@ -225,6 +228,20 @@ func executingApproval(t *testing.T, vars map[string]string) int64 {
 		t.Fatal(err)
 	}
 	if err := db.Claim(ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// pendingApproval leaves an approval waiting for a decision in the
+// database of vars.
+func pendingApproval(t *testing.T, vars map[string]string) int64 {
+	t.Helper()
+	db := openRunDB(t, vars)
+	defer db.Close()
+	id, err := db.CreateApproval(t.Context(), &store.Approval{Team: "T0TEST", Channel: "C0DEV", Requester: "U0DANA",
+		Action: "paas.renew", Target: "blog", Params: []byte(`{}`)})
+	if err != nil {
 		t.Fatal(err)
 	}
 	return id
