@@ -126,6 +126,10 @@ func (f *Fault) Error() string {
 	return fmt.Sprintf("gandi: %s: fault %d: %s", f.Method, f.Code, f.Message)
 }
 
+// FaultCode returns Code. It lets packages that must not import gandi
+// (metrics, for one) tell an answered fault from a failure to call.
+func (f *Fault) FaultCode() int { return f.Code }
+
 // Qualification is the first digit of a six-digit code: 1 server, 5 data;
 // 0 for short codes such as 1.
 func (f *Fault) Qualification() int {

@@ -370,3 +370,15 @@ func TestObserver(t *testing.T) {
 		t.Errorf("observer got %q", got)
 	}
 }
+
+func TestFault_FaultCodeThroughWrapping(t *testing.T) {
+	err := fmt.Errorf("renew shop-prod: %w", &Fault{Code: 537542, Message: "Error on object : OBJECT_PAAS (CAUSE_NOTFOUND) [Paas '42' doesn't exist.]"})
+	var coded interface{ FaultCode() int }
+	if !errors.As(err, &coded) || coded.FaultCode() != 537542 {
+		t.Fatalf("errors.As(FaultCode) = %v, %v; want the fault's code", coded, err)
+	}
+	var transport error = &TransportError{Method: "paas.info", Err: errors.New("connection refused")}
+	if errors.As(transport, &coded) {
+		t.Error("a transport error must not look like an answered fault")
+	}
+}

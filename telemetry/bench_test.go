@@ -38,7 +38,7 @@ func BenchmarkLogLine(b *testing.B) {
 
 func BenchmarkObserveGandiCall(b *testing.B) {
 	m := NewMetrics(nil)
-	err := &Fault{537542}
+	err := &codedFault{537542}
 	b.ReportAllocs()
 	for b.Loop() {
 		m.ObserveGandiCall("paas.info", 40*time.Millisecond, err)

@@ -2,7 +2,6 @@ package telemetry
 
 import (
 	"errors"
-	"reflect"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -151,50 +150,11 @@ func (m *Metrics) ObserveGandiCall(method string, took time.Duration, err error)
 }
 
 // IsFault reports whether err is, or wraps, an XML-RPC fault answered by the
-// API rather than a failure to reach or understand it. Without importing the
-// gandi package it recognises an error with a FaultCode() int method, or
-// whose type is named Fault or FaultError (gandi's typed fault,
-// kolo/xmlrpc's FaultError).
+// API rather than a failure to reach or understand it: an error with a
+// FaultCode() int method, as gandi's *Fault has.
 func IsFault(err error) bool {
-	found := false
-	walkErrors(err, func(e error) bool {
-		if _, ok := e.(interface{ FaultCode() int }); ok {
-			found = true
-			return false
-		}
-		t := reflect.TypeOf(e)
-		for t.Kind() == reflect.Pointer {
-			t = t.Elem()
-		}
-		if n := t.Name(); n == "Fault" || n == "FaultError" {
-			found = true
-			return false
-		}
-		return true
-	})
-	return found
-}
-
-// walkErrors calls visit on err and everything it wraps, depth first, until
-// visit returns false.
-func walkErrors(err error, visit func(error) bool) bool {
-	if err == nil {
-		return true
-	}
-	if !visit(err) {
-		return false
-	}
-	switch u := err.(type) {
-	case interface{ Unwrap() error }:
-		return walkErrors(u.Unwrap(), visit)
-	case interface{ Unwrap() []error }:
-		for _, e := range u.Unwrap() {
-			if !walkErrors(e, visit) {
-				return false
-			}
-		}
-	}
-	return true
+	var f interface{ FaultCode() int }
+	return errors.As(err, &f)
 }
 
 // ObserveApproval counts an approval request entering state.

@@ -11,19 +11,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 )
 
-// Fault mimics gandi's typed fault; FaultError mimics kolo/xmlrpc's.
-type Fault struct{ Code int }
+// codedFault has the method by which IsFault knows gandi's *Fault.
+type codedFault struct{ code int }
 
-func (f *Fault) Error() string { return fmt.Sprintf("fault %d", f.Code) }
-
-type FaultError struct{ Code int }
-
-func (f FaultError) Error() string { return "xmlrpc fault" }
-
-type codedFault struct{}
-
-func (codedFault) Error() string  { return "coded" }
-func (codedFault) FaultCode() int { return 510150 }
+func (f *codedFault) Error() string  { return fmt.Sprintf("fault %d", f.code) }
+func (f *codedFault) FaultCode() int { return f.code }
 
 func TestIsFault(t *testing.T) {
 	tests := []struct {
@@ -33,11 +25,9 @@ func TestIsFault(t *testing.T) {
 	}{
 		{"nil", nil, false},
 		{"plain", errors.New("connection refused"), false},
-		{"pointer Fault", &Fault{537542}, true},
-		{"wrapped Fault", fmt.Errorf("paas.info: %w", &Fault{537542}), true},
-		{"FaultError value", FaultError{1}, true},
-		{"FaultCode method", codedFault{}, true},
-		{"joined", errors.Join(errors.New("x"), fmt.Errorf("y: %w", codedFault{})), true},
+		{"fault", &codedFault{537542}, true},
+		{"wrapped fault", fmt.Errorf("paas.info: %w", &codedFault{537542}), true},
+		{"joined", errors.Join(errors.New("x"), fmt.Errorf("y: %w", &codedFault{510150})), true},
 		{"wrapped plain", fmt.Errorf("a: %w", errors.New("timeout")), false},
 	}
 	for _, tt := range tests {
@@ -65,7 +55,7 @@ func TestMetrics_Exposition(t *testing.T) {
 	m.ObserveCommand("list", "ok")
 	m.ObserveCommand("renew", "refused")
 	m.ObserveGandiCall("paas.list", 40*time.Millisecond, nil)
-	m.ObserveGandiCall("paas.info", 200*time.Millisecond, fmt.Errorf("paas.info: %w", &Fault{537542}))
+	m.ObserveGandiCall("paas.info", 200*time.Millisecond, fmt.Errorf("paas.info: %w", &codedFault{537542}))
 	m.ObserveGandiCall("paas.info", 3*time.Second, errors.New("context deadline exceeded"))
 	m.ObserveApproval("pending")
 	m.ObserveApproval("approved")
