@@ -284,6 +284,10 @@ func parseApprovers(v string) ([]string, error) {
 			ids = append(ids, id)
 		}
 	}
+	if len(ids) == 0 && strings.TrimSpace(v) != "" {
+		// "," would otherwise turn four eyes off without a word.
+		return nil, fmt.Errorf("%q names nobody; expected Slack user ids like U012AB3CD, comma-separated, or leave it unset so that requesters confirm their own requests", v)
+	}
 	return ids, nil
 }
 

@@ -85,6 +85,8 @@ func TestLoadConfig_Settings(t *testing.T) {
 		// PAASBOT_APPROVERS
 		{"approvers none", nil, nil, func(c *config) any { return c.Approvers }, []string(nil), ""},
 		{"approvers list", map[string]string{"PAASBOT_APPROVERS": "U012AB3CD, W0456EF, U012AB3CD"}, nil, func(c *config) any { return c.Approvers }, []string{"U012AB3CD", "W0456EF"}, ""},
+		{"approvers naming nobody refused", map[string]string{"PAASBOT_APPROVERS": " , "}, nil, nil, nil,
+			`PAASBOT_APPROVERS: " , " names nobody; expected Slack user ids like U012AB3CD, comma-separated, or leave it unset so that requesters confirm their own requests`},
 		{"approvers flag wins", map[string]string{"PAASBOT_APPROVERS": "U012AB3CD"}, []string{"--approvers=U999"}, func(c *config) any { return c.Approvers }, []string{"U999"}, ""},
 		{"approvers name refused", map[string]string{"PAASBOT_APPROVERS": "U012AB3CD,@sam"}, nil, nil, nil,
 			`PAASBOT_APPROVERS: "@sam" is not a Slack user id; expected ids like U012AB3CD (profile → ⋮ → Copy member ID), comma-separated`},

@@ -64,6 +64,10 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	if who == "" {
 		who = "local"
 	}
+	approvers, err := shellApprovers(env.getenv("PAASBOT_APPROVERS"))
+	if err != nil {
+		return err
+	}
 	logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: shellLogLevel(env.getenv("PAASBOT_LOG_LEVEL"))}))
 
 	url := *gandiURL
@@ -117,7 +121,7 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 		Store:     db,
 		Gandi:     newGandi,
 		Notifier:  sh,
-		Approvers: splitList(env.getenv("PAASBOT_APPROVERS")),
+		Approvers: approvers,
 		Logger:    logger,
 		Alerts:    scheduler,
 	})
@@ -238,12 +242,15 @@ func shellLogLevel(v string) slog.Level {
 	return slog.LevelWarn
 }
 
-func splitList(v string) []string {
-	var out []string
-	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
-		out = append(out, f)
+// shellApprovers reads PAASBOT_APPROVERS for the shell, where people are
+// named by --user rather than by Slack ids. A value that names nobody is
+// refused: it would silently turn four eyes off.
+func shellApprovers(v string) ([]string, error) {
+	out := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+	if len(out) == 0 && strings.TrimSpace(v) != "" {
+		return nil, fmt.Errorf("PAASBOT_APPROVERS: %q names nobody; expected user names, comma-separated, or leave it unset", v)
 	}
-	return out
+	return out, nil
 }
 
 // isTerminal reports whether r is a character device (a terminal), so
