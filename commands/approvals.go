@@ -396,13 +396,7 @@ func runApprovals(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 		if len(buttons) > 20 {
 			continue
 		}
-		if c.mayApprove(user, &a) {
-			buttons = append(buttons,
-				reply.Button{Label: "Approve #" + ids, Action: "approval.approve", Value: ids, Style: reply.Primary, Command: "approve " + ids},
-				reply.Button{Label: "Deny #" + ids, Action: "approval.deny", Value: ids, Command: "deny " + ids})
-		} else if a.Requester == user {
-			buttons = append(buttons, reply.Button{Label: "Cancel #" + ids, Action: "approval.cancel", Value: ids, Command: "cancel " + ids})
-		}
+		buttons = append(buttons, c.listButtons(user, &a)...)
 	}
 	if len(t.Rows) == 0 {
 		return reply.Message{Text: "No pending approvals."}, nil
@@ -412,6 +406,25 @@ func runApprovals(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 		m.Notes = []string{"Approvers: " + c.approverList() + " (never the requester)."}
 	}
 	return m, nil
+}
+
+// listButtons are the buttons of a's own message (pendingButtons, so a
+// delete keeps its confirm dialog naming the instance) that user may
+// press, labelled with a's id: Approve/Deny (or Confirm) for a decider,
+// Cancel for the requester.
+func (c *Core) listButtons(user string, a *store.Approval) []reply.Button {
+	p, _ := planOf(a) // unreadable: the action and target still name it
+	decider, requester := c.mayApprove(user, a), a.Requester == user
+	var out []reply.Button
+	for _, b := range c.pendingButtons(a, p) {
+		switch {
+		case b.Action == "approval.cancel" && requester,
+			b.Action != "approval.cancel" && decider:
+			b.Label += " #" + strconv.FormatInt(a.ID, 10)
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // audit appends to the audit log; a failure is logged, not shown. params

@@ -100,3 +100,39 @@ func TestOutcomeUnknown(t *testing.T) {
 		}
 	}
 }
+
+// TestApprovals_ListButtonsMatchRequest checks that the `approvals` list
+// offers the same buttons as each request's own message: a pending delete
+// keeps its danger style and the confirm dialog naming the instance, so
+// it never runs from the list without that second question.
+func TestApprovals_ListButtonsMatchRequest(t *testing.T) {
+	e := setup(t, 3)
+	own := e.run(t, "delete 126003")
+	var want *reply.Button
+	for i := range own.Buttons {
+		if own.Buttons[i].Action == "approval.approve" {
+			want = &own.Buttons[i]
+		}
+	}
+	if want == nil || want.Confirm == nil || !strings.Contains(want.Confirm.Text, "#126003") {
+		t.Fatalf("the delete confirm has no dialog naming the instance: %+v", own.Buttons)
+	}
+	list := e.run(t, "approvals")
+	var got []string
+	for _, b := range list.Buttons {
+		got = append(got, b.Action)
+		if b.Action != "approval.approve" {
+			continue
+		}
+		if b.Confirm == nil || *b.Confirm != *want.Confirm || b.Style != want.Style || b.Value != want.Value {
+			t.Errorf("approvals offers %q (style %v, confirm %+v); the request itself has style %v, confirm %+v",
+				b.Label, b.Style, b.Confirm, want.Style, want.Confirm)
+		}
+		if !strings.HasSuffix(b.Label, " #"+b.Value) {
+			t.Errorf("list button label %q does not name request #%s", b.Label, b.Value)
+		}
+	}
+	if strings.Join(got, " ") != "approval.approve approval.cancel" {
+		t.Errorf("list buttons for the requester = %v, want confirm and cancel", got)
+	}
+}
