@@ -57,11 +57,14 @@ func (c *Core) alertCommands() []*CommandSpec {
 			Run: runAlertsAdd,
 			Examples: []string{`alerts add expiry days=30 schedule="0 9 * * 1-5"`, "alerts add upgrade #ops schedule=@daily tz=Europe/Paris",
 				"alerts add snapshots days=2 quiet=off"}},
-		{Name: "alerts remove", Aliases: []string{"rm", "delete"}, Summary: "stop a scheduled report", Args: idArg,
+		{Name: "alerts remove", Aliases: []string{"rm", "delete"},
+			Summary: "stop a scheduled report (anyone here may; when it is not yours, its channel is told who removed it)", Args: idArg,
 			NoKey: true, Run: runAlertsRemove, Examples: []string{"alerts remove 3"}},
-		{Name: "alerts run", Summary: "post a scheduled report now", Args: idArg,
+		// run is NoKey so that everyone who is not the owner gets the same
+		// refusal naming the owner, key or not; the owner's own key scans.
+		{Name: "alerts run", Summary: "post your scheduled report now (only its owner: it scans with their key)", Args: idArg,
 			NoKey: true, Run: runAlertsRun, Examples: []string{"alerts run 3"}},
-		{Name: "alerts takeover", Summary: "scan a report with your key from now on (resumes a paused one)", Args: idArg,
+		{Name: "alerts takeover", Summary: "resume a paused report with your key (its channel is told)", Args: idArg,
 			Run: runAlertsTakeover, Examples: []string{"alerts takeover 3"}},
 	}
 }
@@ -110,7 +113,7 @@ func runAlertsList(ctx context.Context, c *Core, call *Call) (reply.Message, err
 			s.Schedule, orDash(s.TZ), orDash(params), userLabel(s.Owner), nextRun})
 	}
 	m := reply.Message{Title: fmt.Sprintf("Scheduled reports (%d)", len(subs)), Table: t,
-		Notes: []string{"`alerts run <id>` posts one now; `alerts remove <id>` stops one."}}
+		Notes: []string{"`alerts run <id>` posts one of yours now; `alerts remove <id>` stops one."}}
 	if paused > 0 {
 		verb := "reports are"
 		if paused == 1 {
@@ -213,6 +216,13 @@ func runAlertsRemove(ctx context.Context, c *Core, call *Call) (reply.Message, e
 	}
 	sched.Reload()
 	c.alertAudit(ctx, call, "alerts.remove", sub.ID, "done", nil)
+	if sub.Owner != call.Req.User {
+		// Anyone in the team may stop a report (its owner may have left),
+		// but the channel that got it learns who did, so it is never lost
+		// silently.
+		c.alertNotice(ctx, sub, fmt.Sprintf("Alert #%d (%s report, set up by %s) was removed by %s.",
+			sub.ID, sub.Kind, userLabel(sub.Owner), userLabel(call.Req.User)))
+	}
 	return reply.Message{Tone: reply.Success, Text: fmt.Sprintf("Alert #%d (%s report in %s) removed.",
 		sub.ID, sub.Kind, channelLabel(sub.Channel, call.Req.Channel))}, nil
 }
@@ -225,6 +235,13 @@ func runAlertsRun(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	sub, err := c.alertFor(ctx, call)
 	if err != nil {
 		return reply.Message{}, err
+	}
+	if sub.Owner != call.Req.User {
+		// The scan uses the owner's key: DESIGN §7 keeps a key for its
+		// owner's own commands and subscriptions.
+		return reply.Message{}, Errorf(EUNAUTHORIZED,
+			"Alert #%d belongs to %s and scans with their Gandi key, so only they can run it now. `alerts add %s` sets up your own.",
+			sub.ID, userLabel(sub.Owner), sub.Kind)
 	}
 	if sub.Paused {
 		return reply.Message{}, Errorf(EINVALID, "Alert #%d is paused (%s). Someone with a Gandi key can resume it with `alerts takeover %d`.",
@@ -249,16 +266,46 @@ func runAlertsTakeover(ctx context.Context, c *Core, call *Call) (reply.Message,
 	if err != nil {
 		return reply.Message{}, err
 	}
+	mine := sub.Owner == call.Req.User
+	switch {
+	case mine && !sub.Paused:
+		return reply.Message{Text: fmt.Sprintf("Alert #%d is already yours and running; nothing to take over.", sub.ID)}, nil
+	case !mine && !sub.Paused:
+		// A working alert keeps its owner: switching it to another key
+		// would scan another account without its owner's say.
+		return reply.Message{}, Errorf(EUNAUTHORIZED,
+			"Alert #%d belongs to %s and is running; it can be taken over only once it is paused (its owner's key gone or refused). `alerts add %s` sets up your own.",
+			sub.ID, userLabel(sub.Owner), sub.Kind)
+	}
 	if err := c.cfg.Store.TakeOverSubscription(ctx, sub.ID, call.Req.User); err != nil {
 		return reply.Message{}, fmt.Errorf("take over subscription %d: %w", sub.ID, err)
 	}
 	sched.Reload()
 	c.alertAudit(ctx, call, "alerts.takeover", sub.ID, "done", nil)
-	text := fmt.Sprintf("You now own alert #%d (%s report in %s): your Gandi key scans for it.", sub.ID, sub.Kind, channelLabel(sub.Channel, call.Req.Channel))
-	if sub.Paused {
-		text += " It was paused and runs again from its next slot."
+	notice := fmt.Sprintf("Alert #%d (%s report) was paused and is resumed by %s, whose Gandi key scans for it from now on.",
+		sub.ID, sub.Kind, userLabel(call.Req.User))
+	if mine {
+		notice = fmt.Sprintf("Alert #%d (%s report) was paused and is resumed by its owner %s.", sub.ID, sub.Kind, userLabel(call.Req.User))
 	}
+	c.alertNotice(ctx, sub, notice)
+	text := fmt.Sprintf("You now own alert #%d (%s report in %s): your Gandi key scans for it.", sub.ID, sub.Kind, channelLabel(sub.Channel, call.Req.Channel))
+	if mine {
+		text = fmt.Sprintf("Alert #%d (%s report in %s) is yours again: your Gandi key scans for it.", sub.ID, sub.Kind, channelLabel(sub.Channel, call.Req.Channel))
+	}
+	text += " It was paused and runs again from its next slot."
 	return reply.Message{Tone: reply.Success, Text: text}, nil
+}
+
+// alertNotice posts a one-line notice in the alert's channel, so that the
+// people who get a report learn who changed it. A failed post is logged,
+// not returned: the change itself is done and audited.
+func (c *Core) alertNotice(ctx context.Context, sub *store.Subscription, text string) {
+	if c.cfg.Notifier == nil {
+		return
+	}
+	if _, err := c.cfg.Notifier.Post(ctx, sub.Channel, reply.Message{Text: text}); err != nil {
+		c.log.WarnContext(ctx, "alert notice not posted", "alert", sub.ID, "channel", sub.Channel, "err", err)
+	}
 }
 
 // alertAudit records an alerts command in the audit log (never a secret:

@@ -165,7 +165,7 @@ func TestAlertsCommands_AddListRunRemove(t *testing.T) {
 		"Mon 2026-11-23 09:00 CET", "upgrade | C0OPS", "{@UALICE}")
 
 	// run posts now, in the subscription's channel, even when empty.
-	m = e.as(alertsBob, "alerts run 2")
+	m = e.as(alertsAlice, "alerts run 2")
 	mustContain(t, m, "Alert #2: the upgrade report was posted in C0OPS")
 	if len(e.poster.posts) != 1 || e.poster.posts[0].channel != "C0OPS" || !strings.Contains(e.poster.posts[0].msg.Title, "Upgrade report") {
 		t.Errorf("posts = %+v", e.poster.posts)
@@ -236,23 +236,35 @@ func TestAlertsCommands_TakeoverAndOtherTeam(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// While it runs, nobody else may switch it to their key.
+	mustContain(t, e.as(alertsBob, "alerts takeover 1"), "belongs to {@UCAROL}", "only once it is paused")
+	if sub, _ := e.db.Subscription(ctx, id); sub.Owner != alertsCarol {
+		t.Fatalf("a running alert was taken over: %+v", sub)
+	}
+
 	// Carol has no key: running it pauses it and tells the channel once.
-	m := e.as(alertsAlice, "alerts run 1")
+	m := e.as(alertsCarol, "alerts run 1")
 	mustContain(t, m, "Alert #1 did not run: the owner's Gandi key is gone or refused; the report is paused until someone with a key runs `/paas alerts takeover 1`.")
 	if len(e.poster.posts) != 1 || !strings.Contains(e.poster.posts[0].msg.Text, "/paas alerts takeover 1") {
 		t.Fatalf("pause notice: %+v", e.poster.posts)
 	}
-	mustContain(t, e.as(alertsAlice, "alerts run 1"), "is paused", "alerts takeover 1")
+	mustContain(t, e.as(alertsCarol, "alerts run 1"), "is paused", "alerts takeover 1")
 	mustContain(t, e.as(alertsAlice, "alerts list"), "paused", "1 report is paused")
 
-	// Someone without a key cannot take it over; bob can.
+	// Someone without a key cannot take it over; bob can, and the channel
+	// is told who scans for it now.
 	mustContain(t, e.as(alertsCarol, "alerts takeover 1"), "/paas login")
 	mustContain(t, e.as(alertsBob, "alerts takeover 1"), "You now own alert #1", "runs again")
 	sub, _ := e.db.Subscription(ctx, id)
 	if sub.Owner != alertsBob || sub.Paused {
 		t.Errorf("after takeover: %+v", sub)
 	}
-	mustContain(t, e.as(alertsAlice, "alerts run 1"), "posted in C_OPS")
+	if len(e.poster.posts) != 2 || e.poster.posts[1].channel != "C_OPS" ||
+		e.poster.posts[1].msg.Text != "Alert #1 (expiry report) was paused and is resumed by {@UBOB}, whose Gandi key scans for it from now on." {
+		t.Errorf("takeover notice: %+v", e.poster.posts)
+	}
+	mustContain(t, e.as(alertsBob, "alerts run 1"), "posted in C_OPS")
+	mustContain(t, e.as(alertsBob, "alerts takeover 1"), "already yours")
 
 	// Another team's alerts are invisible.
 	for _, cmd := range []string{"alerts run %d", "alerts remove %d", "alerts takeover %d"} {
@@ -273,4 +285,64 @@ func TestAlertsCommands_Disabled(t *testing.T) {
 		t.Errorf("without a scheduler: %q", m.Text)
 	}
 	mustContain(t, e.as(alertsAlice, "help alerts add"), "schedule", "tz", "days", "quiet")
+}
+
+// DESIGN §7: a key scans only for its owner's commands and subscriptions,
+// so running an alert now is for its owner alone, key or not.
+func TestAlertsCommands_RunOnlyByOwner(t *testing.T) {
+	e := alertsSetup(t, true)
+	ctx := context.Background()
+	if _, err := e.db.CreateSubscription(ctx, &store.Subscription{Team: alertsTeam, Channel: "C_OPS", Owner: alertsAlice,
+		Kind: "expiry", Schedule: "0 9 * * *", TZ: "Europe/Paris"}); err != nil {
+		t.Fatal(err)
+	}
+	for _, user := range []string{alertsCarol, alertsBob} {
+		t.Run(user, func(t *testing.T) {
+			m := e.as(user, "alerts run 1")
+			if m.Tone != reply.Error {
+				t.Errorf("%s ran Alice's alert: %q", user, m.Text)
+			}
+			mustContain(t, m, "Alert #1 belongs to {@UALICE}", "`alerts add expiry` sets up your own")
+			if n := len(e.poster.posts); n != 0 {
+				t.Errorf("%d reports posted with Alice's key for %s", n, user)
+			}
+		})
+	}
+	mustContain(t, e.as(alertsAlice, "alerts run 1"), "Alert #1: the expiry report was posted in C_OPS")
+	if len(e.poster.posts) != 1 || e.poster.posts[0].channel != "C_OPS" {
+		t.Errorf("owner's run: posts = %+v", e.poster.posts)
+	}
+}
+
+// Anyone in the team may remove an alert (its owner may have left), but the
+// channel is told who removed someone else's; the owner removes quietly.
+func TestAlertsCommands_RemoveByOtherTellsChannel(t *testing.T) {
+	tests := []struct {
+		name, user string
+		notice     string // "" = none
+	}{
+		{"owner", alertsAlice, ""},
+		{"teammate with a key", alertsBob, "Alert #1 (expiry report, set up by {@UALICE}) was removed by {@UBOB}."},
+		{"teammate without a key", alertsCarol, "Alert #1 (expiry report, set up by {@UALICE}) was removed by {@UCAROL}."},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := alertsSetup(t, true)
+			ctx := context.Background()
+			if _, err := e.db.CreateSubscription(ctx, &store.Subscription{Team: alertsTeam, Channel: "C_OPS", Owner: alertsAlice,
+				Kind: "expiry", Schedule: "0 9 * * *", TZ: "Europe/Paris"}); err != nil {
+				t.Fatal(err)
+			}
+			mustContain(t, e.as(tc.user, "alerts remove 1"), "Alert #1 (expiry report in C_OPS) removed")
+			if _, err := e.db.Subscription(ctx, 1); err == nil {
+				t.Error("alert still stored")
+			}
+			switch {
+			case tc.notice == "" && len(e.poster.posts) != 0:
+				t.Errorf("owner's own removal posted %+v", e.poster.posts)
+			case tc.notice != "" && (len(e.poster.posts) != 1 || e.poster.posts[0].channel != "C_OPS" || e.poster.posts[0].msg.Text != tc.notice):
+				t.Errorf("notice = %+v, want %q in C_OPS", e.poster.posts, tc.notice)
+			}
+		})
+	}
 }
