@@ -122,7 +122,8 @@ func (c *Core) observe(name string, code Code) {
 }
 
 // Click handles a pressed button. Action "cmd" runs Value as a command
-// typed by the clicker; "approval.approve", "approval.deny" and
+// typed by the clicker, with the clicker's key, and its reply is always
+// private (even with --share in Value); "approval.approve", "approval.deny" and
 // "approval.cancel" decide the approval whose id is Value. It never panics.
 func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 	defer func() {
@@ -134,8 +135,14 @@ func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 	req := Request{Team: click.Team, User: click.User, UserName: click.UserName, Channel: click.Channel}
 	switch click.Action {
 	case "cmd":
+		// The clicker may not be who posted the button: the command runs
+		// with the clicker's key, so its reply is theirs alone. What must
+		// reach the channel (an approval request) goes through the
+		// Notifier.
 		req.Text = click.Value
-		return c.Handle(ctx, req)
+		msg = c.Handle(ctx, req)
+		msg.Visibility = reply.Private
+		return msg
 	case "approval.approve", "approval.deny", "approval.cancel":
 		id, err := strconv.ParseInt(strings.TrimSpace(click.Value), 10, 64)
 		if err != nil {

@@ -343,3 +343,60 @@ func TestHandle_LoginRefusesTypedKey(t *testing.T) {
 		t.Errorf("a typed key was stored: %v", err)
 	}
 }
+
+// TestClick_MoreOnSharedListStaysPrivate: anyone in the channel may click
+// the "More" of a list shared there, and the click runs with the clicker's
+// own key, so it must never post the clicker's account in the channel.
+func TestClick_MoreOnSharedListStaysPrivate(t *testing.T) {
+	e := setup(t, 6)
+	const bobKey = "test0000key0000000000002"
+	e.sim.SeedDemo(bobKey, 6)
+	if _, err := e.db.PutAPIKey(context.Background(), store.Identity{Team: testTeam, User: "UBOB"}, bobKey); err != nil {
+		t.Fatal(err)
+	}
+	shared := e.run(t, "list per-page=2 --share")
+	if shared.Visibility != reply.Shared {
+		t.Fatalf("list --share is not shared")
+	}
+	var more string
+	for _, b := range shared.Buttons {
+		if b.Label == "More" {
+			more = b.Value
+		}
+	}
+	if more != "list per-page=2 page=2" {
+		t.Fatalf("More value = %q, want the next page without --share", more)
+	}
+	for _, tc := range []struct{ name, user, value string }{
+		{"OwnMore", alice, more},
+		{"OthersMore", "UBOB", more},
+		{"OldButtonWithShare", "UBOB", "list per-page=2 --share page=2"},
+		{"CountWithShare", "UBOB", "count --share"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := e.core.Click(context.Background(), Click{Team: testTeam, User: tc.user, Channel: "C1", Action: "cmd", Value: tc.value})
+			if m.Tone == reply.Error {
+				t.Fatalf("%s clicking %q: %s", tc.user, tc.value, m.Text)
+			}
+			if m.Visibility != reply.Private {
+				t.Errorf("%s clicking %q got a reply posted in the channel: %s", tc.user, tc.value, strings.SplitN(plain(m), "\n", 3)[1])
+			}
+		})
+	}
+}
+
+// TestClick_RenewButtonStillPostsApproval: a report's Renew button runs
+// `renew` as the clicker; its private reply does not hide the approval
+// request, which is stored and posted through the Notifier.
+func TestClick_RenewButtonStillPostsApproval(t *testing.T) {
+	e := setup(t, 3)
+	m := e.core.Click(context.Background(), Click{Team: testTeam, User: alice, Channel: "C1", Action: "cmd", Value: "renew 126001 duration=12m"})
+	wantOK(t, m, "Approval request #1 posted")
+	if m.Visibility != reply.Private {
+		t.Errorf("the clicker's answer is not private")
+	}
+	pending, err := e.db.PendingApprovals(context.Background(), testTeam)
+	if err != nil || len(pending) != 1 || pending[0].Action != ActionRenew || pending[0].MessageID == "" {
+		t.Errorf("pending approvals = %+v, %v; want the renew request, posted", pending, err)
+	}
+}

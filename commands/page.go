@@ -82,11 +82,13 @@ func pageNotes(m *reply.Message, call *Call, pg gandi.Page, shown, total int) {
 	}
 }
 
-// nextPageLine is line with page= set to n.
+// nextPageLine is line with page= set to n and without --share: anyone
+// in the channel may click the button of a shared list, and the click runs
+// with the clicker's own key, so it must never post their account there.
 func nextPageLine(line Line, n int) string {
 	out := Line{}
 	for _, a := range line.Args {
-		if a.Kind == Pair && strings.EqualFold(a.Key, "page") {
+		if a.Kind == Pair && strings.EqualFold(a.Key, "page") || a.Kind == Flag && strings.EqualFold(a.Key, "share") {
 			continue
 		}
 		out.Args = append(out.Args, a)
