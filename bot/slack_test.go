@@ -331,7 +331,10 @@ func TestSlack_ExpiredTrigger(t *testing.T) {
 func TestSlack_ButtonClick(t *testing.T) {
 	core := &fakeCore{
 		handle: func(context.Context, commands.Request) reply.Message {
-			return reply.Message{Visibility: reply.Shared, Text: "approve?", Buttons: []reply.Button{{Label: "Approve", Action: "approval.approve", Value: "7"}}}
+			// The notes render as a context block before the buttons, as on
+			// a real approval request: the click still finds its button.
+			return reply.Message{Visibility: reply.Shared, Text: "approve?", Notes: []string{"expires in 24 h"},
+				Buttons: []reply.Button{{Label: "Approve", Action: "approval.approve", Value: "7"}}}
 		},
 		click: func(_ context.Context, c commands.Click) reply.Message {
 			return reply.Message{Visibility: reply.Shared, Text: "approved by " + c.User, ReplaceOriginal: true}
