@@ -51,7 +51,7 @@ func (c *Core) prepare(ctx context.Context, req Request) (*Call, error) {
 	if err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
-			return nil, Errorf(EINVALID, "Cannot read word %d, %q: %s.", pe.Index+1, pe.Word, pe.Msg)
+			return nil, Errorf(EINVALID, "Cannot read word %d, %s: %s.", pe.Index+1, quoteWord(pe.Word), pe.Msg)
 		}
 		return nil, Errorf(EINVALID, "Cannot read the command: %v", err)
 	}
@@ -97,15 +97,17 @@ func (c *Core) client(call *Call) *gandi.Client { return c.cfg.Gandi(call.key) }
 // errorReply renders err for a person and logs what they cannot see.
 func (c *Core) errorReply(ctx context.Context, name string, req Request, err error, stack []byte) reply.Message {
 	text, ref := ErrorMessage(err)
+	// The log never carries what was typed raw: a refusal's message quotes
+	// words only through quoteWord, and redactKeys is the last guard.
 	attrs := []any{"command", name, "team", req.Team, "user", req.User, "code", string(ErrorCode(err))}
 	if ref != "" {
-		attrs = append(attrs, "ref", ref, "err", err.Error())
+		attrs = append(attrs, "ref", ref, "err", redactKeys(err.Error()))
 		if stack != nil {
 			attrs = append(attrs, "stack", string(stack))
 		}
 		c.log.ErrorContext(ctx, "command failed", attrs...)
 	} else {
-		c.log.DebugContext(ctx, "command refused", append(attrs, "msg", text)...)
+		c.log.DebugContext(ctx, "command refused", append(attrs, "msg", redactKeys(text))...)
 	}
 	return reply.Message{Visibility: reply.Private, Tone: reply.Error, Text: text}
 }
@@ -163,7 +165,7 @@ func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 		}
 		return m
 	}
-	return c.errorReply(ctx, "click", req, Errorf(EINVALID, "This button is not known to this paasbot (%q).", click.Action), nil)
+	return c.errorReply(ctx, "click", req, Errorf(EINVALID, "This button is not known to this paasbot (%s).", quoteWord(click.Action)), nil)
 }
 
 func codeOf(err error) Code {

@@ -32,7 +32,7 @@ func runHelp(_ context.Context, c *Core, call *Call) (reply.Message, error) {
 		}
 		return m, nil
 	}
-	return reply.Message{}, Errorf(EINVALID, "No help on %q.%s Commands: %s.", topic,
+	return reply.Message{}, Errorf(EINVALID, "No help on %s.%s Commands: %s.", quoteWord(topic),
 		didYouMean(topic, c.reg.allNames()), strings.Join(c.reg.topNames(), ", "))
 }
 

@@ -48,7 +48,7 @@ func (c *Core) pageOf(call *Call, sortFields []string) (gandi.Page, error) {
 				dir = " DESC"
 			case "asc":
 			default:
-				return p, Errorf(EINVALID, "sort_by takes a field and optionally asc or desc, not %q.", s)
+				return p, Errorf(EINVALID, "sort_by takes a field and optionally asc or desc, not %s.", quoteWord(s))
 			}
 			field = f
 		}
@@ -58,7 +58,7 @@ func (c *Core) pageOf(call *Call, sortFields []string) (gandi.Page, error) {
 			ok = ok || f == field
 		}
 		if !ok {
-			return p, Errorf(EINVALID, "Cannot sort by %q.%s Valid: %s.", field, didYouMean(field, sortFields), strings.Join(sortFields, ", "))
+			return p, Errorf(EINVALID, "Cannot sort by %s.%s Valid: %s.", quoteWord(field), didYouMean(field, sortFields), strings.Join(sortFields, ", "))
 		}
 		p.SortBy = field + dir
 	}

@@ -127,7 +127,7 @@ func runUpdate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 		default:
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				return reply.Message{}, Errorf(EINVALID, "snapshot-profile is a profile id or none, not %q.", v)
+				return reply.Message{}, Errorf(EINVALID, "snapshot-profile is a profile id or none, not %s.", quoteWord(v))
 			}
 			p.SnapshotProfile = gandi.IntValue(n)
 			summary = append(summary, reply.Field{Label: "Snapshot profile", Value: "#" + v})
@@ -146,7 +146,7 @@ func runUpdate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 		summary = append(summary, reply.Field{Label: "Password", Value: "a new one, sent to you privately"})
 	}
 	if len(summary) == 0 {
-		return reply.Message{}, Errorf(EINVALID, "Say what to change, e.g. `update %s size=l`. Usage: `%s`.", call.Arg(0), usageLine(call.Spec))
+		return reply.Message{}, Errorf(EINVALID, "Say what to change, e.g. `update %s size=l`. Usage: `%s`.", strings.Trim(quoteWord(call.Arg(0)), `"`), usageLine(call.Spec))
 	}
 	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
 	if err != nil {

@@ -46,7 +46,7 @@ type ParseError struct {
 }
 
 func (e *ParseError) Error() string {
-	return fmt.Sprintf("cannot read %q: %s", e.Word, e.Msg)
+	return fmt.Sprintf("cannot read %s: %s", quoteWord(e.Word), e.Msg)
 }
 
 // closingQuote maps each opening quote to the quotes that close it.

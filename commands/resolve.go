@@ -57,13 +57,13 @@ func resolveInstance(ctx context.Context, gc *gandi.Client, typed string, verify
 	for _, in := range found {
 		ids = append(ids, fmt.Sprintf("#%d (%s, %s)", in.ID, in.State, in.Type))
 	}
-	return instanceRef{}, Errorf(EINVALID, "Several instances are named %q: %s. Use the id instead.", typed, strings.Join(ids, ", "))
+	return instanceRef{}, Errorf(EINVALID, "Several instances are named %s: %s. Use the id instead.", quoteWord(typed), strings.Join(ids, ", "))
 }
 
 // notFoundInstance builds the "no instance named x" error with the
 // names that contain it (one ~name call; a failure just drops the hint).
 func notFoundInstance(ctx context.Context, gc *gandi.Client, typed string) error {
-	msg := fmt.Sprintf("No instance named %q in your account.", typed)
+	msg := fmt.Sprintf("No instance named %s in your account.", quoteWord(typed))
 	like := typed
 	if len(like) > 4 {
 		like = like[:4]

@@ -193,7 +193,7 @@ func (r *registry) lookup(line Line) (*CommandSpec, []Arg, error) {
 	}
 	first := line.Args[0]
 	if first.Kind != Word {
-		return nil, nil, Errorf(EINVALID, "A command starts with its name, not %q; `help` lists the commands.", first.String())
+		return nil, nil, Errorf(EINVALID, "A command starts with its name, not %s; `help` lists the commands.", quoteWord(first.String()))
 	}
 	name := strings.ToLower(first.Value)
 	if subs, ok := r.groups[name]; ok {
@@ -203,8 +203,8 @@ func (r *registry) lookup(line Line) (*CommandSpec, []Arg, error) {
 				return s, line.Args[2:], nil
 			}
 			if _, alone := r.byName[name]; !alone {
-				return nil, nil, Errorf(EINVALID, "`%s %s` is not a command. `%s` takes: %s.%s",
-					name, line.Args[1].Value, name, strings.Join(subs, ", "), didYouMean(sub, subs))
+				return nil, nil, Errorf(EINVALID, "%s is not a command. `%s` takes: %s.%s",
+					quoteWord(name+" "+line.Args[1].Value), name, strings.Join(subs, ", "), didYouMean(sub, subs))
 			}
 		}
 		if s, ok := r.byName[name]; ok { // "types" runs alone too
@@ -222,8 +222,8 @@ func (r *registry) lookup(line Line) (*CommandSpec, []Arg, error) {
 		return nil, nil, Errorf(EINVALID, "That looks like an API key, so it is not repeated here. Run `login` alone and paste the key into the form it opens; consider the key seen by this chat and revoke it at Gandi if in doubt.")
 	}
 	all := r.allNames()
-	return nil, nil, Errorf(EINVALID, "Unknown command %q.%s Commands: %s. `help` explains them.",
-		first.Value, didYouMean(name, all), strings.Join(r.topNames(), ", "))
+	return nil, nil, Errorf(EINVALID, "Unknown command %s.%s Commands: %s. `help` explains them.",
+		quoteWord(first.Value), didYouMean(name, all), strings.Join(r.topNames(), ", "))
 }
 
 func (r *registry) allNames() []string {
@@ -255,7 +255,7 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 		}
 		v, err := convert(p, raw)
 		if err != nil {
-			return Errorf(EINVALID, "%s: %s", a.String(), err.Error())
+			return Errorf(EINVALID, "%s: %s", quoteWord(a.String()), err.Error())
 		}
 		call.values[p.Name] = v
 		call.raw[p.Name] = raw
@@ -280,13 +280,13 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 				}
 				continue
 			}
-			return nil, Errorf(EINVALID, "`%s` has no flag --%s.%s Valid: %s.%s", spec.Name, a.Key,
+			return nil, Errorf(EINVALID, "`%s` has no flag %s.%s Valid: %s.%s", spec.Name, quoteWord("--"+a.Key),
 				didYouMean(name, switchNames(spec)), validList(spec), usage())
 		case Pair:
 			name := strings.ToLower(a.Key)
 			p, ok := keyIndex[name]
 			if !ok {
-				return nil, Errorf(EINVALID, "`%s` has no key %q.%s Valid keys: %s.", spec.Name, a.Key,
+				return nil, Errorf(EINVALID, "`%s` has no key %s.%s Valid keys: %s.", spec.Name, quoteWord(a.Key),
 					didYouMean(name, keyNames), strings.Join(keyNames, ", "))
 			}
 			if err := set(p, a.Value, a); err != nil {
@@ -306,12 +306,12 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 				if hint == "" && len(spec.Keys) > 0 {
 					hint = " Options are written key=value."
 				}
-				return nil, Errorf(EINVALID, "`%s` does not take %q here.%s%s", spec.Name, a.Value, hint, usage())
+				return nil, Errorf(EINVALID, "`%s` does not take %s here.%s%s", spec.Name, quoteWord(a.Value), hint, usage())
 			}
 			p := &spec.Args[i]
 			v, err := convert(p, a.Value)
 			if err != nil {
-				return nil, Errorf(EINVALID, "%s: %s", a.Value, err.Error())
+				return nil, Errorf(EINVALID, "%s: %s", quoteWord(a.Value), err.Error())
 			}
 			if a.Link != "" {
 				call.links["#"+strconv.Itoa(i)] = a.Link

@@ -19,7 +19,7 @@ func convert(p *Param, raw string) (any, error) {
 	case KindInt:
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return nil, fmt.Errorf("%s must be a whole number, not %q", p.Name, raw)
+			return nil, fmt.Errorf("%s must be a whole number, not %s", p.Name, quoteWord(raw))
 		}
 		return n, nil
 	case KindInts:
@@ -27,7 +27,7 @@ func convert(p *Param, raw string) (any, error) {
 		for _, f := range splitList(v) {
 			n, err := strconv.Atoi(f)
 			if err != nil || n < 0 {
-				return nil, fmt.Errorf("%s must be whole numbers separated by commas, not %q", p.Name, raw)
+				return nil, fmt.Errorf("%s must be whole numbers separated by commas, not %s", p.Name, quoteWord(raw))
 			}
 			out = append(out, n)
 		}
@@ -63,23 +63,23 @@ func convert(p *Param, raw string) (any, error) {
 		case "off", "no", "false", "0", "n":
 			return false, nil
 		}
-		return nil, fmt.Errorf("%s must be on or off, not %q", p.Name, raw)
+		return nil, fmt.Errorf("%s must be on or off, not %s", p.Name, quoteWord(raw))
 	case KindDate:
 		t, err := parseDate(v)
 		if err != nil {
-			return nil, fmt.Errorf("%s must be a date such as 2026-12-31 or \"2026-12-31 14:00\", not %q", p.Name, raw)
+			return nil, fmt.Errorf("%s must be a date such as 2026-12-31 or \"2026-12-31 14:00\", not %s", p.Name, quoteWord(raw))
 		}
 		return t, nil
 	case KindDuration:
 		d, err := parseGandiDuration(v)
 		if err != nil {
-			return nil, fmt.Errorf("%s must be a number of months such as 1m or 12m (or years: 1y), not %q", p.Name, raw)
+			return nil, fmt.Errorf("%s must be a number of months such as 1m or 12m (or years: 1y), not %s", p.Name, quoteWord(raw))
 		}
 		return d, nil
 	case KindDays:
 		n, err := parseDays(v)
 		if err != nil {
-			return nil, fmt.Errorf("%s must be a number of days such as 30d or 2w, not %q", p.Name, raw)
+			return nil, fmt.Errorf("%s must be a number of days such as 30d or 2w, not %s", p.Name, quoteWord(raw))
 		}
 		return n, nil
 	}
@@ -93,7 +93,7 @@ func checkEnum(p *Param, v string) (string, error) {
 			return e, nil
 		}
 	}
-	return "", fmt.Errorf("%q is not a valid %s.%s Valid: %s", v, strings.TrimLeft(p.Name, "<>~"), didYouMean(lv, p.Enum), strings.Join(p.Enum, ", "))
+	return "", fmt.Errorf("%s is not a valid %s.%s Valid: %s", quoteWord(v), strings.TrimLeft(p.Name, "<>~"), didYouMean(lv, p.Enum), strings.Join(p.Enum, ", "))
 }
 
 func splitList(v string) []string {
@@ -120,7 +120,7 @@ func parseDate(v string) (string, error) {
 			return t.Format("2006-01-02 15:04:05"), nil
 		}
 	}
-	return "", fmt.Errorf("bad date %q", v)
+	return "", fmt.Errorf("bad date %s", quoteWord(v))
 }
 
 // parseGandiDuration reads "12m", "1y", "3" (months) into Gandi's "Nm".

@@ -121,7 +121,7 @@ func runVhostCount(ctx context.Context, c *Core, call *Call) (reply.Message, err
 func runVhostInfo(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	v, err := c.client(call).Vhosts.Info(ctx, call.Arg(0))
 	if err != nil {
-		return reply.Message{}, gandiErr(err, fmt.Sprintf("no virtual host %s in your account", call.Arg(0)))
+		return reply.Message{}, gandiErr(err, fmt.Sprintf("no virtual host %s in your account", quoteWord(call.Arg(0))))
 	}
 	return reply.Message{Title: v.Name, Fields: []reply.Field{
 		{Label: "Instance", Value: "#" + strconv.Itoa(v.PaasID)},
@@ -142,7 +142,7 @@ func certLine(id int) string {
 func runVhostCreate(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	fqdn := strings.ToLower(strings.TrimSuffix(call.Arg(1), "."))
 	if !looksLikeFQDN(fqdn) {
-		return reply.Message{}, Errorf(EINVALID, "%q is not a host name such as www.example.com.", call.Arg(1))
+		return reply.Message{}, Errorf(EINVALID, "%s is not a host name such as www.example.com.", quoteWord(call.Arg(1)))
 	}
 	if call.Bool("override") && !call.Bool("zone-alter") {
 		return reply.Message{}, Errorf(EINVALID, "override only acts with zone-alter; add zone-alter or drop override.")
