@@ -153,10 +153,7 @@ func runList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 		return reply.Message{}, gandiErr(err, "")
 	}
 	if len(items) == 0 {
-		if total > 0 {
-			return reply.Message{Text: fmt.Sprintf("Page %d is empty: %s in all.", pg.Page+1, plural(total, "instance"))}, nil
-		}
-		return reply.Message{Text: "No instances" + strings.TrimSuffix(filterSuffix(call), ".") + "."}, nil
+		return emptyList(pg, total, "instance", "No instances"+strings.TrimSuffix(filterSuffix(call), ".")+"."), nil
 	}
 	m := reply.Message{Title: "Instances", Table: instanceTable(c.now(), items)}
 	pageNotes(&m, call, pg, len(items), total)

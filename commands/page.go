@@ -2,6 +2,7 @@ package commands
 
 import (
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -20,9 +21,16 @@ func pageKeys(sortFields []string) []Param {
 	}
 }
 
-// pageOf reads sort_by, page and per-page of call.
+// pageOf reads sort_by, page and per-page of call; per-page defaults to
+// the core's page size.
 func (c *Core) pageOf(call *Call, sortFields []string) (gandi.Page, error) {
-	p := gandi.Page{ItemsPerPage: c.pageSz}
+	return pageSized(call, sortFields, c.pageSz)
+}
+
+// pageSized is pageOf with its own default per-page, so that page is
+// bounded by the page size actually sent.
+func pageSized(call *Call, sortFields []string, perPage int) (gandi.Page, error) {
+	p := gandi.Page{ItemsPerPage: perPage}
 	if call.Has("per-page") {
 		n := call.Int("per-page")
 		if n < 1 || n > gandi.MaxItemsPerPage {
@@ -34,6 +42,12 @@ func (c *Core) pageOf(call *Call, sortFields []string) (gandi.Page, error) {
 		n := call.Int("page")
 		if n < 1 {
 			return p, Errorf(EINVALID, "page counts from 1.")
+		}
+		// Gandi takes page and items_per_page as XML-RPC ints (32 bits)
+		// and skips page×items_per_page rows: past that it faults, or
+		// the offset wraps.
+		if last := maxRow / p.ItemsPerPage; n > last {
+			return p, Errorf(EINVALID, "page must be between 1 and %d at %d per page.", last, p.ItemsPerPage)
 		}
 		p.Page = n - 1
 	}
@@ -63,6 +77,21 @@ func (c *Core) pageOf(call *Call, sortFields []string) (gandi.Page, error) {
 		p.SortBy = field + dir
 	}
 	return p, nil
+}
+
+// maxRow is the largest row number a page may reach: Gandi reads page and
+// items_per_page as XML-RPC ints, so their product must fit 2^31-1.
+const maxRow = math.MaxInt32
+
+// emptyList is the answer to a list call that returned no rows: with
+// total > 0 rows in all, the page asked for lies past the end, which is
+// said the same way by every list command; otherwise none (for example
+// "No snapshots of blog.").
+func emptyList(pg gandi.Page, total int, noun, none string) reply.Message {
+	if total > 0 {
+		return reply.Message{Text: fmt.Sprintf("Page %d is empty: %s in all.", pg.Page+1, plural(total, noun))}
+	}
+	return reply.Message{Text: none}
 }
 
 // pageNotes adds "showing 1–25 of 140" and a "more" button re-running the

@@ -75,7 +75,7 @@ func runSnapshotList(ctx context.Context, c *Core, call *Call) (reply.Message, e
 		return reply.Message{}, gandiErr(err, "")
 	}
 	if len(items) == 0 {
-		return reply.Message{Text: "No snapshots" + scopeSuffix(call)}, nil
+		return emptyList(o.Page, total, "snapshot", "No snapshots"+scopeSuffix(call)), nil
 	}
 	t := &reply.Table{Columns: []string{"id", "name", "instance", "type", "size", "taken", ""}, Align: []bool{true, false, true, false, true, false, false}}
 	now := c.now()

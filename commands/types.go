@@ -38,12 +38,9 @@ func typeFilters(call *Call) gandi.TypeListOptions {
 
 func runTypes(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	o := typeFilters(call)
-	pg, err := c.pageOf(call, typeSortFields)
+	pg, err := pageSized(call, typeSortFields, 100)
 	if err != nil {
 		return reply.Message{}, err
-	}
-	if !call.Has("per-page") {
-		pg.ItemsPerPage = 100
 	}
 	o.Page = pg
 	gc := c.client(call)
@@ -56,7 +53,7 @@ func runTypes(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 		return reply.Message{}, gandiErr(err, "")
 	}
 	if len(items) == 0 {
-		return reply.Message{Text: "No types" + filterSuffix(call)}, nil
+		return emptyList(pg, total, "type", "No types"+filterSuffix(call)), nil
 	}
 	t := &reply.Table{Columns: []string{"type", "language", "database", "visibility"}}
 	for _, p := range items {

@@ -88,7 +88,7 @@ func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 		return reply.Message{}, gandiErr(err, "")
 	}
 	if len(items) == 0 {
-		return reply.Message{Text: "No virtual hosts" + strings.TrimSuffix(scopeSuffix(call), ".") + "."}, nil
+		return emptyList(o.Page, total, "virtual host", "No virtual hosts"+strings.TrimSuffix(scopeSuffix(call), ".")+"."), nil
 	}
 	t := &reply.Table{Columns: []string{"fqdn", "instance", "state", "created"}, Align: []bool{false, true, false, false}}
 	for _, v := range items {
