@@ -105,11 +105,45 @@ func Open(ctx context.Context, path string, secret Secret, opts ...Option) (*DB,
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	d.db = db
-	if err := d.init(ctx); err != nil {
+	if err := d.initRetryingBusy(ctx); err != nil {
 		_ = db.Close()
 		return nil, err
 	}
 	return d, nil
+}
+
+// initBusyRetries bounds how often Open retries its first round of work on
+// SQLITE_BUSY; the pause doubles from 20 ms (about 1.3 s in all).
+const initBusyRetries = 6
+
+// initRetryingBusy runs init, retrying when SQLite answers SQLITE_BUSY.
+// Two processes opening a new file at once both switch it to WAL, and
+// SQLite answers BUSY at once, without the busy timeout, when waiting
+// could deadlock. init is safe to repeat: each migration is one
+// transaction and the secret check is an upsert.
+func (d *DB) initRetryingBusy(ctx context.Context) error {
+	pause := 20 * time.Millisecond
+	for attempt := 0; ; attempt++ {
+		err := d.init(ctx)
+		if err == nil || !isBusy(err) || attempt == initBusyRetries {
+			return err
+		}
+		d.log.Debug("database busy while opening; retrying", "attempt", attempt+1)
+		t := time.NewTimer(pause)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return err
+		case <-t.C:
+		}
+		pause *= 2
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY (or an extended form).
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == 5
 }
 
 // checkDir gives a clear error for a missing directory or a path under a
