@@ -159,6 +159,13 @@ func (s *Scheduler) runOwner(ctx context.Context, team, user string, list []due)
 	}
 	acct, err := s.scanFor(ctx, team, user, claimed)
 	switch {
+	case err != nil && ctx.Err() != nil:
+		// paasbot is stopping: Gandi did nothing wrong and the channel
+		// must not be told so. The slots go back, and the next process's
+		// catch-up posts them.
+		s.log.Info("alerts scan stopped; slots released for the next start", "team", team, "owner", user, "err", err)
+		s.release(ctx, claimed)
+		return
 	case errors.Is(err, ErrKeyGone):
 		s.pause(ctx, claimed)
 		return
@@ -252,6 +259,28 @@ func (s *Scheduler) post(ctx context.Context, channel string, msgs []reply.Messa
 		}
 	}
 	return nil
+}
+
+// releaseTimeout bounds the store writes that give slots back once the
+// run's own context has ended.
+const releaseTimeout = 5 * time.Second
+
+// release gives back the unfinished claims of list (their context has
+// ended, so the store is written under a short context of its own) and
+// forgets them in the cache, so that a later tick of this scheduler, or
+// the next process, runs them.
+func (s *Scheduler) release(ctx context.Context, list []due) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	for _, d := range list {
+		if err := s.cfg.Store.ReleaseSlot(rctx, d.sub.ID, d.slot); err != nil {
+			s.log.Error("release slot", "subscription", d.sub.ID, "err", err)
+			continue
+		}
+		s.mu.Lock()
+		delete(s.claimed, d.sub.ID)
+		s.mu.Unlock()
+	}
 }
 
 func (s *Scheduler) finish(ctx context.Context, d due, outcome string) {
@@ -367,6 +396,10 @@ func scanFailureReason(err error) string {
 	var tErr *gandi.TransportError
 	var dErr *gandi.DecodeError
 	switch {
+	case errors.Is(err, context.Canceled):
+		// Before the transport error that wraps it: a cancelled request
+		// is paasbot stopping, not Gandi failing to answer.
+		return "paasbot was stopping"
 	case errors.Is(err, gandi.ErrTooManyRequests):
 		return "Gandi asks us to slow down"
 	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &tErr):
@@ -377,8 +410,6 @@ func scanFailureReason(err error) string {
 		return fmt.Sprintf("Gandi answered fault %d", fault.Code)
 	case errors.As(err, &dErr):
 		return "Gandi sent an answer paasbot couldn't read"
-	case errors.Is(err, context.Canceled):
-		return "paasbot was stopping"
 	}
 	return "an internal error (see paasbot's log)"
 }

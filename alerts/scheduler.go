@@ -24,6 +24,9 @@ type Store interface {
 	ClaimSlot(ctx context.Context, subID int64, slot time.Time) (bool, error)
 	LastSlot(ctx context.Context, subID int64) (time.Time, bool, error)
 	FinishSlot(ctx context.Context, subID int64, slot time.Time, outcome string) error
+	// ReleaseSlot deletes a claim whose run never finished, so that the
+	// slot runs again (store.ErrConflict for a finished one).
+	ReleaseSlot(ctx context.Context, subID int64, slot time.Time) error
 	PauseSubscription(ctx context.Context, id int64, reason string) (bool, error)
 }
 
@@ -76,11 +79,14 @@ type Scheduler struct {
 	log    *slog.Logger
 	reload chan struct{}
 
-	wg      sync.WaitGroup // the loop goroutine
-	mu      sync.Mutex
-	cron    *cron.Cron
-	done    chan struct{}
-	badSubs map[int64]string // subscriptions whose stored schedule no longer parses, logged once
+	wg   sync.WaitGroup // the loop goroutine
+	mu   sync.Mutex
+	cron *cron.Cron
+	done chan struct{}
+	// cancelRuns ends the context of the running reports; Stop calls it
+	// when its own deadline passes.
+	cancelRuns context.CancelFunc
+	badSubs    map[int64]string // subscriptions whose stored schedule no longer parses, logged once
 	// done caches, per subscription, a slot known to be claimed (by this
 	// process or another), so that ticks skip the store for it.
 	claimed map[int64]time.Time
@@ -121,6 +127,11 @@ func New(cfg Config) *Scheduler {
 // every minute at second 0 and after each Reload. Ticks run under robfig/cron
 // with panic recovery; each owner's run recovers its own panics too.
 // Calling Start twice is an error.
+//
+// A run whose scan is cut short because ctx ended (or Stop gave up
+// waiting) releases its slots and posts nothing: the next process's
+// catch-up posts them. To let running reports finish on shutdown, call
+// Stop with a deadline before ending ctx.
 func (s *Scheduler) Start(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -130,13 +141,15 @@ func (s *Scheduler) Start(ctx context.Context) error {
 	if err := s.check(); err != nil {
 		return err
 	}
+	ctx, cancel := context.WithCancel(ctx)
 	logger := cronLogger{s.log}
 	c := cron.New(cron.WithLocation(time.UTC), cron.WithLogger(logger),
 		cron.WithChain(cron.Recover(logger)))
 	if _, err := c.AddFunc("* * * * *", func() { s.tick(ctx) }); err != nil {
+		cancel()
 		return fmt.Errorf("alerts: schedule the tick: %w", err)
 	}
-	s.cron, s.done = c, make(chan struct{})
+	s.cron, s.done, s.cancelRuns = c, make(chan struct{}), cancel
 	c.Start()
 	s.wg.Add(1)
 	go func(done chan struct{}) {
@@ -209,16 +222,23 @@ func (s *Scheduler) tick(ctx context.Context) {
 	}
 }
 
-// Stop stops the ticks and waits for running reports to finish, or for
-// ctx to end.
+// stopGrace is how long Stop still waits, once its deadline has passed and
+// it has cancelled the running reports, for them to release their slots.
+const stopGrace = 5 * time.Second
+
+// Stop stops the ticks and waits for running reports to finish. When ctx
+// ends first, it cancels them (their unfinished slots are released, to be
+// posted by the next process's catch-up), waits up to a few seconds for
+// that, and returns ctx's error.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	s.mu.Lock()
-	c, done := s.cron, s.done
-	s.cron, s.done = nil, nil
+	c, done, cancel := s.cron, s.done, s.cancelRuns
+	s.cron, s.done, s.cancelRuns = nil, nil, nil
 	s.mu.Unlock()
 	if c == nil {
 		return nil
 	}
+	defer cancel()
 	close(done)
 	stopped := make(chan struct{})
 	go func() {
@@ -230,8 +250,16 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 	case <-stopped:
 		return nil
 	case <-ctx.Done():
-		return ctx.Err()
 	}
+	cancel()
+	grace := time.NewTimer(stopGrace)
+	defer grace.Stop()
+	select {
+	case <-stopped:
+	case <-grace.C:
+		s.log.Warn("alerts: running reports did not end after being cancelled")
+	}
+	return fmt.Errorf("alerts: stop: %w", ctx.Err())
 }
 
 // Reload tells the scheduler that subscriptions changed (added, removed,

@@ -3,10 +3,16 @@ package alerts
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
@@ -219,5 +225,106 @@ func TestScheduler_RunNow(t *testing.T) {
 	var se *ScanError
 	if err := e.sched.RunNow(ctx, id); !errors.As(err, &se) || se.Reason != "Gandi isn't answering" {
 		t.Errorf("dead Gandi: %v", err)
+	}
+}
+
+// A shutdown that lands while an owner's account is being scanned must not
+// lose the slot, nor tell the channel that Gandi failed: the claims go
+// back, nothing is posted, and the next process's catch-up posts the slot
+// exactly once.
+func TestScheduler_StoppedMidScanPostsSlotAfterRestart(t *testing.T) {
+	loc := paris(t)
+	tests := []struct {
+		name string
+		// stop interrupts the scheduler of e while its scan is blocked.
+		stop func(t *testing.T, e *env, slot time.Time, scanning <-chan struct{})
+	}{
+		{"Stop's deadline passes", func(t *testing.T, e *env, slot time.Time, scanning <-chan struct{}) {
+			if err := e.sched.Start(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			<-scanning
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel() // the deadline is already gone: Stop must cancel the scan itself
+			if err := e.sched.Stop(ctx); !errors.Is(err, context.Canceled) {
+				t.Errorf("Stop = %v, want the deadline's error", err)
+			}
+		}},
+		{"the run's context ends", func(t *testing.T, e *env, slot time.Time, scanning <-chan struct{}) {
+			ctx, cancel := context.WithCancel(context.Background())
+			go func() { <-scanning; cancel() }()
+			if err := e.sched.RunDue(ctx, slot); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, at(loc, 2026, 11, 23, 8, 0)) // Monday
+			e.sim.SeedDemo(keyA, 3)
+			e.putKey(userA, keyA)
+			id := e.subscribe(userA, "C_OPS", KindExpiry, "0 9 * * 1-5", Params{Days: 30, Quiet: true})
+			// Gandi holds every request until it is cancelled.
+			scanning := make(chan struct{}, 1)
+			blocking := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				// Read the body first: only then does the server notice the
+				// client going away and end r.Context().
+				io.Copy(io.Discard, r.Body)
+				select {
+				case scanning <- struct{}{}:
+				default:
+				}
+				<-r.Context().Done()
+			}))
+			defer blocking.Close()
+			e.mu.Lock()
+			e.endpoint = blocking.URL
+			e.mu.Unlock()
+
+			slot := at(loc, 2026, 11, 23, 9, 0)
+			e.clock.Set(slot.Add(time.Second))
+			tc.stop(t, e, slot.Add(time.Second), scanning)
+			if posts := e.poster.Posts(); len(posts) != 0 {
+				t.Errorf("the stopped scan posted %+v", posts)
+			}
+			if last, ok := e.lastSlot(id); ok {
+				t.Errorf("slot %v still claimed after the stop", last)
+			}
+
+			// Restart: a new scheduler on the same database, Gandi healthy.
+			e.mu.Lock()
+			e.endpoint = ""
+			e.mu.Unlock()
+			e.sched = e.newScheduler(e.db)
+			e.runDue(slot.Add(2 * time.Minute))
+			e.runDue(slot.Add(3 * time.Minute))
+			posts := e.poster.Posts()
+			if n := countIn(posts, "C_OPS", "Expiry report"); n != 1 || len(posts) != 1 {
+				t.Errorf("after the restart: %d expiry reports in %d posts, want exactly 1", n, len(posts))
+			}
+			if last, ok := e.lastSlot(id); !ok || !last.Equal(slot) {
+				t.Errorf("last slot = %v, %v; want %v", last, ok, slot)
+			}
+		})
+	}
+}
+
+func TestScanFailureReason(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want string
+	}{
+		{"cancelled request", &gandi.TransportError{Method: "paas.list", Err: fmt.Errorf("post: %w", context.Canceled)}, "paasbot was stopping"},
+		{"connection refused", &gandi.TransportError{Method: "paas.list", Err: errors.New("connection refused")}, "Gandi isn't answering"},
+		{"request timeout", fmt.Errorf("scan: %w", context.DeadlineExceeded), "Gandi isn't answering"},
+		{"unknown", errors.New("boom"), "an internal error (see paasbot's log)"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := scanFailureReason(tc.err); got != tc.want {
+				t.Errorf("scanFailureReason(%v) = %q, want %q", tc.err, got, tc.want)
+			}
+		})
 	}
 }

@@ -205,6 +205,32 @@ func (d *DB) FinishSlot(ctx context.Context, subID int64, slot time.Time, outcom
 	return nil
 }
 
+// ReleaseSlot gives back a claim whose run never finished (paasbot was
+// stopping while it scanned), so that the slot is claimable again and the
+// catch-up after a restart posts it, once. A finished slot is never
+// released: it is ErrConflict and stays as it is, so a slot that was
+// posted cannot be posted twice. ErrNotFound if the slot was never claimed.
+func (d *DB) ReleaseSlot(ctx context.Context, subID int64, slot time.Time) error {
+	res, err := d.db.ExecContext(ctx, `DELETE FROM subscription_runs
+		WHERE subscription_id = ? AND slot = ? AND finished_at IS NULL`, subID, nanos(slot))
+	if err != nil {
+		return fmt.Errorf("store: release slot of subscription %d: %w", subID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var one int
+	err = d.db.QueryRowContext(ctx, `SELECT 1 FROM subscription_runs WHERE subscription_id = ? AND slot = ?`,
+		subID, nanos(slot)).Scan(&one)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("store: slot %s of subscription %d: %w", slot.UTC().Format(time.RFC3339), subID, ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("store: release slot of subscription %d: %w", subID, err)
+	}
+	return fmt.Errorf("store: slot %s of subscription %d already finished: %w", slot.UTC().Format(time.RFC3339), subID, ErrConflict)
+}
+
 // PurgeRuns deletes run-log rows whose slot is older than keep, except the
 // latest of each subscription (LastSlot keeps answering), and returns how
 // many it deleted.

@@ -250,6 +250,59 @@ func TestDB_ClaimSlot(t *testing.T) {
 	})
 }
 
+// ReleaseSlot gives back only a claim that never finished: the slot of a
+// run stopped mid-scan runs again, a finished one is never run twice.
+func TestDB_ReleaseSlot(t *testing.T) {
+	ctx := context.Background()
+	slot := time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CET", 3600))
+	tests := []struct {
+		name     string
+		claim    bool
+		outcome  string // "" = the run never finished
+		wantErr  error
+		claimed  bool // whether the slot is still claimed afterwards
+		reclaims bool // whether ClaimSlot wins it afterwards
+	}{
+		{name: "unfinished claim", claim: true, wantErr: nil, claimed: false, reclaims: true},
+		{name: "finished claim", claim: true, outcome: "posted", wantErr: ErrConflict, claimed: true},
+		{name: "finished with an error", claim: true, outcome: "error: post failed", wantErr: ErrConflict, claimed: true},
+		{name: "never claimed", wantErr: ErrNotFound, reclaims: true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			db := openTestDB(t)
+			id := mustSubscribe(t, db, newSubscription())
+			if tc.claim {
+				if ok, err := db.ClaimSlot(ctx, id, slot); !ok || err != nil {
+					t.Fatalf("claim = %v, %v", ok, err)
+				}
+			}
+			if tc.outcome != "" {
+				if err := db.FinishSlot(ctx, id, slot, tc.outcome); err != nil {
+					t.Fatal(err)
+				}
+			}
+			err := db.ReleaseSlot(ctx, id, slot.UTC())
+			if (tc.wantErr == nil && err != nil) || (tc.wantErr != nil && !errors.Is(err, tc.wantErr)) {
+				t.Fatalf("ReleaseSlot = %v, want %v", err, tc.wantErr)
+			}
+			if _, ok, _ := db.LastSlot(ctx, id); ok != tc.claimed {
+				t.Errorf("slot still claimed = %v, want %v", ok, tc.claimed)
+			}
+			if tc.outcome != "" {
+				var outcome string
+				db.db.QueryRow(`SELECT outcome FROM subscription_runs WHERE slot = ?`, slot.UnixNano()).Scan(&outcome)
+				if outcome != tc.outcome {
+					t.Errorf("outcome = %q after a refused release, want %q", outcome, tc.outcome)
+				}
+			}
+			if ok, err := db.ClaimSlot(ctx, id, slot); ok != tc.reclaims || err != nil {
+				t.Errorf("claim after release = %v, %v; want %v", ok, err, tc.reclaims)
+			}
+		})
+	}
+}
+
 func TestDB_PurgeRuns(t *testing.T) {
 	ctx := context.Background()
 	db := openTestDB(t)

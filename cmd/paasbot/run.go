@@ -187,16 +187,25 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 	gauge := &approvalGaugeRefresher{src: db, dst: m, every: approvalGaugeEvery, logger: logger.With("component", "metrics")}
 	gauge.refresh(runCtx)
 	bg.Go(func() { gauge.run(runCtx) })
-	if err := scheduler.Start(runCtx); err != nil {
+	// The scheduler's context does not end with runCtx: when runCtx ends,
+	// Stop lets a report being scanned finish within closeTimeout, and only
+	// past that deadline cancels it, which gives its slot back for the next
+	// start's catch-up. Cancelling first would record the slot as failed
+	// and tell the channel Gandi was not answering.
+	schedCtx, schedCancel := context.WithCancel(context.WithoutCancel(runCtx))
+	defer schedCancel()
+	if err := scheduler.Start(schedCtx); err != nil {
 		return err
 	}
-	defer func() {
+	bg.Go(func() {
+		<-runCtx.Done()
 		sctx, scancel := context.WithTimeout(context.WithoutCancel(ctx), closeTimeout)
 		defer scancel()
 		if err := scheduler.Stop(sctx); err != nil {
 			logger.Warn("alerts scheduler did not stop in time", "error", err.Error())
 		}
-	}()
+		schedCancel()
+	})
 
 	err = adapter.Run(runCtx)
 	cancel()
