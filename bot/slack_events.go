@@ -88,6 +88,13 @@ func (s *Slack) onInteractive(ctx, workCtx context.Context, ev socketmode.Event)
 			s.answerSide(ctx, cb.ResponseURL, unreadableText)
 			return
 		}
+		if teamOf(cb) == "" {
+			// Keys, approvals and subscriptions are scoped by team; the
+			// store reads an empty team as every team in some listings.
+			s.logger.WarnContext(ctx, "button click without a team id skipped", "envelope_id", ev.Request.EnvelopeID, "user", cb.User.ID)
+			s.answerSide(ctx, cb.ResponseURL, unreadableText)
+			return
+		}
 		s.enqueue(ctx, job{
 			kind: jobClick, envelopeID: ev.Request.EnvelopeID, retryAttempt: ev.Request.RetryAttempt,
 			triggerID: cb.TriggerID, responseURL: cb.ResponseURL, received: received, click: cb,
@@ -289,6 +296,11 @@ func (s *Slack) submit(ctx context.Context, envelopeID string, retry int, cb sla
 		ack(FormError(staleFormText))
 		return
 	}
+	if teamOf(cb) == "" {
+		s.logger.WarnContext(ctx, "form submission without a team id skipped", "envelope_id", envelopeID, "user", cb.User.ID, "callback_id", cb.View.CallbackID)
+		ack(FormError(unreadableText))
+		return
+	}
 	channel := channelFromMetadata(cb.View.PrivateMetadata)
 	s.logger.InfoContext(ctx, "form submitted", "envelope_id", envelopeID, "user", cb.User.ID, "form", cb.View.CallbackID)
 
@@ -360,6 +372,8 @@ func interactionChannel(cb slack.InteractionCallback) string {
 	return cb.Container.ChannelID
 }
 
+// teamOf is the workspace of an interaction: its team, or its user's
+// team. "" means Slack sent neither, and the interaction is refused.
 func teamOf(cb slack.InteractionCallback) string {
 	if cb.Team.ID != "" {
 		return cb.Team.ID

@@ -14,7 +14,8 @@ import (
 )
 
 // Handle runs one typed command and returns the reply to show the caller.
-// It never panics: a panic becomes an internal error whose reference is in
+// A request with an empty Team or User is refused (EINVALID). It never
+// panics: a panic becomes an internal error whose reference is in
 // the log. Errors are rendered as Tone Error messages (private). Replies
 // about the caller's own account are private unless they add --share.
 func (c *Core) Handle(ctx context.Context, req Request) (msg reply.Message) {
@@ -26,6 +27,10 @@ func (c *Core) Handle(ctx context.Context, req Request) (msg reply.Message) {
 			c.observe(name, EINTERNAL)
 		}
 	}()
+	if err := c.anonymous(ctx, req.Team, req.User); err != nil {
+		c.observe(name, EINVALID)
+		return c.errorReply(ctx, name, req, err, nil)
+	}
 	call, err := c.prepare(ctx, req)
 	if call != nil {
 		name = call.Spec.Name
@@ -42,6 +47,18 @@ func (c *Core) Handle(ctx context.Context, req Request) (msg reply.Message) {
 		msg.Visibility = reply.Shared
 	}
 	return msg
+}
+
+// anonymous refuses a request, click or form that names no workspace or
+// no user (a transport bug or a forged payload): keys, approvals and
+// subscriptions are scoped by team and user, and the store reads an empty
+// team as every team in some listings. It is logged as a warning.
+func (c *Core) anonymous(ctx context.Context, team, user string) error {
+	if strings.TrimSpace(team) != "" && strings.TrimSpace(user) != "" {
+		return nil
+	}
+	c.log.WarnContext(ctx, "request without a team or a user refused", "has_team", strings.TrimSpace(team) != "", "has_user", strings.TrimSpace(user) != "")
+	return Errorf(EINVALID, "This request names no workspace or no user, so paasbot refused it.")
 }
 
 // prepare parses and validates req and loads the caller's key when the
@@ -126,7 +143,8 @@ func (c *Core) observe(name string, code Code) {
 // Click handles a pressed button. Action "cmd" runs Value as a command
 // typed by the clicker, with the clicker's key, and its reply is always
 // private (even with --share in Value); "approval.approve", "approval.deny" and
-// "approval.cancel" decide the approval whose id is Value. It never panics.
+// "approval.cancel" decide the approval whose id is Value. A click with an
+// empty Team or User is refused (EINVALID). It never panics.
 func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -135,6 +153,10 @@ func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 		}
 	}()
 	req := Request{Team: click.Team, User: click.User, UserName: click.UserName, Channel: click.Channel}
+	if err := c.anonymous(ctx, click.Team, click.User); err != nil {
+		c.observe("click", EINVALID)
+		return c.errorReply(ctx, "click:"+click.Action, req, err, nil)
+	}
 	switch click.Action {
 	case "cmd":
 		// The clicker may not be who posted the button: the command runs

@@ -43,7 +43,9 @@ func runLogin(_ context.Context, _ *Core, call *Call) (reply.Message, error) {
 // SubmitForm receives a filled form. For "login" it checks the key with
 // version.info, stores it for the submitter and answers privately with its
 // fingerprint. A refused key is an *Error EINVALID (the Slack modal shows it
-// on the field). The key never appears in a reply, a log line or an error.
+// on the field). A submission with an empty Team or User is refused
+// (EINVALID) before the key is looked at. The key never appears in a
+// reply, a log line or an error.
 func (c *Core) SubmitForm(ctx context.Context, s Submission) (msg reply.Message, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -51,6 +53,10 @@ func (c *Core) SubmitForm(ctx context.Context, s Submission) (msg reply.Message,
 			msg = c.errorReply(ctx, "form:"+s.FormID, Request{Team: s.Team, User: s.User}, err, nil)
 		}
 	}()
+	if err := c.anonymous(ctx, s.Team, s.User); err != nil {
+		c.observe("form", EINVALID)
+		return reply.Message{}, err
+	}
 	if s.FormID != FormLogin {
 		return reply.Message{}, Errorf(EINVALID, "Unknown form %q.", s.FormID)
 	}
