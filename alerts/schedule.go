@@ -81,6 +81,7 @@ func ParseSchedule(expr, tz string) (s Schedule, err error) {
 	}
 	if spec, ok := sched.(*cron.SpecSchedule); ok {
 		spec.Location = loc
+		sched = wallClockSchedule{spec: spec}
 	}
 	s = Schedule{expr: e, loc: loc, sched: sched}
 	if err := s.checkRate(); err != nil {

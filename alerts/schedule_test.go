@@ -188,3 +188,81 @@ func TestParseKindAndParams(t *testing.T) {
 		}
 	}
 }
+
+// Across the 2027 daylight-saving changes in Paris (clocks forward at
+// 02:00 CET on 28 March, back at 03:00 CEST on 31 October) each matching
+// local date and wall-clock time runs once: a repeated time at its first
+// occurrence, a skipped one at the first instant after the change.
+func TestSchedule_DSTTransitions(t *testing.T) {
+	loc := paris(t)
+	utc := func(d, h, m int, mo time.Month) time.Time { return time.Date(2027, mo, d, h, m, 0, 0, time.UTC) }
+	tests := []struct {
+		name string
+		expr string
+		from time.Time
+		want []time.Time // UTC instants of the next runs
+	}{
+		{"daily in the repeated hour runs once", "30 2 * * *", utc(30, 12, 0, time.October),
+			[]time.Time{utc(31, 0, 30, time.October), utc(1, 1, 30, time.November)}},
+		{"daily in the skipped hour runs at 03:00 CEST", "30 2 * * *", utc(27, 12, 0, time.March),
+			[]time.Time{utc(28, 1, 0, time.March), utc(29, 0, 30, time.March)}},
+		{"daily at the start of the skipped hour", "0 2 * * *", utc(27, 12, 0, time.March),
+			[]time.Time{utc(28, 1, 0, time.March), utc(29, 0, 0, time.March)}},
+		{"hourly: the repeated 02:00 once", "0 * * * *", utc(30, 22, 30, time.October),
+			[]time.Time{utc(30, 23, 0, time.October), utc(31, 0, 0, time.October), utc(31, 2, 0, time.October)}},
+		{"hourly: the skipped 02:00 is 03:00 CEST, once", "0 * * * *", utc(27, 23, 30, time.March),
+			[]time.Time{utc(28, 0, 0, time.March), utc(28, 1, 0, time.March), utc(28, 2, 0, time.March)}},
+		{"outside the changed hour nothing moves", "0 9 * * *", utc(30, 12, 0, time.October),
+			[]time.Time{utc(31, 8, 0, time.October), utc(1, 8, 0, time.November)}},
+		{"a weekday that is not the change's day", "30 2 * * 1", utc(27, 12, 0, time.March),
+			[]time.Time{utc(29, 0, 30, time.March)}},
+		{"@every counts real time", "@every 24h", utc(30, 12, 0, time.October),
+			[]time.Time{utc(31, 0, 0, time.October), utc(1, 0, 0, time.November)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s, err := ParseSchedule(tc.expr, "Europe/Paris")
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := s.Next(tc.from, len(tc.want))
+			if len(got) != len(tc.want) {
+				t.Fatalf("Next = %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if !got[i].Equal(tc.want[i]) {
+					t.Errorf("run %d = %s, want %s", i, got[i].Format(time.RFC3339), tc.want[i].In(loc).Format(time.RFC3339))
+				}
+			}
+		})
+	}
+}
+
+// Prev, asked every minute of each changed night as the scheduler asks it,
+// finds exactly one slot for that day's 02:30.
+func TestSchedule_PrevAcrossDST(t *testing.T) {
+	s, err := ParseSchedule("30 2 * * *", "Europe/Paris")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		day  string
+		from time.Time
+	}{
+		{"2027-10-31", time.Date(2027, 10, 30, 12, 0, 0, 0, time.UTC)},
+		{"2027-03-28", time.Date(2027, 3, 27, 12, 0, 0, 0, time.UTC)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.day, func(t *testing.T) {
+			seen := map[time.Time]bool{}
+			for m := range 36 * 60 {
+				if p, ok := s.Prev(tc.from.Add(time.Duration(m)*time.Minute), 24*time.Hour); ok && p.In(s.Location()).Format("2006-01-02") == tc.day {
+					seen[p] = true
+				}
+			}
+			if len(seen) != 1 {
+				t.Errorf("%d slots on %s, want 1: %v", len(seen), tc.day, seen)
+			}
+		})
+	}
+}

@@ -263,3 +263,34 @@ func TestScheduler_SurvivesPanicUnderCron(t *testing.T) {
 		t.Errorf("%d posts, want 1", n)
 	}
 }
+
+// A daily 02:30 report in Paris, ticked every minute on a fake clock across
+// both 2027 changes, posts once on the night 02:30 happens twice and once
+// (at 03:00 CEST) on the night it never shows on a clock.
+func TestScheduler_DailyReportAcrossDST(t *testing.T) {
+	tests := []struct {
+		name     string
+		from     time.Time
+		wantSlot time.Time
+	}{
+		{"clocks back", time.Date(2027, 10, 30, 22, 0, 0, 0, time.UTC), time.Date(2027, 10, 31, 0, 30, 0, 0, time.UTC)},
+		{"clocks forward", time.Date(2027, 3, 27, 22, 0, 0, 0, time.UTC), time.Date(2027, 3, 28, 1, 0, 0, 0, time.UTC)},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.from)
+			e.sim.SeedDemo(keyA, 3)
+			e.putKey(userA, keyA)
+			id := e.subscribe(userA, "C_OPS", KindUpgrade, "30 2 * * *", Params{Quiet: false})
+			for m := range 8 * 60 { // 22:00Z to 06:00Z covers the changed hour
+				e.runDue(tc.from.Add(time.Duration(m)*time.Minute + time.Second))
+			}
+			if n := countIn(e.poster.Posts(), "C_OPS", "Upgrade report"); n != 1 {
+				t.Errorf("%d reports posted, want 1", n)
+			}
+			if slot, ok := e.lastSlot(id); !ok || !slot.Equal(tc.wantSlot) {
+				t.Errorf("slot = %v %v, want %v", slot, ok, tc.wantSlot)
+			}
+		})
+	}
+}
