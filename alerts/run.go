@@ -202,9 +202,14 @@ func (s *Scheduler) scanFor(ctx context.Context, team, user string, list []due) 
 // is recovered here so that the owner's other reports still go out.
 func (s *Scheduler) deliver(ctx context.Context, d due, acct *Account) {
 	outcome := "error: internal"
+	stopped := false
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("alerts delivery panicked", "subscription", d.sub.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+		if stopped {
+			s.release(ctx, []due{d})
+			return
 		}
 		s.finish(ctx, d, outcome)
 	}()
@@ -213,7 +218,18 @@ func (s *Scheduler) deliver(ctx context.Context, d due, acct *Account) {
 		outcome = OutcomeEmpty
 		return
 	}
+	if ctx.Err() != nil {
+		// paasbot stopped between the scan and the post: the next
+		// process's catch-up posts this slot.
+		stopped = true
+		return
+	}
 	if err := s.post(ctx, d.sub.Channel, withFooter(rep.Messages(s.cfg.MaxRows), d.sub, d.sched)); err != nil {
+		var pe *postError
+		if errors.As(err, &pe) && pe.sent == 0 && ctx.Err() != nil {
+			stopped = true // nothing reached the channel: give the slot back
+			return
+		}
 		s.log.Error("post report", "subscription", d.sub.ID, "channel", d.sub.Channel, "err", err)
 		outcome = "error: post failed"
 		return
@@ -251,11 +267,24 @@ func withFooter(msgs []reply.Message, sub store.Subscription, sched Schedule) []
 	return msgs
 }
 
-// post posts msgs in order, stopping at the first failure.
+// postError is a failed post of a report, saying how many of its
+// messages went out before it (a report cut in the middle is not re-run).
+type postError struct {
+	sent, total int
+	err         error
+}
+
+func (e *postError) Error() string {
+	return fmt.Sprintf("message %d of %d: %v", e.sent+1, e.total, e.err)
+}
+
+func (e *postError) Unwrap() error { return e.err }
+
+// post posts msgs in order, stopping at the first failure (a *postError).
 func (s *Scheduler) post(ctx context.Context, channel string, msgs []reply.Message) error {
 	for i, m := range msgs {
 		if _, err := s.cfg.Poster.Post(ctx, channel, m); err != nil {
-			return fmt.Errorf("message %d of %d: %w", i+1, len(msgs), err)
+			return &postError{sent: i, total: len(msgs), err: err}
 		}
 	}
 	return nil

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -326,5 +327,55 @@ func TestScanFailureReason(t *testing.T) {
 				t.Errorf("scanFailureReason(%v) = %q, want %q", tc.err, got, tc.want)
 			}
 		})
+	}
+}
+
+// stoppingPoster is a Slack that is cut off by the shutdown: its first
+// Post ends the run's context and fails with the context's error, as a
+// request cancelled in flight does; later posts go to next.
+type stoppingPoster struct {
+	next   Poster
+	cancel context.CancelFunc
+	mu     sync.Mutex
+	done   bool
+}
+
+func (p *stoppingPoster) Post(ctx context.Context, channel string, m reply.Message) (reply.Ref, error) {
+	p.mu.Lock()
+	first := !p.done
+	p.done = true
+	p.mu.Unlock()
+	if first {
+		p.cancel()
+		return reply.Ref{}, fmt.Errorf("chat.postMessage: %w", ctx.Err())
+	}
+	return p.next.Post(ctx, channel, m)
+}
+
+// A shutdown that lands after the scan, while the report is being posted
+// and before any of it reached the channel, gives the slot back too.
+func TestScheduler_StoppedBeforePostPostsSlotAfterRestart(t *testing.T) {
+	loc := paris(t)
+	e := newEnv(t, at(loc, 2026, 11, 23, 8, 0)) // Monday
+	e.sim.SeedDemo(keyA, 3)
+	e.putKey(userA, keyA)
+	id := e.subscribe(userA, "C_OPS", KindExpiry, "0 9 * * 1-5", Params{Days: 30, Quiet: true})
+	slot := at(loc, 2026, 11, 23, 9, 0)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	sched := New(Config{Store: e.db, Gandi: e.client, Poster: &stoppingPoster{next: e.poster, cancel: cancel},
+		Now: e.clock.Now, DefaultTZ: "Europe/Paris"})
+	e.clock.Set(slot)
+	if err := sched.RunDue(ctx, slot); err != nil {
+		t.Fatal(err)
+	}
+	if last, ok := e.lastSlot(id); ok {
+		t.Fatalf("slot %v still claimed after the stop", last)
+	}
+	e.sched = e.newScheduler(e.db) // the restart
+	e.runDue(slot.Add(time.Minute))
+	e.runDue(slot.Add(2 * time.Minute))
+	if n := countIn(e.poster.Posts(), "C_OPS", "Expiry report"); n != 1 {
+		t.Errorf("%d expiry reports after the restart, want 1", n)
 	}
 }
