@@ -266,3 +266,37 @@ func TestSchedule_PrevAcrossDST(t *testing.T) {
 		})
 	}
 }
+
+// The same rule holds in zones whose changes fall elsewhere: New York's
+// skipped 02:30, and São Paulo's 2018 change that skipped midnight itself.
+func TestSchedule_DSTOtherZones(t *testing.T) {
+	tests := []struct {
+		tz, expr string
+		from     time.Time
+		want     []time.Time
+	}{
+		{"America/New_York", "30 2 * * *", time.Date(2027, 3, 13, 12, 0, 0, 0, time.UTC),
+			[]time.Time{time.Date(2027, 3, 14, 7, 0, 0, 0, time.UTC), time.Date(2027, 3, 15, 6, 30, 0, 0, time.UTC)}},
+		{"America/New_York", "30 1 * * *", time.Date(2027, 11, 6, 12, 0, 0, 0, time.UTC),
+			[]time.Time{time.Date(2027, 11, 7, 5, 30, 0, 0, time.UTC), time.Date(2027, 11, 8, 6, 30, 0, 0, time.UTC)}},
+		{"America/Sao_Paulo", "0 0 * * *", time.Date(2018, 11, 3, 12, 0, 0, 0, time.UTC),
+			[]time.Time{time.Date(2018, 11, 4, 3, 0, 0, 0, time.UTC), time.Date(2018, 11, 5, 2, 0, 0, 0, time.UTC)}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.tz+" "+tc.expr, func(t *testing.T) {
+			s, err := ParseSchedule(tc.expr, tc.tz)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := s.Next(tc.from, len(tc.want))
+			if len(got) != len(tc.want) {
+				t.Fatalf("Next = %v, want %v", got, tc.want)
+			}
+			for i := range got {
+				if !got[i].Equal(tc.want[i]) {
+					t.Errorf("run %d = %s, want %s", i, got[i].Format(time.RFC3339), tc.want[i].In(s.Location()).Format(time.RFC3339))
+				}
+			}
+		})
+	}
+}
