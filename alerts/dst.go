@@ -15,6 +15,10 @@ import (
 // spring. Here the repeated wall-clock time runs once, at its first
 // occurrence, and a skipped one runs once at the first instant after the
 // change (03:00 CEST for 02:30 on the spring-forward night in Paris).
+//
+// Known limit: robfig/cron's own search assumes whole-hour changes, and on
+// the night Australia/Lord_Howe goes back by 30 minutes it misses a daily
+// run after the change; this wrapper does not correct that.
 type wallClockSchedule struct {
 	spec *cron.SpecSchedule
 }
