@@ -278,6 +278,14 @@ func runAlertsTakeover(ctx context.Context, c *Core, call *Call) (reply.Message,
 			sub.ID, userLabel(sub.Owner), sub.Kind)
 	}
 	if err := c.cfg.Store.TakeOverSubscription(ctx, sub.ID, call.Req.User); err != nil {
+		switch {
+		case errors.Is(err, store.ErrConflict):
+			// Resumed (its owner logged in again) since it was read.
+			return reply.Message{}, &Error{Code: ECONFLICT, Err: err,
+				Message: fmt.Sprintf("Alert #%d is running again with its owner's key; nothing to take over.", sub.ID)}
+		case errors.Is(err, store.ErrNotFound):
+			return reply.Message{}, &Error{Code: ENOTFOUND, Message: fmt.Sprintf("Alert #%d was removed.", sub.ID), Err: err}
+		}
 		return reply.Message{}, fmt.Errorf("take over subscription %d: %w", sub.ID, err)
 	}
 	sched.Reload()

@@ -59,6 +59,7 @@ type alertsEnv struct {
 	sim    *gandisim.Server
 	poster *alertsPoster
 	sched  *alerts.Scheduler
+	cfg    commands.Config // what core was built with
 }
 
 // alertsSetup wires a core and a real scheduler on a real store and the
@@ -92,6 +93,7 @@ func alertsSetup(t *testing.T, withScheduler bool) *alertsEnv {
 		e.sched = alerts.New(alerts.Config{Store: db, Gandi: gc, Poster: poster, Now: now, DefaultTZ: "Europe/Paris"})
 		cfg.Alerts = e.sched
 	}
+	e.cfg = cfg
 	e.core, err = commands.New(cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -344,5 +346,48 @@ func TestAlertsCommands_RemoveByOtherTellsChannel(t *testing.T) {
 				t.Errorf("notice = %+v, want %q in C_OPS", e.poster.posts, tc.notice)
 			}
 		})
+	}
+}
+
+// resumingStore is a store where the alert's owner logs in again (and
+// ResumeSubscriptions runs) between the command reading the alert and
+// taking it over.
+type resumingStore struct {
+	*store.DB
+	owner string
+}
+
+func (r resumingStore) TakeOverSubscription(ctx context.Context, id int64, newOwner string) error {
+	if _, err := r.DB.ResumeSubscriptions(ctx, alertsTeam, r.owner); err != nil {
+		return err
+	}
+	return r.DB.TakeOverSubscription(ctx, id, newOwner)
+}
+
+// A takeover that loses the race with the owner's return leaves the alert
+// with its owner and tells the person so.
+func TestAlertsCommands_TakeoverLosesToOwnersReturn(t *testing.T) {
+	e := alertsSetup(t, true)
+	ctx := context.Background()
+	id, err := e.db.CreateSubscription(ctx, &store.Subscription{Team: alertsTeam, Channel: "C_OPS", Owner: alertsCarol,
+		Kind: "expiry", Schedule: "0 9 * * *", TZ: "Europe/Paris", Paused: true, PausedReason: "key gone"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.cfg
+	cfg.Store = resumingStore{DB: e.db, owner: alertsCarol}
+	core, err := commands.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := core.Handle(ctx, commands.Request{Team: alertsTeam, User: alertsBob, Channel: "C_HERE", Text: "alerts takeover 1"})
+	if m.Tone != reply.Error || !strings.Contains(m.Text, "Alert #1 is running again with its owner's key") {
+		t.Errorf("reply = %q (tone %d)", m.Text, m.Tone)
+	}
+	if sub, _ := e.db.Subscription(ctx, id); sub.Owner != alertsCarol || sub.Paused {
+		t.Errorf("after the lost race: %+v", sub)
+	}
+	if len(e.poster.posts) != 0 {
+		t.Errorf("a refused takeover posted %+v", e.poster.posts)
 	}
 }

@@ -13,7 +13,8 @@ type SubscriptionStore interface {
 	Subscription(ctx context.Context, id int64) (*store.Subscription, error)
 	Subscriptions(ctx context.Context, team string) ([]store.Subscription, error)
 	DeleteSubscription(ctx context.Context, team string, id int64) error
-	// TakeOverSubscription makes newOwner the owner (their key is used
-	// from now on) and un-pauses the subscription.
+	// TakeOverSubscription makes newOwner the owner of a paused
+	// subscription (their key is used from now on) and un-pauses it;
+	// store.ErrConflict when it is running.
 	TakeOverSubscription(ctx context.Context, id int64, newOwner string) error
 }

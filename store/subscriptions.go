@@ -142,20 +142,28 @@ func (d *DB) ResumeSubscriptions(ctx context.Context, team, owner string) (int, 
 	return int(n), nil
 }
 
-// TakeOverSubscription makes newOwner the owner of id (their key is used
-// from now on) and un-pauses it. ErrNotFound for an unknown id.
+// TakeOverSubscription makes newOwner the owner of the paused subscription
+// id (their key is used from now on) and un-pauses it. A running one is
+// ErrConflict and keeps its owner: its key works, and switching it to
+// another key would scan another account (DESIGN §7). The check and the
+// change are one statement, so an owner who logs in again meanwhile keeps
+// their alert. ErrNotFound for an unknown id.
 func (d *DB) TakeOverSubscription(ctx context.Context, id int64, newOwner string) error {
 	if newOwner == "" {
 		return invalidf("empty new owner")
 	}
-	res, err := d.db.ExecContext(ctx, `UPDATE subscriptions SET owner = ?, paused = 0, paused_reason = '' WHERE id = ?`, newOwner, id)
+	res, err := d.db.ExecContext(ctx, `UPDATE subscriptions SET owner = ?, paused = 0, paused_reason = ''
+		WHERE id = ? AND paused = 1`, newOwner, id)
 	if err != nil {
 		return fmt.Errorf("store: take over subscription %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: subscription %d: %w", id, ErrNotFound)
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
 	}
-	return nil
+	if _, err := d.Subscription(ctx, id); err != nil {
+		return err
+	}
+	return fmt.Errorf("store: subscription %d is running, not paused: %w", id, ErrConflict)
 }
 
 // ClaimSlot records that subscription subID runs for the scheduled time

@@ -170,6 +170,13 @@ func TestDB_PauseSubscription(t *testing.T) {
 		if err := db.TakeOverSubscription(ctx, 99, "USAM"); !errors.Is(err, ErrNotFound) {
 			t.Errorf("take over unknown: %v", err)
 		}
+		// Now running again: nobody else can switch it to their key.
+		if err := db.TakeOverSubscription(ctx, otherID, "UOTHER"); !errors.Is(err, ErrConflict) {
+			t.Errorf("take over a running subscription: %v, want ErrConflict", err)
+		}
+		if o, _ := db.Subscription(ctx, otherID); o.Owner != "USAM" {
+			t.Errorf("a refused take-over changed the owner to %q", o.Owner)
+		}
 		if err := db.TakeOverSubscription(ctx, otherID, ""); !errors.Is(err, ErrInvalid) {
 			t.Errorf("take over by nobody: %v", err)
 		}
