@@ -192,9 +192,12 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 	// past that deadline cancels it, which gives its slot back for the next
 	// start's catch-up. Cancelling first would record the slot as failed
 	// and tell the channel Gandi was not answering.
+	// schedCancel is called by the goroutine below once Stop has returned,
+	// never by a defer of serve, which would run before bg.Wait and cut
+	// the running reports short.
 	schedCtx, schedCancel := context.WithCancel(context.WithoutCancel(runCtx))
-	defer schedCancel()
 	if err := scheduler.Start(schedCtx); err != nil {
+		schedCancel()
 		return err
 	}
 	bg.Go(func() {
