@@ -187,7 +187,7 @@ func (c *Core) alertFor(ctx context.Context, call *Call) (*store.Subscription, e
 	raw := strings.TrimPrefix(strings.TrimSpace(call.Arg(0)), "#")
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
-		return nil, Errorf(EINVALID, "%q is not an alert number; `alerts list` shows them.", call.Arg(0))
+		return nil, Errorf(EINVALID, "%s is not an alert number; `alerts list` shows them.", quoteWord(call.Arg(0)))
 	}
 	sub, err := c.cfg.Store.Subscription(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && sub.Team != call.Req.Team) {

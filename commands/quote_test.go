@@ -77,6 +77,7 @@ func TestHandle_PastedKeyNeverEchoed(t *testing.T) {
 		{"KeyAsSort", "list sort=" + key},
 		{"KeyAsInstance", "info " + key},
 		{"KeyAsVhost", "vhost info " + key},
+		{"KeyAsAlertID", "alerts remove " + key},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
