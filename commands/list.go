@@ -144,13 +144,13 @@ func runList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 		return reply.Message{}, err
 	}
 	gc := c.client(call)
-	total, err := gc.PaaS.Count(ctx, &o)
+	total, items, err := countAndPage(
+		func() (int, error) { return gc.PaaS.Count(ctx, &o) },
+		func() ([]gandi.Instance, error) {
+			return gc.PaaS.List(ctx, &gandi.PaasListOptions{PaasCountOptions: o, Page: pg})
+		})
 	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
-	}
-	items, err := gc.PaaS.List(ctx, &gandi.PaasListOptions{PaasCountOptions: o, Page: pg})
-	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
+		return reply.Message{}, err
 	}
 	if len(items) == 0 {
 		return emptyList(pg, total, "instance", "No instances"+strings.TrimSuffix(filterSuffix(call), ".")+"."), nil

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"strconv"
@@ -141,4 +142,33 @@ func likePatterns(ss []string) gandi.Strings {
 		out = append(out, likePattern(s))
 	}
 	return out
+}
+
+// countAndPage answers how many items match a list command and one page of
+// them: the total says "showing 1–25 of 140", the page fills the table.
+// Gandi errors come back as plain sentences.
+func countAndPage[T any](count func() (int, error), page func() ([]T, error)) (int, []T, error) {
+	total, err := count()
+	if err != nil {
+		return 0, nil, gandiErr(err, "")
+	}
+	items, err := page()
+	if err != nil {
+		return 0, nil, gandiErr(err, "")
+	}
+	return total, items, nil
+}
+
+// instanceScope narrows a vhost or snapshot listing to the instance named
+// by the command's first word, if any (one paas.list call); otherwise it
+// keeps paasID, which paas_id= may have set.
+func (c *Core) instanceScope(ctx context.Context, call *Call, paasID int) (int, error) {
+	if call.Arg(0) == "" {
+		return paasID, nil
+	}
+	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), false)
+	if err != nil {
+		return paasID, err
+	}
+	return ref.ID, nil
 }

@@ -47,14 +47,9 @@ func (c *Core) snapshotFilters(ctx context.Context, call *Call) (gandi.SnapshotL
 	o.DateCreated = call.String("date_created")
 	o.DateCreatedBefore = call.String("<date_created")
 	o.DateCreatedAfter = call.String(">date_created")
-	if call.Arg(0) != "" {
-		ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), false)
-		if err != nil {
-			return o, err
-		}
-		o.PaasID = ref.ID
-	}
-	return o, nil
+	id, err := c.instanceScope(ctx, call, o.PaasID)
+	o.PaasID = id
+	return o, err
 }
 
 func runSnapshotList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
@@ -66,13 +61,11 @@ func runSnapshotList(ctx context.Context, c *Core, call *Call) (reply.Message, e
 		return reply.Message{}, err
 	}
 	gc := c.client(call)
-	total, err := gc.Snapshots.Count(ctx, &o)
+	total, items, err := countAndPage(
+		func() (int, error) { return gc.Snapshots.Count(ctx, &o) },
+		func() ([]gandi.Snapshot, error) { return gc.Snapshots.List(ctx, &o) })
 	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
-	}
-	items, err := gc.Snapshots.List(ctx, &o)
-	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
+		return reply.Message{}, err
 	}
 	if len(items) == 0 {
 		return emptyList(o.Page, total, "snapshot", "No snapshots"+scopeSuffix(call)), nil

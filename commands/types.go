@@ -44,13 +44,11 @@ func runTypes(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	}
 	o.Page = pg
 	gc := c.client(call)
-	total, err := gc.Types.Count(ctx, &o)
+	total, items, err := countAndPage(
+		func() (int, error) { return gc.Types.Count(ctx, &o) },
+		func() ([]gandi.PaasType, error) { return gc.Types.List(ctx, &o) })
 	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
-	}
-	items, err := gc.Types.List(ctx, &o)
-	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
+		return reply.Message{}, err
 	}
 	if len(items) == 0 {
 		return emptyList(pg, total, "type", "No types"+filterSuffix(call)), nil

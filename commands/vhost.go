@@ -60,14 +60,9 @@ func (c *Core) vhostFilters(ctx context.Context, call *Call) (gandi.VhostListOpt
 	o.DateCreation = call.String("date_creation")
 	o.DateCreationBefore = call.String("<date_creation")
 	o.DateCreationAfter = call.String(">date_creation")
-	if call.Arg(0) != "" {
-		ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), false)
-		if err != nil {
-			return o, err
-		}
-		o.PaasID = ref.ID
-	}
-	return o, nil
+	id, err := c.instanceScope(ctx, call, o.PaasID)
+	o.PaasID = id
+	return o, err
 }
 
 func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
@@ -79,13 +74,11 @@ func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 		return reply.Message{}, err
 	}
 	gc := c.client(call)
-	total, err := gc.Vhosts.Count(ctx, &o)
+	total, items, err := countAndPage(
+		func() (int, error) { return gc.Vhosts.Count(ctx, &o) },
+		func() ([]gandi.Vhost, error) { return gc.Vhosts.List(ctx, &o) })
 	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
-	}
-	items, err := gc.Vhosts.List(ctx, &o)
-	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
+		return reply.Message{}, err
 	}
 	if len(items) == 0 {
 		return emptyList(o.Page, total, "virtual host", "No virtual hosts"+strings.TrimSuffix(scopeSuffix(call), ".")+"."), nil
