@@ -17,8 +17,6 @@ import (
 	"github.com/paasbot/paasbot/store"
 )
 
-var _ Store = (*store.DB)(nil)
-
 // Users of the approval tests: Slack-shaped ids so that mentions render.
 const (
 	apvTeam      = "T1"
