@@ -46,12 +46,12 @@ func (d *DB) PutAPIKey(ctx context.Context, id Identity, apiKey string) (fingerp
 		return "", err
 	}
 	fp := d.keys.fingerprint(apiKey)
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.db.BeginTx(ctx)
 	if err != nil {
 		return "", fmt.Errorf("store: put API key: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := d.verifySecret(ctx, tx); err != nil {
+	if err := d.verifySecret(ctx, tx, true); err != nil {
 		return "", err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO api_keys (team, user_id, sealed, fingerprint, created_at)
@@ -83,7 +83,7 @@ func (d *DB) APIKey(ctx context.Context, id Identity) (apiKey string, meta KeyMe
 	}
 	plain, err := d.keys.open(sealed, apiKeyAD(id))
 	if err != nil {
-		if verr := d.verifySecret(ctx, d.db); verr != nil {
+		if verr := d.verifySecret(ctx, d.db, false); verr != nil {
 			return "", KeyMeta{}, verr
 		}
 		return "", KeyMeta{}, fmt.Errorf("store: API key of %s: %w", id, ErrUndecryptable)

@@ -12,11 +12,12 @@ import (
 // ApprovalState is where an approval request stands. The only moves are
 //
 //	pending   → approved | denied | cancelled | expired
-//	approved  → executing | cancelled | interrupted
-//	executing → done | failed | interrupted
+//	approved  → executing | cancelled | interrupted | pending (Recover: never sent)
+//	executing → done | failed | interrupted | pending (Recover: never sent)
 //	done      → failed (its operations ended in ERROR, SUPPORT or CANCEL)
 //
-// and each is a compare-and-set, so exactly one caller wins.
+// and each is a compare-and-set, so exactly one caller wins. The package
+// documentation describes the leases and marks (sent, reminded) on top.
 type ApprovalState string
 
 // The approval states.
@@ -82,23 +83,42 @@ type Approval struct {
 	Progress   json.RawMessage
 	FollowDone bool
 	UpdatedAt  time.Time
+	// Holder is the process holding the request's lease (it approved it,
+	// executes it, or follows its operations), "" when none; LeaseUntil
+	// is when that lease lapses unless renewed (zero: none).
+	Holder     string
+	LeaseUntil time.Time
+	// SentAt is when the call was about to leave (MarkSent); nil while
+	// nothing was sent.
+	SentAt *time.Time
+	// RemindAt is when the one reminder is due (80% of the time to live);
+	// RemindedAt is when it was claimed (MarkReminded), nil before.
+	RemindAt   time.Time
+	RemindedAt *time.Time
 }
 
 const approvalCols = `id, team, channel, requester, action, target, params, summary, state,
 	created_at, expires_at, decided_by, decided_at, message_channel, message_id,
-	result, error, progress, follow_done, updated_at`
+	result, error, progress, follow_done, updated_at, holder, lease_until, sent_at, remind_at, reminded_at`
 
 func scanApproval(sc interface{ Scan(...any) error }) (Approval, error) {
 	var a Approval
 	var params, result, progress sql.NullString
-	var created, expires, updated int64
-	var decided sql.NullInt64
+	var created, expires, updated, lease, remind int64
+	var decided, sent, reminded sql.NullInt64
 	err := sc.Scan(&a.ID, &a.Team, &a.Channel, &a.Requester, &a.Action, &a.Target, &params, &a.Summary, &a.State,
 		&created, &expires, &a.DecidedBy, &decided, &a.MessageChannel, &a.MessageID,
-		&result, &a.Error, &progress, &a.FollowDone, &updated)
+		&result, &a.Error, &progress, &a.FollowDone, &updated, &a.Holder, &lease, &sent, &remind, &reminded)
 	if err != nil {
 		return Approval{}, err
 	}
+	if lease != 0 {
+		a.LeaseUntil = fromNanos(lease)
+	}
+	if remind != 0 {
+		a.RemindAt = fromNanos(remind)
+	}
+	a.SentAt, a.RemindedAt = fromNullNanos(sent), fromNullNanos(reminded)
 	a.Params, a.Result, a.Progress = rawJSON(params), rawJSON(result), rawJSON(progress)
 	a.CreatedAt, a.ExpiresAt, a.UpdatedAt = fromNanos(created), fromNanos(expires), fromNanos(updated)
 	a.DecidedAt = fromNullNanos(decided)
@@ -141,21 +161,20 @@ func (d *DB) CreateApproval(ctx context.Context, a *Approval) (int64, error) {
 	if !a.ExpiresAt.After(now) {
 		return 0, invalidf("approval deadline %s is not in the future", a.ExpiresAt.UTC().Format(time.RFC3339))
 	}
-	res, err := d.db.ExecContext(ctx, `INSERT INTO approvals (team, channel, requester, action, target, params, summary,
-		state, created_at, expires_at, message_channel, message_id, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	remind := reminderDue(now, a.ExpiresAt)
+	var id int64
+	err := d.db.QueryRowContext(ctx, `INSERT INTO approvals (team, channel, requester, action, target, params, summary,
+		state, created_at, expires_at, message_channel, message_id, updated_at, remind_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.Team, a.Channel, a.Requester, a.Action, a.Target, nullJSON(a.Params), a.Summary,
-		StatePending, nanos(now), nanos(a.ExpiresAt), a.MessageChannel, a.MessageID, nanos(now))
-	if err != nil {
-		return 0, fmt.Errorf("store: create approval: %w", err)
-	}
-	id, err := res.LastInsertId()
+		StatePending, nanos(now), nanos(a.ExpiresAt), a.MessageChannel, a.MessageID, nanos(now), nanos(remind)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create approval: %w", err)
 	}
 	a.ID, a.State = id, StatePending
 	a.CreatedAt, a.UpdatedAt, a.ExpiresAt = fromNanos(nanos(now)), fromNanos(nanos(now)), fromNanos(nanos(a.ExpiresAt))
 	a.DecidedBy, a.DecidedAt = "", nil
+	a.Holder, a.LeaseUntil, a.SentAt, a.RemindAt, a.RemindedAt = "", time.Time{}, nil, fromNanos(nanos(remind)), nil
 	return id, nil
 }
 
@@ -204,9 +223,12 @@ func (d *DB) PendingApprovals(ctx context.Context, team string) ([]Approval, err
 }
 
 // FollowingApprovals lists executed requests whose operations are still
-// being followed (done, FollowDone false): resume them after a restart.
+// being followed (done, FollowDone false) and that no other live process
+// follows (its lease lapsed, or it has none): resume them after a
+// restart. With leases, Recover takes them over instead.
 func (d *DB) FollowingApprovals(ctx context.Context) ([]Approval, error) {
-	as, err := d.queryApprovals(ctx, d.db, `state = ? AND follow_done = 0`, StateDone)
+	as, err := d.queryApprovals(ctx, d.db, `state = ? AND follow_done = FALSE AND (holder = '' OR holder = ? OR lease_until <= ?)`,
+		StateDone, d.holder, nanos(d.now()))
 	if err != nil {
 		return nil, fmt.Errorf("store: following approvals: %w", err)
 	}
@@ -220,12 +242,22 @@ func (d *DB) SetApprovalMessage(ctx context.Context, id int64, channel, msgID st
 }
 
 // SetProgress records the operations being followed; followDone true ends
-// the follow-up (FollowingApprovals stops listing it).
+// the follow-up (FollowingApprovals stops listing it) and its lease. It
+// does not check who holds the request: ProgressHeld does.
 func (d *DB) SetProgress(ctx context.Context, id int64, progress json.RawMessage, followDone bool) error {
 	if len(progress) > 0 && !json.Valid(progress) {
 		return invalidf("progress of approval %d is not JSON", id)
 	}
-	return d.updateApproval(ctx, id, "set progress", `progress = ?, follow_done = ?`, nullJSON(progress), followDone)
+	if followDone {
+		return d.updateApproval(ctx, id, "set progress", `progress = ?, follow_done = TRUE, holder = '', lease_until = 0`, nullJSON(progress))
+	}
+	return d.updateApproval(ctx, id, "set progress", `progress = ?, follow_done = FALSE`, nullJSON(progress))
+}
+
+// reminderDue is when the one reminder of a request offered at from and
+// expiring at until is due: at 80% of its time to live.
+func reminderDue(from, until time.Time) time.Time {
+	return from.Add(until.Sub(from) / 5 * 4)
 }
 
 func (d *DB) updateApproval(ctx context.Context, id int64, what, set string, args ...any) error {

@@ -32,6 +32,12 @@ const redacted = "[redacted]"
 // (ErrInvalid) rather than stored raw. Entries are never updated or
 // deleted: the table refuses it.
 func (d *DB) Audit(ctx context.Context, e AuditEntry) error {
+	return d.audit(ctx, d.db, e)
+}
+
+// audit appends e in q: the pool, or the transaction of the change it
+// records.
+func (d *DB) audit(ctx context.Context, q queryer, e AuditEntry) error {
 	if e.Team == "" || e.Actor == "" || e.Action == "" {
 		return invalidf("audit entry needs a team, actor and action")
 	}
@@ -43,7 +49,7 @@ func (d *DB) Audit(ctx context.Context, e AuditEntry) error {
 	if at.IsZero() {
 		at = d.now()
 	}
-	if _, err := d.db.ExecContext(ctx, `INSERT INTO audit (team, actor, action, target, outcome, params, at)
+	if _, err := q.ExecContext(ctx, `INSERT INTO audit (team, actor, action, target, outcome, params, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, e.Team, e.Actor, e.Action, e.Target, e.Outcome, nullJSON(params), nanos(at)); err != nil {
 		return fmt.Errorf("store: audit %s by %s: %w", e.Action, e.Actor, err)
 	}

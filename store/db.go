@@ -1,74 +1,58 @@
-// Package store keeps everything paasbot must remember in one SQLite file
-// (modernc.org/sqlite, no cgo): people's API keys encrypted under a secret,
-// approval requests and their exactly-once state machine, alert
-// subscriptions and their run log, the append-only audit log, and
-// de-duplication keys for retried Slack deliveries.
-//
-// Times are stored as Unix nanoseconds and returned in UTC. Every method is
-// safe for concurrent use; state changes that must happen once are single
-// compare-and-set statements.
 package store
 
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
-	"net/url"
-	"os"
-	"path/filepath"
-	"syscall"
 	"time"
-
-	"modernc.org/sqlite"
 )
 
-// busyTimeout is how long a statement waits for another writer.
-const busyTimeout = 10 * time.Second
-
-// DB is an open paasbot database. Close it when done.
+// DB is an open paasbot database, on SQLite or PostgreSQL. Close it when
+// done.
 type DB struct {
-	db   *sql.DB
-	path string
-	keys *keyring
-	now  func() time.Time
-	log  *slog.Logger
+	db     *sqlDB
+	dl     *dialect
+	path   string // the file, or the URL without its password
+	keys   *keyring
+	now    func() time.Time
+	log    *slog.Logger
+	holder string
 }
 
 // Option configures Open.
 type Option func(*DB)
 
-// WithClock sets the clock used for every timestamp and deadline (tests
-// inject a fake one). The default is time.Now.
+// WithClock sets the clock used for every timestamp, deadline and lease
+// (tests inject a fake one). The default is time.Now.
 func WithClock(now func() time.Time) Option { return func(d *DB) { d.now = now } }
 
 // WithLogger sets the logger (migrations applied, janitor errors). The
 // default discards.
 func WithLogger(l *slog.Logger) Option { return func(d *DB) { d.log = l } }
 
-// dsn builds the connection string: WAL so readers never block the writer,
-// a busy timeout so writers queue instead of failing, foreign keys on,
-// BEGIN IMMEDIATE so a transaction takes the write lock up front (no
-// upgrade deadlocks), and secure_delete so freed pages (old ciphertexts
-// after a rotation) are zeroed.
-func dsn(abs string) string {
-	u := url.URL{Scheme: "file", Path: abs}
-	q := fmt.Sprintf("_pragma=busy_timeout(%d)&_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=secure_delete(1)&_txlock=immediate",
-		busyTimeout.Milliseconds())
-	return u.String() + "?" + q
-}
+// WithHolder sets the identity under which this DB takes leases (see
+// Holder). The default, NewHolder(), is unique per Open; set it only to
+// name a process in tests or logs. Two DBs that share a holder are one
+// process to the lease model: neither recovers the other's work.
+func WithHolder(h string) Option { return func(d *DB) { d.holder = h } }
 
-// Open opens (creating if missing) the database at path, applies the
-// migrations it lacks, and checks the secret against the check value stored
-// at first open.
+// Open opens the database named by pathOrURL, applies the migrations it
+// lacks, and checks the secret against the check value stored at first
+// open.
 //
-// Errors, each one line naming the path: a missing or unwritable directory,
-// a file that is not a SQLite (or not a paasbot) database, a schema newer
-// than this binary (wraps ErrNewerSchema), a secret other than the one the
-// database was created with (wraps ErrWrongSecret).
-func Open(ctx context.Context, path string, secret Secret, opts ...Option) (*DB, error) {
+// A URL starting with postgres:// or postgresql:// selects PostgreSQL (see
+// IsPostgres); the schema used is the connection's current schema
+// (search_path), which must hold only paasbot's tables. Anything else is
+// the path of a SQLite file, created (mode 0600) when missing.
+//
+// Errors, each one line naming the database (a URL without its password):
+// a missing or unwritable directory, a file that is not a SQLite database,
+// a server that cannot be reached, a database or schema that is not
+// paasbot's, a schema newer than this binary (wraps ErrNewerSchema), a
+// secret other than the one the database was created with (wraps
+// ErrWrongSecret).
+func Open(ctx context.Context, pathOrURL string, secret Secret, opts ...Option) (*DB, error) {
 	d := &DB{now: time.Now, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(d)
@@ -79,135 +63,54 @@ func Open(ctx context.Context, path string, secret Secret, opts ...Option) (*DB,
 	if d.log == nil {
 		d.log = slog.New(slog.DiscardHandler)
 	}
-	if path == "" || path == ":memory:" {
-		return nil, fmt.Errorf("store: database path %q: a file path is required", path)
+	if d.holder == "" {
+		d.holder = NewHolder()
 	}
 	keys, err := newKeyring(secret)
 	if err != nil {
 		return nil, err
 	}
 	d.keys = keys
-	abs, err := filepath.Abs(path)
+	if IsPostgres(pathOrURL) {
+		err = d.openPostgres(ctx, pathOrURL)
+	} else {
+		err = d.openSQLite(ctx, pathOrURL)
+	}
 	if err != nil {
-		return nil, fmt.Errorf("store: database path %s: %w", path, err)
-	}
-	d.path = abs
-	if err := checkDir(abs); err != nil {
-		return nil, err
-	}
-	if fi, err := os.Stat(abs); err == nil && fi.IsDir() {
-		return nil, fmt.Errorf("store: open %s: is a directory, not a database file", abs)
-	}
-	db, err := sql.Open("sqlite", dsn(abs))
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", abs, err)
-	}
-	db.SetMaxOpenConns(8)
-	db.SetMaxIdleConns(8)
-	d.db = db
-	if err := d.initRetryingBusy(ctx); err != nil {
-		_ = db.Close()
 		return nil, err
 	}
 	return d, nil
 }
 
-// initBusyRetries bounds how often Open retries its first round of work on
-// SQLITE_BUSY; the pause doubles from 20 ms (about 1.3 s in all).
-const initBusyRetries = 6
-
-// initRetryingBusy runs init, retrying when SQLite answers SQLITE_BUSY.
-// Two processes opening a new file at once both switch it to WAL, and
-// SQLite answers BUSY at once, without the busy timeout, when waiting
-// could deadlock. init is safe to repeat: each migration is one
-// transaction and the secret check is an upsert.
-func (d *DB) initRetryingBusy(ctx context.Context) error {
-	pause := 20 * time.Millisecond
-	for attempt := 0; ; attempt++ {
-		err := d.init(ctx)
-		if err == nil || !isBusy(err) || attempt == initBusyRetries {
-			return err
-		}
-		d.log.Debug("database busy while opening; retrying", "attempt", attempt+1)
-		t := time.NewTimer(pause)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return err
-		case <-t.C:
-		}
-		pause *= 2
-	}
-}
-
-// isBusy reports whether err is SQLite's SQLITE_BUSY (or an extended form).
-func isBusy(err error) bool {
-	var se *sqlite.Error
-	return errors.As(err, &se) && se.Code()&0xff == 5
-}
-
-// checkDir gives a clear error for a missing directory or a path under a
-// regular file, before SQLite says only "unable to open database file".
-func checkDir(abs string) error {
-	dir := filepath.Dir(abs)
-	fi, err := os.Stat(dir)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Errorf("store: open %s: directory %s does not exist", abs, dir)
-	case errors.Is(err, syscall.ENOTDIR):
-		return fmt.Errorf("store: open %s: a parent of %s is not a directory", abs, dir)
-	case err != nil:
-		return fmt.Errorf("store: open %s: %w", abs, err)
-	case !fi.IsDir():
-		return fmt.Errorf("store: open %s: %s is not a directory", abs, dir)
-	}
-	return nil
-}
-
+// init is the first work of every Open: the migrations, then the secret
+// check. It is safe to repeat.
 func (d *DB) init(ctx context.Context) error {
-	if err := d.db.PingContext(ctx); err != nil {
-		return d.openError(err)
-	}
-	// journal_mode(WAL) in the DSN is silently ignored when it cannot be
-	// set; check so a bad file or directory fails here with a clear line.
-	var mode string
-	if err := d.db.QueryRowContext(ctx, `PRAGMA journal_mode`).Scan(&mode); err != nil {
-		return d.openError(err)
-	}
-	if mode != "wal" {
-		d.log.Warn("database is not in WAL mode: readers may block writers (is it on a network file system?)",
-			"path", d.path, "journal_mode", mode)
-	}
-	ms, err := loadMigrations(migrationFS)
+	ms, err := loadMigrations(migrationFS, d.dl)
 	if err != nil {
 		return fmt.Errorf("store: embedded migrations: %w", err)
 	}
 	if err := migrate(ctx, d.db, ms, d.now, d.log); err != nil {
 		return d.openError(err)
 	}
-	if err := d.checkSecret(ctx); err != nil {
-		return err
-	}
-	return nil
+	return d.checkSecret(ctx)
 }
 
-// openError turns what SQLite says about a bad file into one line naming
-// the path.
+// openError turns what the engine says about a bad database into one line
+// naming it.
 func (d *DB) openError(err error) error {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		switch se.Code() & 0xff {
-		case 26: // SQLITE_NOTADB
-			return fmt.Errorf("store: open %s: not a SQLite database (wrong file, or encrypted/corrupt)", d.path)
-		case 14: // SQLITE_CANTOPEN
-			return fmt.Errorf("store: open %s: cannot open or create the database file or its -wal/-shm files: check that the directory %s exists and is writable", d.path, filepath.Dir(d.path))
-		case 8: // SQLITE_READONLY
-			return fmt.Errorf("store: open %s: the database or its directory %s is read-only", d.path, filepath.Dir(d.path))
-		case 11: // SQLITE_CORRUPT
-			return fmt.Errorf("store: open %s: the database file is corrupt (restore a backup)", d.path)
-		}
+	if d.dl.Postgres {
+		return d.postgresOpenError(err)
 	}
-	return fmt.Errorf("store: open %s: %w", d.path, err)
+	return d.sqliteOpenError(err)
+}
+
+// retryable reports whether err is a transient conflict between
+// transactions that running the transaction again resolves.
+func (d *DB) retryable(err error) bool {
+	if d.dl.Postgres {
+		return pgRetryable(err)
+	}
+	return isBusy(err)
 }
 
 // checkSecret stores the check value at first open and verifies it later.
@@ -219,22 +122,22 @@ func (d *DB) checkSecret(ctx context.Context) error {
 	if _, err := d.db.ExecContext(ctx, `INSERT INTO meta (key, value) VALUES ('secret_check', ?) ON CONFLICT (key) DO NOTHING`, sealed); err != nil {
 		return d.openError(err)
 	}
-	return d.verifySecret(ctx, d.db)
-}
-
-type queryer interface {
-	QueryRowContext(context.Context, string, ...any) *sql.Row
-	QueryContext(context.Context, string, ...any) (*sql.Rows, error)
-	ExecContext(context.Context, string, ...any) (sql.Result, error)
+	return d.verifySecret(ctx, d.db, false)
 }
 
 // verifySecret checks the stored check value under d's secret. It runs in
-// the caller's transaction where a write depends on the secret, so a bot
-// still running with the old secret after rotate-secret stops writing
-// instead of storing keys nobody can read.
-func (d *DB) verifySecret(ctx context.Context, q queryer) error {
+// the caller's transaction where a write depends on the secret (lock
+// true), so a bot still running with the old secret after rotate-secret
+// stops writing instead of storing keys nobody can read. On PostgreSQL
+// lock takes a share lock on the check row, which rotate-secret updates:
+// the two cannot interleave.
+func (d *DB) verifySecret(ctx context.Context, q queryer, lock bool) error {
+	query := `SELECT value FROM meta WHERE key = 'secret_check'`
+	if lock && d.dl.Postgres {
+		query += ` FOR SHARE`
+	}
 	var sealed []byte
-	if err := q.QueryRowContext(ctx, `SELECT value FROM meta WHERE key = 'secret_check'`).Scan(&sealed); err != nil {
+	if err := q.QueryRowContext(ctx, query).Scan(&sealed); err != nil {
 		return fmt.Errorf("store: %s: read secret check: %w", d.path, err)
 	}
 	plain, err := d.keys.open(sealed, []byte(checkAD))
@@ -244,19 +147,47 @@ func (d *DB) verifySecret(ctx context.Context, q queryer) error {
 	return nil
 }
 
-// Path is the absolute path of the database file.
+// Path names the database: the absolute path of the SQLite file, or the
+// PostgreSQL URL without its password. It is safe to log.
 func (d *DB) Path() string { return d.path }
 
-// Close closes the database. Pending statements finish first.
-func (d *DB) Close() error { return d.db.Close() }
+// Engine is "sqlite" or "postgres".
+func (d *DB) Engine() string { return d.dl.Name }
 
-// Ping reports whether the database answers a query (readiness checks).
+// Close closes the database. Pending statements finish first.
+func (d *DB) Close() error { return d.db.raw.Close() }
+
+// Ping reports whether the database answers a query (liveness of the
+// connection; Ready checks more).
 func (d *DB) Ping(ctx context.Context) error {
 	var one int
 	if err := d.db.QueryRowContext(ctx, `SELECT 1`).Scan(&one); err != nil {
-		return fmt.Errorf("store: ping %s: %w", d.path, err)
+		return fmt.Errorf("store: ping %s: %s", d.path, oneLine(err))
 	}
 	return nil
+}
+
+// Ready reports whether the store can serve, for /readyz and `run
+// --check`: the database answers, its schema is the one this paasbot
+// knows (not upgraded by a newer replica since), and the secret still
+// matches (no rotate-secret since). The error is one line, without
+// secrets.
+func (d *DB) Ready(ctx context.Context) error {
+	if err := d.Ping(ctx); err != nil {
+		return err
+	}
+	ms, err := loadMigrations(migrationFS, d.dl)
+	if err != nil {
+		return fmt.Errorf("store: embedded migrations: %w", err)
+	}
+	v, err := schemaVersion(ctx, d.db, d.dl)
+	if err != nil {
+		return fmt.Errorf("store: %s: read schema version: %s", d.path, oneLine(err))
+	}
+	if v != len(ms) {
+		return fmt.Errorf("store: %s: schema version %d, this paasbot runs %d (restart it, or upgrade it)", d.path, v, len(ms))
+	}
+	return d.verifySecret(ctx, d.db, false)
 }
 
 // nanos and fromNanos convert times for storage (Unix nanoseconds, UTC).

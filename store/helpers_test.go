@@ -2,15 +2,17 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/base64"
 	"log/slog"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/paasbot/paasbot/store/storetest"
 )
 
-// fakeClock is a settable clock shared by a test and the DB under test.
+// fakeClock is a settable clock shared by a test and the DBs under test.
 type fakeClock struct {
 	mu sync.Mutex
 	t  time.Time
@@ -41,25 +43,68 @@ func mustSecret(t testing.TB) Secret {
 	return s
 }
 
-// testDB is an open database in a fresh temporary directory.
+// eachEngine runs fn against SQLite and PostgreSQL (see storetest.Each).
+func eachEngine(t *testing.T, fn func(t *testing.T, e storetest.Engine)) {
+	t.Helper()
+	storetest.Each(t, fn)
+}
+
+// testDB is an open database, fresh for the test, on one engine.
 type testDB struct {
 	*DB
-	path   string
+	engine storetest.Engine
+	dsn    string // the path or URL: open it again for another "process"
+	path   string // the SQLite file ("" on PostgreSQL)
 	secret Secret
 	clock  *fakeClock
 }
 
-func openTestDB(t testing.TB) *testDB {
+func openTestDB(t testing.TB, e storetest.Engine) *testDB {
 	t.Helper()
 	clock := newFakeClock()
 	secret := mustSecret(t)
-	path := filepath.Join(t.TempDir(), "paasbot.db")
-	db, err := Open(context.Background(), path, secret, WithClock(clock.Now))
+	dsn := storetest.NewDatabase(t, e)
+	db, err := Open(context.Background(), dsn, secret, WithClock(clock.Now), WithHolder("process-A"))
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	return &testDB{DB: db, path: path, secret: secret, clock: clock}
+	tdb := &testDB{DB: db, engine: e, dsn: dsn, secret: secret, clock: clock}
+	if e == storetest.SQLite {
+		tdb.path = dsn
+	}
+	return tdb
+}
+
+// second opens the same database again as another process: its own pool
+// and holder, the same clock and secret.
+func (db *testDB) second(t testing.TB, holder string) *DB {
+	t.Helper()
+	other, err := Open(context.Background(), db.dsn, db.secret, WithClock(db.clock.Now), WithHolder(holder))
+	if err != nil {
+		t.Fatalf("Open as %s: %v", holder, err)
+	}
+	t.Cleanup(func() { _ = other.Close() })
+	return other
+}
+
+// exec runs raw SQL ('?' placeholders) on db, failing the test on error.
+func (db *testDB) exec(t testing.TB, q string, args ...any) {
+	t.Helper()
+	if _, err := db.db.ExecContext(context.Background(), q, args...); err != nil {
+		t.Fatalf("%s: %v", q, err)
+	}
+}
+
+// tryExec runs raw SQL and returns its error.
+func (db *testDB) tryExec(q string, args ...any) error {
+	_, err := db.db.ExecContext(context.Background(), q, args...)
+	return err
+}
+
+// queryRow runs a raw query ('?' placeholders) on db.
+func (db *testDB) queryRow(q string, args ...any) *sql.Row {
+	return db.db.QueryRowContext(context.Background(), q, args...)
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

@@ -9,10 +9,19 @@ import (
 	"path/filepath"
 )
 
-// Backup writes a consistent copy of the database to path with VACUUM INTO,
-// while other connections keep reading and writing. It refuses an existing
-// path. The copy holds API keys encrypted under the same secret.
+// ErrBackupUnsupported: Backup was asked of a PostgreSQL database, which
+// pg_dump backs up.
+var ErrBackupUnsupported = errors.New("back up a PostgreSQL database with pg_dump")
+
+// Backup writes a consistent copy of the SQLite database to path with
+// VACUUM INTO, while other connections keep reading and writing. It
+// refuses an existing path. The copy is created readable by its owner only
+// (0600) and holds API keys encrypted under the same secret. On PostgreSQL
+// it returns ErrBackupUnsupported: pg_dump does it.
 func (d *DB) Backup(ctx context.Context, path string) error {
+	if d.dl.Postgres {
+		return fmt.Errorf("store: backup of %s: %w (pg_dump --format=custom --file=paasbot.dump DATABASE_URL)", d.path, ErrBackupUnsupported)
+	}
 	if path == "" {
 		return errors.New("store: backup: empty target path")
 	}
@@ -31,9 +40,23 @@ func (d *DB) Backup(ctx context.Context, path string) error {
 	if err := checkDir(abs); err != nil {
 		return fmt.Errorf("store: backup: %w", err)
 	}
-	// An absolute path never starts with "file:", so SQLite reads it as a
-	// plain file name, not a URI.
-	if _, err := d.db.ExecContext(ctx, `VACUUM INTO ?`, abs); err != nil {
+	// VACUUM INTO writes into an empty file: create it first, 0600 and
+	// exclusively (no other process slips a file or a link in between).
+	f, err := os.OpenFile(abs, os.O_WRONLY|os.O_CREATE|os.O_EXCL, privateMode)
+	if err != nil {
+		return fmt.Errorf("store: backup to %s: %w", abs, err)
+	}
+	err = f.Chmod(privateMode)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		// An absolute path never starts with "file:", so SQLite reads it
+		// as a plain file name, not a URI.
+		_, err = d.db.ExecContext(ctx, `VACUUM INTO ?`, abs)
+	}
+	if err != nil {
+		_ = os.Remove(abs)
 		return fmt.Errorf("store: backup to %s: %w", abs, err)
 	}
 	return nil
@@ -69,9 +92,14 @@ func RotateSecret(ctx context.Context, path string, old, new Secret, opts ...Opt
 		return 0, err
 	}
 	// Truncate the WAL so old ciphertexts do not linger beside the file
-	// (secure_delete already zeroes the freed pages in the database).
-	if _, err := d.db.ExecContext(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-		d.log.Warn("rotate secret: checkpoint", "err", err)
+	// (secure_delete already zeroes the freed pages in the database). On
+	// PostgreSQL, VACUUM frees the old row versions for reuse.
+	cleanup := `PRAGMA wal_checkpoint(TRUNCATE)`
+	if d.dl.Postgres {
+		cleanup = `VACUUM api_keys, meta`
+	}
+	if _, err := d.db.ExecContext(ctx, cleanup); err != nil {
+		d.log.Warn("rotate secret: clean up old ciphertexts", "err", err)
 	}
 	return n, nil
 }
@@ -82,12 +110,19 @@ type sealedKey struct {
 }
 
 func (d *DB) rotate(ctx context.Context, nk *keyring) (int, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
+	tx, err := d.db.BeginTx(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: rotate secret: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	if err := d.verifySecret(ctx, tx); err != nil {
+	if d.dl.Postgres {
+		// Keys stored meanwhile wait for this transaction (they take a
+		// share lock on the same row), then see the new check value.
+		if _, err := tx.ExecContext(ctx, `SELECT value FROM meta WHERE key = 'secret_check' FOR UPDATE`); err != nil {
+			return 0, fmt.Errorf("store: rotate secret: %w", err)
+		}
+	}
+	if err := d.verifySecret(ctx, tx, false); err != nil {
 		return 0, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT team, user_id, sealed FROM api_keys`)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/paasbot/paasbot/store/storetest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,7 @@ import (
 func TestDB_Backup(t *testing.T) {
 	ctx := context.Background()
 	t.Run("OK while another connection writes", func(t *testing.T) {
-		db := openTestDB(t)
+		db := openTestDB(t, storetest.SQLite)
 		if _, err := db.PutAPIKey(ctx, Identity{"T", "U"}, "the-key"); err != nil {
 			t.Fatal(err)
 		}
@@ -39,14 +40,14 @@ func TestDB_Backup(t *testing.T) {
 					return
 				default:
 				}
-				tx, err := writer.db.BeginTx(ctx, nil)
+				tx, err := writer.db.BeginTx(ctx)
 				if err != nil {
 					t.Error(err)
 					return
 				}
-				tx.Exec(`INSERT INTO approvals (team, channel, requester, action, state, created_at, expires_at, updated_at)
+				tx.ExecContext(ctx, `INSERT INTO approvals (team, channel, requester, action, state, created_at, expires_at, updated_at)
 					VALUES ('T', 'C', 'U', 'paas.renew', 'pending', 0, 1, 0)`)
-				tx.Exec(`INSERT INTO audit (team, actor, action, at) VALUES ('T', 'U', 'x', 0)`)
+				tx.ExecContext(ctx, `INSERT INTO audit (team, actor, action, at) VALUES ('T', 'U', 'x', 0)`)
 				if err := tx.Commit(); err != nil {
 					t.Error(err)
 					return
@@ -61,7 +62,7 @@ func TestDB_Backup(t *testing.T) {
 				t.Fatal("the writer stopped early")
 			default:
 			}
-			db.db.QueryRow(`SELECT count(*) FROM audit`).Scan(&n)
+			db.queryRow(`SELECT count(*) FROM audit`).Scan(&n)
 		}
 		target := filepath.Join(t.TempDir(), "copy.db")
 		err = db.Backup(ctx, target)
@@ -76,12 +77,12 @@ func TestDB_Backup(t *testing.T) {
 		}
 		defer cp.Close()
 		var approvals, audits int
-		cp.db.QueryRow(`SELECT (SELECT count(*) FROM approvals), (SELECT count(*) FROM audit)`).Scan(&approvals, &audits)
+		cp.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM approvals), (SELECT count(*) FROM audit)`).Scan(&approvals, &audits)
 		if approvals != audits || audits < 20 || audits > written {
 			t.Errorf("copy has %d approvals and %d audit rows (writer committed %d): not a consistent snapshot", approvals, audits, written)
 		}
 		var check string
-		cp.db.QueryRow(`PRAGMA integrity_check`).Scan(&check)
+		cp.db.QueryRowContext(ctx, `PRAGMA integrity_check`).Scan(&check)
 		if check != "ok" {
 			t.Errorf("integrity_check = %q", check)
 		}
@@ -94,7 +95,7 @@ func TestDB_Backup(t *testing.T) {
 		}
 	})
 	t.Run("ErrExists", func(t *testing.T) {
-		db := openTestDB(t)
+		db := openTestDB(t, storetest.SQLite)
 		target := filepath.Join(t.TempDir(), "exists.db")
 		os.WriteFile(target, []byte("keep me"), 0o600)
 		err := db.Backup(ctx, target)
@@ -106,7 +107,7 @@ func TestDB_Backup(t *testing.T) {
 		}
 	})
 	t.Run("Errors", func(t *testing.T) {
-		db := openTestDB(t)
+		db := openTestDB(t, storetest.SQLite)
 		for _, tt := range []struct{ path, want string }{
 			{filepath.Join(t.TempDir(), "nope", "x.db"), "does not exist"},
 			{db.path, "the database itself"},
@@ -120,108 +121,110 @@ func TestDB_Backup(t *testing.T) {
 }
 
 func TestRotateSecret(t *testing.T) {
-	ctx := context.Background()
-	ids := []Identity{{"T", "alice"}, {"T", "bob"}, {"T2", "alice"}}
-	setup := func(t *testing.T) (*testDB, map[Identity]string, map[Identity][]byte) {
-		db := openTestDB(t)
-		fps := map[Identity]string{}
-		sealed := map[Identity][]byte{}
-		for _, id := range ids {
-			fp, err := db.PutAPIKey(ctx, id, "key-of-"+id.String())
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		ids := []Identity{{"T", "alice"}, {"T", "bob"}, {"T2", "alice"}}
+		setup := func(t *testing.T) (*testDB, map[Identity]string, map[Identity][]byte) {
+			db := openTestDB(t, e)
+			fps := map[Identity]string{}
+			sealed := map[Identity][]byte{}
+			for _, id := range ids {
+				fp, err := db.PutAPIKey(ctx, id, "key-of-"+id.String())
+				if err != nil {
+					t.Fatal(err)
+				}
+				fps[id] = fp
+				var s []byte
+				db.queryRow(`SELECT sealed FROM api_keys WHERE team = ? AND user_id = ?`, id.Team, id.User).Scan(&s)
+				sealed[id] = s
+			}
+			db.Close()
+			return db, fps, sealed
+		}
+		t.Run("OK", func(t *testing.T) {
+			db, fps, sealed := setup(t)
+			newSecret := mustSecret(t)
+			n, err := RotateSecret(ctx, db.dsn, db.secret, newSecret)
+			if err != nil || n != len(ids) {
+				t.Fatalf("RotateSecret = %d, %v; want %d", n, err, len(ids))
+			}
+			if _, err := Open(ctx, db.dsn, db.secret); !errors.Is(err, ErrWrongSecret) {
+				t.Errorf("old secret after rotation: %v, want ErrWrongSecret", err)
+			}
+			rotated, err := Open(ctx, db.dsn, newSecret)
+			if err != nil {
+				t.Fatalf("open with the new secret: %v", err)
+			}
+			for _, id := range ids {
+				k, meta, err := rotated.APIKey(ctx, id)
+				if err != nil || k != "key-of-"+id.String() {
+					t.Errorf("%s: %q, %v", id, k, err)
+				}
+				if meta.Fingerprint == fps[id] || meta.Fingerprint != rotated.keys.fingerprint(k) {
+					t.Errorf("%s: fingerprint %q not recomputed (was %q)", id, meta.Fingerprint, fps[id])
+				}
+			}
+			rotated.Close()
+			// No old ciphertext lingers in the file or its WAL.
+			for name, b := range readDBFiles(t, db.dsn) {
+				for id, s := range sealed {
+					if bytes.Contains(b, s) {
+						t.Errorf("%s still holds the old ciphertext of %s", name, id)
+					}
+				}
+			}
+		})
+		t.Run("Empty database", func(t *testing.T) {
+			db := openTestDB(t, e)
+			db.Close()
+			newSecret := mustSecret(t)
+			if n, err := RotateSecret(ctx, db.dsn, db.secret, newSecret); err != nil || n != 0 {
+				t.Fatalf("RotateSecret = %d, %v", n, err)
+			}
+			if d, err := Open(ctx, db.dsn, newSecret); err != nil {
+				t.Errorf("new secret does not open the rotated database: %v", err)
+			} else {
+				d.Close()
+			}
+		})
+		t.Run("ErrWrongSecret", func(t *testing.T) {
+			db, _, _ := setup(t)
+			_, err := RotateSecret(ctx, db.dsn, mustSecret(t), mustSecret(t))
+			if !errors.Is(err, ErrWrongSecret) {
+				t.Fatalf("err = %v, want ErrWrongSecret", err)
+			}
+		})
+		t.Run("Same secret", func(t *testing.T) {
+			db, _, _ := setup(t)
+			if _, err := RotateSecret(ctx, db.dsn, db.secret, db.secret); err == nil || !strings.Contains(err.Error(), "same") {
+				t.Errorf("err = %v", err)
+			}
+		})
+		// One bad row aborts the whole rotation: the transaction is rolled back
+		// and every key still opens under the old secret.
+		t.Run("Nothing changes on a bad row", func(t *testing.T) {
+			db, _, sealed := setup(t)
+			raw, err := Open(ctx, db.dsn, db.secret)
 			if err != nil {
 				t.Fatal(err)
 			}
-			fps[id] = fp
-			var s []byte
-			db.db.QueryRow(`SELECT sealed FROM api_keys WHERE team = ? AND user_id = ?`, id.Team, id.User).Scan(&s)
-			sealed[id] = s
-		}
-		db.Close()
-		return db, fps, sealed
-	}
-	t.Run("OK", func(t *testing.T) {
-		db, fps, sealed := setup(t)
-		newSecret := mustSecret(t)
-		n, err := RotateSecret(ctx, db.path, db.secret, newSecret)
-		if err != nil || n != len(ids) {
-			t.Fatalf("RotateSecret = %d, %v; want %d", n, err, len(ids))
-		}
-		if _, err := Open(ctx, db.path, db.secret); !errors.Is(err, ErrWrongSecret) {
-			t.Errorf("old secret after rotation: %v, want ErrWrongSecret", err)
-		}
-		rotated, err := Open(ctx, db.path, newSecret)
-		if err != nil {
-			t.Fatalf("open with the new secret: %v", err)
-		}
-		for _, id := range ids {
-			k, meta, err := rotated.APIKey(ctx, id)
-			if err != nil || k != "key-of-"+id.String() {
-				t.Errorf("%s: %q, %v", id, k, err)
+			// bob's row gets alice's ciphertext: it cannot open as bob's.
+			raw.db.ExecContext(ctx, `UPDATE api_keys SET sealed = ? WHERE team = 'T' AND user_id = 'bob'`, sealed[ids[0]])
+			raw.Close()
+			_, err = RotateSecret(ctx, db.dsn, db.secret, mustSecret(t))
+			if !errors.Is(err, ErrUndecryptable) || !strings.Contains(err.Error(), "T/bob") || !strings.Contains(err.Error(), "nothing was changed") {
+				t.Fatalf("err = %v, want ErrUndecryptable naming T/bob", err)
 			}
-			if meta.Fingerprint == fps[id] || meta.Fingerprint != rotated.keys.fingerprint(k) {
-				t.Errorf("%s: fingerprint %q not recomputed (was %q)", id, meta.Fingerprint, fps[id])
+			again, err := Open(ctx, db.dsn, db.secret)
+			if err != nil {
+				t.Fatalf("old secret no longer opens: %v", err)
 			}
-		}
-		rotated.Close()
-		// No old ciphertext lingers in the file or its WAL.
-		for name, b := range readDBFiles(t, db.path) {
-			for id, s := range sealed {
-				if bytes.Contains(b, s) {
-					t.Errorf("%s still holds the old ciphertext of %s", name, id)
+			defer again.Close()
+			for _, id := range []Identity{ids[0], ids[2]} {
+				if k, _, err := again.APIKey(ctx, id); err != nil || k != "key-of-"+id.String() {
+					t.Errorf("%s after failed rotation: %q, %v", id, k, err)
 				}
 			}
-		}
-	})
-	t.Run("Empty database", func(t *testing.T) {
-		db := openTestDB(t)
-		db.Close()
-		newSecret := mustSecret(t)
-		if n, err := RotateSecret(ctx, db.path, db.secret, newSecret); err != nil || n != 0 {
-			t.Fatalf("RotateSecret = %d, %v", n, err)
-		}
-		if d, err := Open(ctx, db.path, newSecret); err != nil {
-			t.Errorf("new secret does not open the rotated database: %v", err)
-		} else {
-			d.Close()
-		}
-	})
-	t.Run("ErrWrongSecret", func(t *testing.T) {
-		db, _, _ := setup(t)
-		_, err := RotateSecret(ctx, db.path, mustSecret(t), mustSecret(t))
-		if !errors.Is(err, ErrWrongSecret) {
-			t.Fatalf("err = %v, want ErrWrongSecret", err)
-		}
-	})
-	t.Run("Same secret", func(t *testing.T) {
-		db, _, _ := setup(t)
-		if _, err := RotateSecret(ctx, db.path, db.secret, db.secret); err == nil || !strings.Contains(err.Error(), "same") {
-			t.Errorf("err = %v", err)
-		}
-	})
-	// One bad row aborts the whole rotation: the transaction is rolled back
-	// and every key still opens under the old secret.
-	t.Run("Nothing changes on a bad row", func(t *testing.T) {
-		db, _, sealed := setup(t)
-		raw, err := Open(ctx, db.path, db.secret)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// bob's row gets alice's ciphertext: it cannot open as bob's.
-		raw.db.Exec(`UPDATE api_keys SET sealed = ? WHERE team = 'T' AND user_id = 'bob'`, sealed[ids[0]])
-		raw.Close()
-		_, err = RotateSecret(ctx, db.path, db.secret, mustSecret(t))
-		if !errors.Is(err, ErrUndecryptable) || !strings.Contains(err.Error(), "T/bob") || !strings.Contains(err.Error(), "nothing was changed") {
-			t.Fatalf("err = %v, want ErrUndecryptable naming T/bob", err)
-		}
-		again, err := Open(ctx, db.path, db.secret)
-		if err != nil {
-			t.Fatalf("old secret no longer opens: %v", err)
-		}
-		defer again.Close()
-		for _, id := range []Identity{ids[0], ids[2]} {
-			if k, _, err := again.APIKey(ctx, id); err != nil || k != "key-of-"+id.String() {
-				t.Errorf("%s after failed rotation: %q, %v", id, k, err)
-			}
-		}
+		})
 	})
 }

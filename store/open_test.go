@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"github.com/paasbot/paasbot/store/storetest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,199 +95,47 @@ func TestOpen_ReadOnlyDirectory(t *testing.T) {
 }
 
 func TestOpen_WrongSecret(t *testing.T) {
-	ctx := context.Background()
-	db := openTestDB(t)
-	if _, err := db.PutAPIKey(ctx, Identity{"T", "U"}, "k"); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	_, err := Open(ctx, db.path, mustSecret(t))
-	if !errors.Is(err, ErrWrongSecret) {
-		t.Fatalf("err = %v, want ErrWrongSecret", err)
-	}
-	for _, w := range []string{db.path, "PAASBOT_SECRET_KEY does not match"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("err = %q, want it to contain %q", err, w)
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db := openTestDB(t, e)
+		if _, err := db.PutAPIKey(ctx, Identity{"T", "U"}, "k"); err != nil {
+			t.Fatal(err)
 		}
-	}
-	// The right secret still opens it.
-	again, err := Open(ctx, db.path, db.secret)
-	if err != nil {
-		t.Fatalf("reopen with the right secret: %v", err)
-	}
-	again.Close()
+		db.Close()
+		_, err := Open(ctx, db.dsn, mustSecret(t))
+		if !errors.Is(err, ErrWrongSecret) {
+			t.Fatalf("err = %v, want ErrWrongSecret", err)
+		}
+		for _, w := range []string{db.Path(), "PAASBOT_SECRET_KEY does not match"} {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("err = %q, want it to contain %q", err, w)
+			}
+		}
+		// The right secret still opens it.
+		again, err := Open(ctx, db.dsn, db.secret)
+		if err != nil {
+			t.Fatalf("reopen with the right secret: %v", err)
+		}
+		again.Close()
+	})
 }
 
 func TestOpen_NewerSchema(t *testing.T) {
-	ctx := context.Background()
-	db := openTestDB(t)
-	if _, err := db.db.Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', 0)`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
-	_, err := Open(ctx, db.path, db.secret)
-	if !errors.Is(err, ErrNewerSchema) {
-		t.Fatalf("err = %v, want ErrNewerSchema", err)
-	}
-	for _, w := range []string{db.path, "schema version 99", "knows up to 2", "upgrade paasbot"} {
-		if !strings.Contains(err.Error(), w) {
-			t.Errorf("err = %q, want it to contain %q", err, w)
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		ctx := context.Background()
+		db := openTestDB(t, e)
+		db.exec(t, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', 0)`)
+		db.Close()
+		_, err := Open(ctx, db.dsn, db.secret)
+		if !errors.Is(err, ErrNewerSchema) {
+			t.Fatalf("err = %v, want ErrNewerSchema", err)
 		}
-	}
-}
-
-func schemaVersions(t *testing.T, db *sql.DB) []int {
-	t.Helper()
-	rows, err := db.Query(`SELECT version FROM schema_migrations ORDER BY version`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var vs []int
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			t.Fatal(err)
+		for _, w := range []string{db.Path(), "schema version 99", "knows up to 3", "upgrade paasbot"} {
+			if !strings.Contains(err.Error(), w) {
+				t.Errorf("err = %q, want it to contain %q", err, w)
+			}
 		}
-		vs = append(vs, v)
-	}
-	return vs
-}
-
-func tableExists(t *testing.T, db *sql.DB, name string) bool {
-	t.Helper()
-	var n int
-	if err := db.QueryRow(`SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = ?`, name).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	return n == 1
-}
-
-func TestMigrate_FromEmptyFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "empty.db")
-	if err := os.WriteFile(path, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	db, err := Open(context.Background(), path, mustSecret(t))
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	defer db.Close()
-	if got := schemaVersions(t, db.db); len(got) != 2 || got[0] != 1 || got[1] != 2 {
-		t.Errorf("schema_migrations = %v, want [1 2]", got)
-	}
-	for _, table := range []string{"meta", "api_keys", "approvals", "audit", "dedup", "subscriptions", "subscription_runs"} {
-		if !tableExists(t, db.db, table) {
-			t.Errorf("table %s missing", table)
-		}
-	}
-	var mode string
-	if err := db.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
-		t.Errorf("journal_mode = %q (%v), want wal", mode, err)
-	}
-	var fk int
-	if err := db.db.QueryRow(`PRAGMA foreign_keys`).Scan(&fk); err != nil || fk != 1 {
-		t.Errorf("foreign_keys = %d (%v), want 1", fk, err)
-	}
-}
-
-// TestMigrate_FromV1 builds a database as a paasbot that knew only
-// migration 1 would have, with data in it, and opens it with this one.
-func TestMigrate_FromV1(t *testing.T) {
-	ctx := context.Background()
-	clock := newFakeClock()
-	secret := mustSecret(t)
-	path := filepath.Join(t.TempDir(), "v1.db")
-	ms, err := loadMigrations(migrationFS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", dsn(path))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := migrate(ctx, raw, ms[:1], clock.Now, discardLogger()); err != nil {
-		t.Fatalf("migrate to v1: %v", err)
-	}
-	keys, err := newKeyring(secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v1 := &DB{db: raw, path: path, keys: keys, now: clock.Now, log: discardLogger()}
-	if err := v1.checkSecret(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := v1.PutAPIKey(ctx, Identity{"T", "U"}, "v1-key"); err != nil {
-		t.Fatalf("PutAPIKey on v1: %v", err)
-	}
-	id, err := v1.CreateApproval(ctx, &Approval{Team: "T", Channel: "C", Requester: "U", Action: "paas.renew", Params: []byte(`{"duration":"1y"}`)})
-	if err != nil {
-		t.Fatalf("CreateApproval on v1: %v", err)
-	}
-	if got := schemaVersions(t, raw); len(got) != 1 {
-		t.Fatalf("v1 database has versions %v", got)
-	}
-	if tableExists(t, raw, "subscriptions") {
-		t.Fatal("v1 database already has subscriptions")
-	}
-	raw.Close()
-
-	db, err := Open(ctx, path, secret, WithClock(clock.Now))
-	if err != nil {
-		t.Fatalf("Open v1 database: %v", err)
-	}
-	defer db.Close()
-	if got := schemaVersions(t, db.db); len(got) != 2 {
-		t.Errorf("versions after upgrade = %v, want [1 2]", got)
-	}
-	a, err := db.Approval(ctx, id)
-	if err != nil {
-		t.Fatalf("Approval after upgrade: %v", err)
-	}
-	if a.State != StatePending || string(a.Params) != `{"duration":"1y"}` || a.Progress != nil || a.FollowDone {
-		t.Errorf("approval after upgrade = %+v", a)
-	}
-	if k, _, err := db.APIKey(ctx, Identity{"T", "U"}); err != nil || k != "v1-key" {
-		t.Errorf("APIKey after upgrade = %q, %v", k, err)
-	}
-	sid, err := db.CreateSubscription(ctx, &Subscription{Team: "T", Channel: "C", Owner: "U", Kind: "expiry", Schedule: "@daily"})
-	if err != nil {
-		t.Fatalf("CreateSubscription after upgrade: %v", err)
-	}
-	if ok, err := db.ClaimSlot(ctx, sid, clock.Now()); !ok || err != nil {
-		t.Errorf("ClaimSlot after upgrade = %v, %v", ok, err)
-	}
-}
-
-// TestMigrate_FailureLeavesNothing: a migration that fails half-way leaves
-// neither its first statements nor a version record behind.
-func TestMigrate_FailureLeavesNothing(t *testing.T) {
-	ctx := context.Background()
-	ms, err := loadMigrations(fstest.MapFS{
-		"migrations/0001_a.sql": {Data: []byte(`CREATE TABLE a (x INTEGER);`)},
-		"migrations/0002_b.sql": {Data: []byte(`CREATE TABLE half (x INTEGER); INSERT INTO half VALUES (1); INSERT INTO missing VALUES (1);`)},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	raw, err := sql.Open("sqlite", dsn(filepath.Join(t.TempDir(), "m.db")))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	err = migrate(ctx, raw, ms, newFakeClock().Now, discardLogger())
-	if err == nil || !strings.Contains(err.Error(), "migration 0002_b.sql") || !strings.Contains(err.Error(), "missing") {
-		t.Fatalf("err = %v, want the failing migration named", err)
-	}
-	if tableExists(t, raw, "half") {
-		t.Error("table of the failed migration exists")
-	}
-	if !tableExists(t, raw, "a") {
-		t.Error("table of the good migration is missing")
-	}
-	if got := schemaVersions(t, raw); len(got) != 1 || got[0] != 1 {
-		t.Errorf("versions = %v, want [1]", got)
-	}
 }
 
 func TestLoadMigrations_Errors(t *testing.T) {
@@ -300,7 +149,7 @@ func TestLoadMigrations_Errors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, err := loadMigrations(tt.fs); err == nil || !strings.Contains(err.Error(), tt.want) {
+			if _, err := loadMigrations(tt.fs, sqliteDialect()); err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want %q", err, tt.want)
 			}
 		})
@@ -312,7 +161,7 @@ func TestLoadMigrations_Errors(t *testing.T) {
 // exits without committing; the database must show none of it.
 func TestTransaction_CrashBeforeCommit(t *testing.T) {
 	ctx := context.Background()
-	db := openTestDB(t)
+	db := openTestDB(t, storetest.SQLite)
 	id, err := db.CreateApproval(ctx, &Approval{Team: "T", Channel: "C", Requester: "U", Action: "paas.renew"})
 	if err != nil {
 		t.Fatal(err)
@@ -334,7 +183,7 @@ func TestTransaction_CrashBeforeCommit(t *testing.T) {
 	}
 	defer again.Close()
 	var audits, approvals int
-	if err := again.db.QueryRow(`SELECT (SELECT count(*) FROM audit), (SELECT count(*) FROM approvals)`).Scan(&audits, &approvals); err != nil {
+	if err := again.db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM audit), (SELECT count(*) FROM approvals)`).Scan(&audits, &approvals); err != nil {
 		t.Fatal(err)
 	}
 	if audits != 0 || approvals != 1 {
@@ -360,7 +209,7 @@ func TestCrashHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.db.raw.BeginTx(ctx, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,48 +233,17 @@ func exportSecret(s Secret) string {
 	return encodeSecret(s)
 }
 
-// TestOpen_Concurrent: several processes (here, separate pools) opening a
-// new file at once apply each migration once and agree on the secret check.
-func TestOpen_Concurrent(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "new.db")
-	secret := mustSecret(t)
-	errs := make(chan error, 5)
-	dbs := make(chan *DB, 5)
-	for range 5 {
-		go func() {
-			db, err := Open(ctx, path, secret)
-			errs <- err
-			dbs <- db
-		}()
-	}
-	for range 5 {
-		if err := <-errs; err != nil {
-			t.Errorf("concurrent Open: %v", err)
-		}
-		if db := <-dbs; db != nil {
-			defer db.Close()
-		}
-	}
-	db, err := Open(ctx, path, secret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if got := schemaVersions(t, db.db); len(got) != 2 {
-		t.Errorf("versions = %v, want [1 2]", got)
-	}
-}
-
 func TestDB_Ping(t *testing.T) {
-	db := openTestDB(t)
-	if err := db.Ping(context.Background()); err != nil {
-		t.Fatalf("Ping: %v", err)
-	}
-	db.Close()
-	if err := db.Ping(context.Background()); err == nil || !strings.Contains(err.Error(), db.path) {
-		t.Errorf("Ping after Close = %v, want an error naming the path", err)
-	}
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		db := openTestDB(t, e)
+		if err := db.Ping(context.Background()); err != nil {
+			t.Fatalf("Ping: %v", err)
+		}
+		db.Close()
+		if err := db.Ping(context.Background()); err == nil || !strings.Contains(err.Error(), db.Path()) {
+			t.Errorf("Ping after Close = %v, want an error naming the path", err)
+		}
+	})
 }
 
 // TestOpen_OddPath: characters that mean something in a file: URI.

@@ -52,13 +52,10 @@ func (d *DB) CreateSubscription(ctx context.Context, s *Subscription) (int64, er
 		return 0, invalidf("subscription params are not JSON")
 	}
 	now := fromNanos(nanos(d.now()))
-	res, err := d.db.ExecContext(ctx, `INSERT INTO subscriptions (team, channel, owner, kind, schedule, tz, params,
-		paused, paused_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		s.Team, s.Channel, s.Owner, s.Kind, s.Schedule, s.TZ, nullJSON(s.Params), s.Paused, s.PausedReason, nanos(now))
-	if err != nil {
-		return 0, fmt.Errorf("store: create subscription: %w", err)
-	}
-	id, err := res.LastInsertId()
+	var id int64
+	err := d.db.QueryRowContext(ctx, `INSERT INTO subscriptions (team, channel, owner, kind, schedule, tz, params,
+		paused, paused_reason, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		s.Team, s.Channel, s.Owner, s.Kind, s.Schedule, s.TZ, nullJSON(s.Params), s.Paused, s.PausedReason, nanos(now)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create subscription: %w", err)
 	}
@@ -117,7 +114,7 @@ func (d *DB) DeleteSubscription(ctx context.Context, team string, id int64) erro
 // refused, the owner left…). changed is false when it was already paused,
 // so the channel is told once. ErrNotFound for an unknown id.
 func (d *DB) PauseSubscription(ctx context.Context, id int64, reason string) (changed bool, err error) {
-	res, err := d.db.ExecContext(ctx, `UPDATE subscriptions SET paused = 1, paused_reason = ? WHERE id = ? AND paused = 0`, reason, id)
+	res, err := d.db.ExecContext(ctx, `UPDATE subscriptions SET paused = TRUE, paused_reason = ? WHERE id = ? AND paused = FALSE`, reason, id)
 	if err != nil {
 		return false, fmt.Errorf("store: pause subscription %d: %w", id, err)
 	}
@@ -133,8 +130,8 @@ func (d *DB) PauseSubscription(ctx context.Context, id int64, reason string) (ch
 // ResumeSubscriptions un-pauses every subscription of owner in team (for
 // example after the owner logged in again) and returns how many.
 func (d *DB) ResumeSubscriptions(ctx context.Context, team, owner string) (int, error) {
-	res, err := d.db.ExecContext(ctx, `UPDATE subscriptions SET paused = 0, paused_reason = ''
-		WHERE team = ? AND owner = ? AND paused = 1`, team, owner)
+	res, err := d.db.ExecContext(ctx, `UPDATE subscriptions SET paused = FALSE, paused_reason = ''
+		WHERE team = ? AND owner = ? AND paused = TRUE`, team, owner)
 	if err != nil {
 		return 0, fmt.Errorf("store: resume subscriptions of %s/%s: %w", team, owner, err)
 	}
@@ -152,8 +149,8 @@ func (d *DB) TakeOverSubscription(ctx context.Context, id int64, newOwner string
 	if newOwner == "" {
 		return invalidf("empty new owner")
 	}
-	res, err := d.db.ExecContext(ctx, `UPDATE subscriptions SET owner = ?, paused = 0, paused_reason = ''
-		WHERE id = ? AND paused = 1`, newOwner, id)
+	res, err := d.db.ExecContext(ctx, `UPDATE subscriptions SET owner = ?, paused = FALSE, paused_reason = ''
+		WHERE id = ? AND paused = TRUE`, newOwner, id)
 	if err != nil {
 		return fmt.Errorf("store: take over subscription %d: %w", id, err)
 	}
@@ -172,7 +169,7 @@ func (d *DB) TakeOverSubscription(ctx context.Context, id int64, newOwner string
 // ErrNotFound if the subscription does not exist.
 func (d *DB) ClaimSlot(ctx context.Context, subID int64, slot time.Time) (bool, error) {
 	res, err := d.db.ExecContext(ctx, `INSERT INTO subscription_runs (subscription_id, slot, claimed_at)
-		SELECT id, ?, ? FROM subscriptions WHERE id = ?
+		SELECT id, CAST(? AS BIGINT), CAST(? AS BIGINT) FROM subscriptions WHERE id = ?
 		ON CONFLICT (subscription_id, slot) DO NOTHING`, nanos(slot), nanos(d.now()), subID)
 	if err != nil {
 		return false, fmt.Errorf("store: claim slot of subscription %d: %w", subID, err)
@@ -215,12 +212,13 @@ func (d *DB) FinishSlot(ctx context.Context, subID int64, slot time.Time, outcom
 
 // ReleaseSlot gives back a claim whose run never finished (paasbot was
 // stopping while it scanned), so that the slot is claimable again and the
-// catch-up after a restart posts it, once. A finished slot is never
-// released: it is ErrConflict and stays as it is, so a slot that was
-// posted cannot be posted twice. ErrNotFound if the slot was never claimed.
+// catch-up after a restart posts it, once. A finished slot, or one whose
+// first message was recorded (RecordSlotMessage), is never released: it
+// is ErrConflict and stays as it is, so a slot that was posted cannot be
+// posted twice. ErrNotFound if the slot was never claimed.
 func (d *DB) ReleaseSlot(ctx context.Context, subID int64, slot time.Time) error {
 	res, err := d.db.ExecContext(ctx, `DELETE FROM subscription_runs
-		WHERE subscription_id = ? AND slot = ? AND finished_at IS NULL`, subID, nanos(slot))
+		WHERE subscription_id = ? AND slot = ? AND finished_at IS NULL AND message_ts = ''`, subID, nanos(slot))
 	if err != nil {
 		return fmt.Errorf("store: release slot of subscription %d: %w", subID, err)
 	}
@@ -236,7 +234,7 @@ func (d *DB) ReleaseSlot(ctx context.Context, subID int64, slot time.Time) error
 	case err != nil:
 		return fmt.Errorf("store: release slot of subscription %d: %w", subID, err)
 	}
-	return fmt.Errorf("store: slot %s of subscription %d already finished: %w", slot.UTC().Format(time.RFC3339), subID, ErrConflict)
+	return fmt.Errorf("store: slot %s of subscription %d already finished or posted: %w", slot.UTC().Format(time.RFC3339), subID, ErrConflict)
 }
 
 // PurgeRuns deletes run-log rows whose slot is older than keep, except the

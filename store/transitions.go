@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -38,9 +40,12 @@ func (d *DB) Cancel(ctx context.Context, id int64, actor string) error {
 }
 
 // Claim moves an approved request to executing. Only the caller that gets
-// nil may run the call; everyone else gets ErrConflict.
+// nil may run the call; everyone else gets ErrConflict. It takes no lease
+// and counts the request as sent at once (it has no MarkSent step), so a
+// crash leaves it interrupted, never offered again; ClaimExecution is the
+// leased form.
 func (d *DB) Claim(ctx context.Context, id int64) error {
-	return d.Transition(ctx, id, StateApproved, StateExecuting, "")
+	return d.transition(ctx, id, StateApproved, StateExecuting, "", "sent_at = ?", nanos(d.now()))
 }
 
 // Finish moves an executing request to done and records the call's result.
@@ -80,6 +85,9 @@ func (d *DB) transition(ctx context.Context, id int64, from, to ApprovalState, a
 		q.WriteString(", " + set)
 		args = append(args, setArgs...)
 	}
+	if endsLease(to) {
+		q.WriteString(`, holder = '', lease_until = 0`)
+	}
 	q.WriteString(` WHERE id = ? AND state = ?`)
 	args = append(args, id, from)
 	deadline := from == StatePending && to != StateExpired
@@ -95,6 +103,16 @@ func (d *DB) transition(ctx context.Context, id int64, from, to ApprovalState, a
 		return nil
 	}
 	return d.lost(ctx, id, from, deadline)
+}
+
+// endsLease reports whether a request entering state to is held by nobody
+// any more (done keeps its lease: its operations are being followed).
+func endsLease(to ApprovalState) bool {
+	switch to {
+	case StateFailed, StateDenied, StateCancelled, StateExpired, StateInterrupted:
+		return true
+	}
+	return false
 }
 
 // lost explains a compare-and-set that changed nothing.
@@ -132,42 +150,56 @@ func (d *DB) ExpireApprovals(ctx context.Context) (int, error) {
 // ExpirePending marks pending requests past their deadline expired and
 // returns them (as now stored), so their messages can be updated.
 func (d *DB) ExpirePending(ctx context.Context) ([]Approval, error) {
-	return d.moveAll(ctx, "expire", StateExpired, `state = ? AND expires_at <= ?`, StatePending, nanos(d.now()))
+	return d.moveAll(ctx, "expire", d.db, StateExpired, `state = ? AND expires_at <= ?`, StatePending, nanos(d.now()))
 }
 
 // InterruptExecuting is called at start-up: requests left executing (or
 // approved but never claimed) by a process that stopped are marked
 // interrupted and returned, for a human to verify what happened. They are
-// never re-run. Only one paasbot process may use a database.
+// never re-run. A request under the live lease of another process (see
+// ClaimExecution and Heartbeat) is left alone: only one without a lease,
+// or whose lease lapsed, is interrupted. Recover is the leased form, which
+// also tells "never sent" apart.
 func (d *DB) InterruptExecuting(ctx context.Context) ([]Approval, error) {
-	return d.moveAll(ctx, "interrupt", StateInterrupted, `state IN (?, ?)`, StateExecuting, StateApproved)
+	return d.moveAll(ctx, "interrupt", d.db, StateInterrupted, `state IN (?, ?) AND lease_until <= ? AND holder <> ?`,
+		StateExecuting, StateApproved, nanos(d.now()), d.holder)
 }
 
 // moveAll moves every approval matching where to state to, in one
-// transaction, and returns them as stored afterwards.
-func (d *DB) moveAll(ctx context.Context, what string, to ApprovalState, where string, args ...any) ([]Approval, error) {
-	tx, err := d.db.BeginTx(ctx, nil)
+// statement (a compare-and-set per row), and returns them as stored
+// afterwards, by id.
+func (d *DB) moveAll(ctx context.Context, what string, q queryer, to ApprovalState, where string, args ...any) ([]Approval, error) {
+	set := `state = ?, updated_at = ?`
+	if endsLease(to) {
+		set += `, holder = '', lease_until = 0`
+	}
+	as, err := d.updateReturning(ctx, q, set, where, append([]any{to, nanos(d.now())}, args...)...)
 	if err != nil {
 		return nil, fmt.Errorf("store: %s approvals: %w", what, err)
-	}
-	defer func() { _ = tx.Rollback() }()
-	as, err := d.queryApprovals(ctx, tx, where, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: %s approvals: %w", what, err)
-	}
-	if len(as) == 0 {
-		return nil, nil
-	}
-	now := d.now()
-	uargs := append([]any{to, nanos(now)}, args...)
-	if _, err := tx.ExecContext(ctx, `UPDATE approvals SET state = ?, updated_at = ? WHERE `+where, uargs...); err != nil {
-		return nil, fmt.Errorf("store: %s approvals: %w", what, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("store: %s approvals: %w", what, err)
-	}
-	for i := range as {
-		as[i].State, as[i].UpdatedAt = to, fromNanos(nanos(now))
 	}
 	return as, nil
+}
+
+// updateReturning runs UPDATE approvals SET set WHERE where and returns
+// the rows it changed, as stored afterwards, by id. args are those of set,
+// then those of where.
+func (d *DB) updateReturning(ctx context.Context, q queryer, set, where string, args ...any) ([]Approval, error) {
+	rows, err := q.QueryContext(ctx, `UPDATE approvals SET `+set+` WHERE `+where+` RETURNING `+approvalCols, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Approval
+	for rows.Next() {
+		a, err := scanApproval(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b Approval) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
 }

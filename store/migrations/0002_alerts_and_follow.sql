@@ -2,11 +2,11 @@
 -- operations started by an approved request (resumed after a restart).
 
 ALTER TABLE approvals ADD COLUMN progress TEXT;
-ALTER TABLE approvals ADD COLUMN follow_done INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE approvals ADD COLUMN follow_done {{.Bool}} NOT NULL DEFAULT FALSE;
 CREATE INDEX approvals_following ON approvals (state, follow_done);
 
 CREATE TABLE subscriptions (
-	id            INTEGER PRIMARY KEY AUTOINCREMENT,
+	id            {{.ID}},
 	team          TEXT NOT NULL,
 	channel       TEXT NOT NULL,
 	owner         TEXT NOT NULL,
@@ -14,9 +14,9 @@ CREATE TABLE subscriptions (
 	schedule      TEXT NOT NULL,
 	tz            TEXT NOT NULL DEFAULT '',
 	params        TEXT,
-	paused        INTEGER NOT NULL DEFAULT 0,
+	paused        {{.Bool}} NOT NULL DEFAULT FALSE,
 	paused_reason TEXT NOT NULL DEFAULT '',
-	created_at    INTEGER NOT NULL
+	created_at    BIGINT NOT NULL
 );
 CREATE INDEX subscriptions_by_team ON subscriptions (team, id);
 CREATE INDEX subscriptions_by_owner ON subscriptions (team, owner);
@@ -24,10 +24,10 @@ CREATE INDEX subscriptions_by_owner ON subscriptions (team, owner);
 -- One row per (subscription, scheduled slot): the primary key makes a slot
 -- claimable once, across restarts and concurrent schedulers.
 CREATE TABLE subscription_runs (
-	subscription_id INTEGER NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
-	slot            INTEGER NOT NULL,
-	claimed_at      INTEGER NOT NULL,
-	finished_at     INTEGER,
+	subscription_id BIGINT NOT NULL REFERENCES subscriptions (id) ON DELETE CASCADE,
+	slot            BIGINT NOT NULL,
+	claimed_at      BIGINT NOT NULL,
+	finished_at     BIGINT,
 	outcome         TEXT NOT NULL DEFAULT '',
 	PRIMARY KEY (subscription_id, slot)
-) WITHOUT ROWID;
+) {{.WithoutRowid}};
