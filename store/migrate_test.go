@@ -334,4 +334,3 @@ func TestOpen_Concurrent(t *testing.T) {
 		}
 	})
 }
-

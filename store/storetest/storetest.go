@@ -168,4 +168,3 @@ func redacted(u *url.URL) string {
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(err.Error()), " ")
 }
-
