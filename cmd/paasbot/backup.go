@@ -36,6 +36,9 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 		return errUsage
 	}
 	target := pos[0]
+	if store.IsPostgres(maintDBPath(env, *dbFlag)) {
+		return fmt.Errorf("the database is PostgreSQL: back it up with pg_dump (pg_dump --format=custom --file=paasbot.dump \"$PAASBOT_DB\"); paasbot backup copies SQLite files only")
+	}
 	db, err := maintOpen(ctx, env, *dbFlag)
 	if err != nil {
 		return err

@@ -99,6 +99,7 @@ func TestBackup(t *testing.T) {
 		{"wrong secret", map[string]string{"PAASBOT_DB": path, "PAASBOT_SECRET_KEY": "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="}, []string{"backup", filepath.Join(t.TempDir(), "c.db")}, 1, "PAASBOT_SECRET_KEY does not match"},
 		{"missing database", map[string]string{"PAASBOT_SECRET_KEY": secret}, []string{"backup", "--db", filepath.Join(t.TempDir(), "none.db"), "x.db"}, 1, "none.db does not exist"},
 		{"target exists", map[string]string{"PAASBOT_DB": path, "PAASBOT_SECRET_KEY": secret}, []string{"backup", existing}, 1, "already exists"},
+		{"PostgreSQL", map[string]string{"PAASBOT_DB": "postgres://paasbot@127.0.0.1:1/paasbot", "PAASBOT_SECRET_KEY": secret}, []string{"backup", filepath.Join(t.TempDir(), "c.db")}, 1, "back it up with pg_dump"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
