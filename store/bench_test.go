@@ -118,3 +118,83 @@ func eachEngineB(b *testing.B, fn func(b *testing.B, e storetest.Engine)) {
 		b.Run(string(e), func(b *testing.B) { fn(b, e) })
 	}
 }
+
+// BenchmarkLeasedExecution: the store's part of one paid call on the
+// leased path: Decide (with its audit line), ClaimExecution, MarkSent,
+// FinishHeld and the end of the follow-up.
+func BenchmarkLeasedExecution(b *testing.B) {
+	eachEngineB(b, func(b *testing.B, e storetest.Engine) {
+		ctx := context.Background()
+		db := openTestDB(b, e)
+		b.ReportAllocs()
+		for b.Loop() {
+			id, err := db.CreateApproval(ctx, &Approval{Team: "T", Channel: "C", Requester: "U", Action: "paas.renew"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, err := db.Decide(ctx, id, StateApproved, "UAPP", nil); err != nil {
+				b.Fatal(err)
+			}
+			for _, step := range []func() error{
+				func() error { return db.ClaimExecution(ctx, id) },
+				func() error { return db.MarkSent(ctx, id) },
+				func() error { return db.FinishHeld(ctx, id, []byte(`[]`)) },
+				func() error { return db.ProgressHeld(ctx, id, []byte(`{}`), true) },
+			} {
+				if err := step(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		}
+	})
+}
+
+// BenchmarkHeartbeat renews 100 held requests, a named lease and a slot.
+func BenchmarkHeartbeat(b *testing.B) {
+	eachEngineB(b, func(b *testing.B, e storetest.Engine) {
+		ctx := context.Background()
+		db := openTestDB(b, e)
+		for range 100 {
+			id, err := db.CreateApproval(ctx, &Approval{Team: "T", Channel: "C", Requester: "U", Action: "paas.renew"})
+			if err == nil {
+				_, err = db.Decide(ctx, id, StateApproved, "UAPP", nil)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		if _, err := db.AcquireLease(ctx, "sweep"); err != nil {
+			b.Fatal(err)
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if r, err := db.Heartbeat(ctx); err != nil || r.Approvals != 100 {
+				b.Fatal(r, err)
+			}
+		}
+	})
+}
+
+// BenchmarkRecover_Idle: the every-15-seconds call when nothing lapsed,
+// among 1,000 settled requests.
+func BenchmarkRecover_Idle(b *testing.B) {
+	eachEngineB(b, func(b *testing.B, e storetest.Engine) {
+		ctx := context.Background()
+		db := openTestDB(b, e)
+		for range 1000 {
+			id, err := db.CreateApproval(ctx, &Approval{Team: "T", Channel: "C", Requester: "U", Action: "paas.renew"})
+			if err == nil {
+				_, err = db.Decide(ctx, id, StateDenied, "UAPP", nil)
+			}
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportAllocs()
+		for b.Loop() {
+			if r, err := db.Recover(ctx, RecoverOptions{}); err != nil || !r.Empty() {
+				b.Fatal(r, err)
+			}
+		}
+	})
+}
