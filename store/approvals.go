@@ -126,20 +126,7 @@ func scanApproval(sc interface{ Scan(...any) error }) (Approval, error) {
 }
 
 func (d *DB) queryApprovals(ctx context.Context, q queryer, where string, args ...any) ([]Approval, error) {
-	rows, err := q.QueryContext(ctx, `SELECT `+approvalCols+` FROM approvals WHERE `+where+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Approval
-	for rows.Next() {
-		a, err := scanApproval(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, q, scanApproval, `SELECT `+approvalCols+` FROM approvals WHERE `+where+` ORDER BY id`, args...)
 }
 
 // CreateApproval stores a new pending request and returns its id. It fills

@@ -154,15 +154,7 @@ func BenchmarkHeartbeat(b *testing.B) {
 	eachEngineB(b, func(b *testing.B, e storetest.Engine) {
 		ctx := context.Background()
 		db := openTestDB(b, e)
-		for range 100 {
-			id, err := db.CreateApproval(ctx, &Approval{Team: "T", Channel: "C", Requester: "U", Action: "paas.renew"})
-			if err == nil {
-				_, err = db.Decide(ctx, id, StateApproved, "UAPP", nil)
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		seedDecided(b, db, 100, StateApproved)
 		if _, err := db.AcquireLease(ctx, "sweep"); err != nil {
 			b.Fatal(err)
 		}
@@ -181,15 +173,7 @@ func BenchmarkRecover_Idle(b *testing.B) {
 	eachEngineB(b, func(b *testing.B, e storetest.Engine) {
 		ctx := context.Background()
 		db := openTestDB(b, e)
-		for range 1000 {
-			id, err := db.CreateApproval(ctx, &Approval{Team: "T", Channel: "C", Requester: "U", Action: "paas.renew"})
-			if err == nil {
-				_, err = db.Decide(ctx, id, StateDenied, "UAPP", nil)
-			}
-			if err != nil {
-				b.Fatal(err)
-			}
-		}
+		seedDecided(b, db, 1000, StateDenied)
 		b.ReportAllocs()
 		for b.Loop() {
 			if r, err := db.Recover(ctx, RecoverOptions{}); err != nil || !r.Empty() {
@@ -197,4 +181,19 @@ func BenchmarkRecover_Idle(b *testing.B) {
 			}
 		}
 	})
+}
+
+// seedDecided stores n requests decided to.
+func seedDecided(b *testing.B, db *testDB, n int, to ApprovalState) {
+	b.Helper()
+	ctx := context.Background()
+	for range n {
+		id, err := db.CreateApproval(ctx, &Approval{Team: "T", Channel: "C", Requester: "U", Action: "paas.renew"})
+		if err == nil {
+			_, err = db.Decide(ctx, id, to, "UAPP", nil)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
 }

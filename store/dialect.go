@@ -91,22 +91,58 @@ type queryer interface {
 	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
 }
 
+// queryAll runs query on q and scans every row with scan.
+func queryAll[T any](ctx context.Context, q queryer, scan func(interface{ Scan(...any) error }) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// rawQueryer is what *sql.DB and *sql.Tx both offer.
+type rawQueryer interface {
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error)
+}
+
+// rebinder runs statements on a pool or a transaction, rebinding their
+// placeholders for its engine.
+type rebinder struct {
+	q  rawQueryer
+	dl *dialect
+}
+
+func (r rebinder) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return r.q.QueryRowContext(ctx, r.dl.rebind(q), args...)
+}
+
+func (r rebinder) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return r.q.QueryContext(ctx, r.dl.rebind(q), args...)
+}
+
+func (r rebinder) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return r.q.ExecContext(ctx, r.dl.rebind(q), args...)
+}
+
 // sqlDB is the connection pool with its engine's dialect.
 type sqlDB struct {
+	rebinder
 	raw *sql.DB
-	dl  *dialect
 }
 
-func (s *sqlDB) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return s.raw.QueryRowContext(ctx, s.dl.rebind(q), args...)
-}
-
-func (s *sqlDB) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return s.raw.QueryContext(ctx, s.dl.rebind(q), args...)
-}
-
-func (s *sqlDB) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return s.raw.ExecContext(ctx, s.dl.rebind(q), args...)
+func newSQLDB(raw *sql.DB, dl *dialect) *sqlDB {
+	return &sqlDB{rebinder: rebinder{q: raw, dl: dl}, raw: raw}
 }
 
 // BeginTx starts a transaction (on SQLite an immediate one: the DSN asks
@@ -116,25 +152,13 @@ func (s *sqlDB) BeginTx(ctx context.Context) (*sqlTx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &sqlTx{raw: tx, dl: s.dl}, nil
+	return &sqlTx{rebinder: rebinder{q: tx, dl: s.dl}, raw: tx}, nil
 }
 
 // sqlTx is a transaction with its engine's dialect.
 type sqlTx struct {
+	rebinder
 	raw *sql.Tx
-	dl  *dialect
-}
-
-func (t *sqlTx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	return t.raw.QueryRowContext(ctx, t.dl.rebind(q), args...)
-}
-
-func (t *sqlTx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	return t.raw.QueryContext(ctx, t.dl.rebind(q), args...)
-}
-
-func (t *sqlTx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	return t.raw.ExecContext(ctx, t.dl.rebind(q), args...)
 }
 
 func (t *sqlTx) Commit() error   { return t.raw.Commit() }

@@ -225,24 +225,18 @@ type ApprovalNote struct {
 
 // ApprovalNotes lists the notes of request id, oldest first (none: nil).
 func (d *DB) ApprovalNotes(ctx context.Context, id int64) ([]ApprovalNote, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT id, approval_id, holder, kind, body, at FROM approval_notes
+	out, err := queryAll(ctx, d.db, scanNote, `SELECT id, approval_id, holder, kind, body, at FROM approval_notes
 		WHERE approval_id = ? ORDER BY id`, id)
 	if err != nil {
 		return nil, fmt.Errorf("store: notes of approval %d: %w", id, err)
 	}
-	defer rows.Close()
-	var out []ApprovalNote
-	for rows.Next() {
-		var n ApprovalNote
-		var at int64
-		if err := rows.Scan(&n.ID, &n.ApprovalID, &n.Holder, &n.Kind, &n.Body, &at); err != nil {
-			return nil, fmt.Errorf("store: notes of approval %d: %w", id, err)
-		}
-		n.At = fromNanos(at)
-		out = append(out, n)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: notes of approval %d: %w", id, err)
-	}
 	return out, nil
+}
+
+func scanNote(sc interface{ Scan(...any) error }) (ApprovalNote, error) {
+	var n ApprovalNote
+	var at int64
+	err := sc.Scan(&n.ID, &n.ApprovalID, &n.Holder, &n.Kind, &n.Body, &at)
+	n.At = fromNanos(at)
+	return n, err
 }

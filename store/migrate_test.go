@@ -28,7 +28,7 @@ func rawDB(t *testing.T, e storetest.Engine, dsnOrURL string) *sqlDB {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { raw.Close() })
-	return &sqlDB{raw: raw, dl: dl}
+	return newSQLDB(raw, dl)
 }
 
 func schemaVersions(t *testing.T, q queryer) []int {

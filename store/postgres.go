@@ -46,7 +46,7 @@ func (d *DB) openPostgres(ctx context.Context, rawURL string) error {
 	raw.SetMaxOpenConns(postgresMaxConns)
 	raw.SetMaxIdleConns(postgresMaxConns)
 	raw.SetConnMaxIdleTime(5 * time.Minute)
-	d.db = &sqlDB{raw: raw, dl: d.dl}
+	d.db = newSQLDB(raw, d.dl)
 	if err := d.initPostgres(ctx); err != nil {
 		_ = raw.Close()
 		return err

@@ -64,13 +64,7 @@ func (d *DB) ClaimSlotLeased(ctx context.Context, subID int64, slot time.Time) (
 	if err != nil {
 		return false, fmt.Errorf("store: claim slot of subscription %d: %w", subID, err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return true, nil
-	}
-	if _, err := d.Subscription(ctx, subID); err != nil {
-		return false, err
-	}
-	return false, nil
+	return d.subscriptionChanged(ctx, res, subID)
 }
 
 // BeginSlotPost marks, just before the first message of the slot's report
@@ -150,22 +144,10 @@ func (d *DB) SlotRun(ctx context.Context, subID int64, slot time.Time) (*SlotRun
 // holder stopped before posting anything), oldest slot first, for a
 // process looking for work to take over (at least every RecoverEvery).
 func (d *DB) LapsedSlots(ctx context.Context) ([]SlotRun, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT `+slotCols+` FROM subscription_runs
+	out, err := queryAll(ctx, d.db, scanSlot, `SELECT `+slotCols+` FROM subscription_runs
 		WHERE finished_at IS NULL AND posting_at IS NULL AND message_ts = '' AND holder <> '' AND lease_until <= ?
 		ORDER BY slot, subscription_id`, nanos(d.now()))
 	if err != nil {
-		return nil, fmt.Errorf("store: lapsed slots: %w", err)
-	}
-	defer rows.Close()
-	var out []SlotRun
-	for rows.Next() {
-		r, err := scanSlot(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: lapsed slots: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: lapsed slots: %w", err)
 	}
 	return out, nil

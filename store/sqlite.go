@@ -61,7 +61,7 @@ func (d *DB) openSQLite(ctx context.Context, path string) error {
 	}
 	raw.SetMaxOpenConns(8)
 	raw.SetMaxIdleConns(8)
-	d.db = &sqlDB{raw: raw, dl: d.dl}
+	d.db = newSQLDB(raw, d.dl)
 	if err := d.initRetryingBusy(ctx); err != nil {
 		_ = raw.Close()
 		return err

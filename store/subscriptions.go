@@ -77,21 +77,9 @@ func (d *DB) Subscription(ctx context.Context, id int64) (*Subscription, error) 
 
 // Subscriptions lists the subscriptions of team ("" = every team) by id.
 func (d *DB) Subscriptions(ctx context.Context, team string) ([]Subscription, error) {
-	rows, err := d.db.QueryContext(ctx, `SELECT `+subscriptionCols+` FROM subscriptions
+	out, err := queryAll(ctx, d.db, scanSubscription, `SELECT `+subscriptionCols+` FROM subscriptions
 		WHERE (? = '' OR team = ?) ORDER BY id`, team, team)
 	if err != nil {
-		return nil, fmt.Errorf("store: subscriptions: %w", err)
-	}
-	defer rows.Close()
-	var out []Subscription
-	for rows.Next() {
-		s, err := scanSubscription(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: subscriptions: %w", err)
-		}
-		out = append(out, s)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: subscriptions: %w", err)
 	}
 	return out, nil
@@ -118,13 +106,7 @@ func (d *DB) PauseSubscription(ctx context.Context, id int64, reason string) (ch
 	if err != nil {
 		return false, fmt.Errorf("store: pause subscription %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return true, nil
-	}
-	if _, err := d.Subscription(ctx, id); err != nil {
-		return false, err
-	}
-	return false, nil
+	return d.subscriptionChanged(ctx, res, id)
 }
 
 // ResumeSubscriptions un-pauses every subscription of owner in team (for
@@ -174,13 +156,7 @@ func (d *DB) ClaimSlot(ctx context.Context, subID int64, slot time.Time) (bool, 
 	if err != nil {
 		return false, fmt.Errorf("store: claim slot of subscription %d: %w", subID, err)
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return true, nil
-	}
-	if _, err := d.Subscription(ctx, subID); err != nil {
-		return false, err
-	}
-	return false, nil
+	return d.subscriptionChanged(ctx, res, subID)
 }
 
 // LastSlot returns the latest slot claimed for subID; ok is false when none
@@ -249,4 +225,16 @@ func (d *DB) PurgeRuns(ctx context.Context, keep time.Duration) (int, error) {
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// subscriptionChanged reports whether res changed the row of subscription
+// id (or its run); ErrNotFound when the subscription does not exist.
+func (d *DB) subscriptionChanged(ctx context.Context, res sql.Result, id int64) (bool, error) {
+	if n, _ := res.RowsAffected(); n == 1 {
+		return true, nil
+	}
+	if _, err := d.Subscription(ctx, id); err != nil {
+		return false, err
+	}
+	return false, nil
 }

@@ -184,20 +184,8 @@ func (d *DB) moveAll(ctx context.Context, what string, q queryer, to ApprovalSta
 // the rows it changed, as stored afterwards, by id. args are those of set,
 // then those of where.
 func (d *DB) updateReturning(ctx context.Context, q queryer, set, where string, args ...any) ([]Approval, error) {
-	rows, err := q.QueryContext(ctx, `UPDATE approvals SET `+set+` WHERE `+where+` RETURNING `+approvalCols, args...)
+	out, err := queryAll(ctx, q, scanApproval, `UPDATE approvals SET `+set+` WHERE `+where+` RETURNING `+approvalCols, args...)
 	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []Approval
-	for rows.Next() {
-		a, err := scanApproval(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	slices.SortFunc(out, func(a, b Approval) int { return cmp.Compare(a.ID, b.ID) })
