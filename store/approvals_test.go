@@ -6,7 +6,6 @@ import (
 	"errors"
 	"github.com/paasbot/paasbot/store/storetest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 )
@@ -272,43 +271,20 @@ func TestDB_Transition(t *testing.T) {
 	})
 }
 
-// TestDB_Approve_Race: 100 goroutines click Approve at once; exactly one
-// wins, the others get ErrConflict. Then 100 race to Claim: one wins.
+// TestDB_Approve_Race: 100 goroutines of two processes click Approve at
+// once; exactly one wins, the others get ErrConflict. Then 100 race to
+// Claim: one wins.
 func TestDB_Approve_Race(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
 		db := openTestDB(t, e)
+		procs := []*DB{db.DB, db.second(t, "process-B")}
 		id := mustCreate(t, db, newApproval())
-		race := func(f func(i int) error) (wins int, errs []error) {
-			var wg sync.WaitGroup
-			var mu sync.Mutex
-			start := make(chan struct{})
-			for i := range 100 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					err := f(i)
-					mu.Lock()
-					defer mu.Unlock()
-					if err == nil {
-						wins++
-					} else if !errors.Is(err, ErrConflict) {
-						errs = append(errs, err)
-					}
-				}()
-			}
-			close(start)
-			wg.Wait()
-			return wins, errs
+		if wins := race(t, 100, procs, func(d *DB, i int) error { return d.Approve(ctx, id, "U"+string(rune('A'+i%26))) }); wins != 1 {
+			t.Fatalf("approve: %d winners", wins)
 		}
-		wins, errs := race(func(i int) error { return db.Approve(ctx, id, "U"+string(rune('A'+i%26))) })
-		if wins != 1 || len(errs) > 0 {
-			t.Fatalf("approve: %d winners, unexpected errors %v", wins, errs)
-		}
-		wins, errs = race(func(int) error { return db.Claim(ctx, id) })
-		if wins != 1 || len(errs) > 0 {
-			t.Fatalf("claim: %d winners, unexpected errors %v", wins, errs)
+		if wins := race(t, 100, procs, func(d *DB, _ int) error { return d.Claim(ctx, id) }); wins != 1 {
+			t.Fatalf("claim: %d winners", wins)
 		}
 		a, _ := db.Approval(ctx, id)
 		if a.State != StateExecuting {

@@ -7,7 +7,6 @@ import (
 	"github.com/paasbot/paasbot/store/storetest"
 	"log/slog"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -39,24 +38,9 @@ func TestDB_SeenOnce(t *testing.T) {
 		})
 		t.Run("Concurrent", func(t *testing.T) {
 			db := openTestDB(t, e)
-			var firsts atomic.Int32
-			var wg sync.WaitGroup
-			for range 50 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					ok, err := db.SeenOnce(ctx, "retried-envelope", time.Hour)
-					if err != nil {
-						t.Error(err)
-					}
-					if ok {
-						firsts.Add(1)
-					}
-				}()
-			}
-			wg.Wait()
-			if firsts.Load() != 1 {
-				t.Errorf("%d firsts, want 1", firsts.Load())
+			procs := []*DB{db.DB, db.second(t, "process-B")}
+			if wins := raceBool(t, 50, procs, func(d *DB, _ int) (bool, error) { return d.SeenOnce(ctx, "retried-envelope", time.Hour) }); wins != 1 {
+				t.Errorf("%d firsts, want 1", wins)
 			}
 		})
 		t.Run("ErrInvalid", func(t *testing.T) {

@@ -4,9 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"github.com/paasbot/paasbot/store/storetest"
-	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -232,27 +231,9 @@ func TestDB_ClaimSlot(t *testing.T) {
 		t.Run("Concurrent", func(t *testing.T) {
 			db := openTestDB(t, e)
 			id := mustSubscribe(t, db, newSubscription())
-			var wins atomic.Int32
-			var wg sync.WaitGroup
-			start := make(chan struct{})
-			for range 50 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					<-start
-					ok, err := db.ClaimSlot(ctx, id, slot)
-					if err != nil {
-						t.Error(err)
-					}
-					if ok {
-						wins.Add(1)
-					}
-				}()
-			}
-			close(start)
-			wg.Wait()
-			if wins.Load() != 1 {
-				t.Errorf("%d winners, want 1", wins.Load())
+			procs := []*DB{db.DB, db.second(t, "process-B")}
+			if wins := raceBool(t, 50, procs, func(d *DB, _ int) (bool, error) { return d.ClaimSlot(ctx, id, slot) }); wins != 1 {
+				t.Errorf("%d winners, want 1", wins)
 			}
 		})
 		t.Run("ErrNotFound", func(t *testing.T) {
@@ -350,6 +331,27 @@ func TestDB_PurgeRuns(t *testing.T) {
 		// scheduler: it only claims slots after LastSlot.
 		if ok, _ := db.ClaimSlot(ctx, a, start.Add(5*24*time.Hour)); ok {
 			t.Error("a kept slot was claimable again")
+		}
+	})
+}
+
+// TestDB_Subscription_Races: pausing (the channel is told once) and taking
+// over a paused subscription (one new owner) are compare-and-sets across
+// processes.
+func TestDB_Subscription_Races(t *testing.T) {
+	ctx := context.Background()
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		db := openTestDB(t, e)
+		procs := []*DB{db.DB, db.second(t, "process-B")}
+		id := mustSubscribe(t, db, newSubscription())
+		if wins := raceBool(t, 40, procs, func(d *DB, _ int) (bool, error) { return d.PauseSubscription(ctx, id, "key refused") }); wins != 1 {
+			t.Errorf("%d pauses changed it, want 1", wins)
+		}
+		if wins := race(t, 40, procs, func(d *DB, i int) error { return d.TakeOverSubscription(ctx, id, fmt.Sprintf("U%d", i)) }); wins != 1 {
+			t.Errorf("%d take-overs, want 1", wins)
+		}
+		if s, _ := db.Subscription(ctx, id); s.Paused || s.Owner == "USAM" {
+			t.Errorf("after the race: %+v", s)
 		}
 	})
 }
