@@ -68,9 +68,16 @@ func TestClient_ReadMethods(t *testing.T) {
 	if err != nil || v.APIVersion != "3.3.42" {
 		t.Fatalf("version %+v %v", v, err)
 	}
-	all, err := f.c.PaaS.ListAll(ctx, nil, 7)
+	total, err := f.c.PaaS.Count(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	all, err := gandi.ListPages(ctx, total, gandi.PageOptions{Size: 7, Concurrency: 3}, func(ctx context.Context, p gandi.Page) ([]gandi.Instance, error) {
+		p.SortBy = "id"
+		return f.c.PaaS.List(ctx, &gandi.PaasListOptions{Page: p})
+	}, func(in gandi.Instance) int { return in.ID })
 	if err != nil || len(all) != 30 {
-		t.Fatalf("ListAll: %d instances, %v", len(all), err)
+		t.Fatalf("ListPages: %d instances, %v", len(all), err)
 	}
 	if all[0].Name != "shop-prod" || all[0].Size != gandi.SizeM || all[0].SnapshotProfile == nil || all[0].DateEnd == nil {
 		t.Errorf("shop-prod %+v", all[0])
@@ -112,7 +119,13 @@ func TestClient_ReadMethods(t *testing.T) {
 	if err != nil || vh.PaasID != all[0].ID {
 		t.Errorf("vhost info %+v %v", vh, err)
 	}
-	vhs, err := f.c.Vhosts.ListAll(ctx, &gandi.VhostListOptions{PaasID: all[0].ID}, 1)
+	nv, err := f.c.Vhosts.Count(ctx, &gandi.VhostListOptions{PaasID: all[0].ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	vhs, err := gandi.ListPages(ctx, nv, gandi.PageOptions{Size: 1}, func(ctx context.Context, p gandi.Page) ([]gandi.Vhost, error) {
+		return f.c.Vhosts.List(ctx, &gandi.VhostListOptions{PaasID: all[0].ID, Page: p})
+	}, func(v gandi.Vhost) int { return v.ID })
 	if err != nil || len(vhs) != 2 {
 		t.Errorf("vhosts of shop-prod %v %v", vhs, err)
 	}
@@ -146,18 +159,25 @@ func TestClient_Errors(t *testing.T) {
 	if _, err := bad.Version.Info(ctx); !errors.Is(err, gandi.ErrBadAPIKey) {
 		t.Errorf("bad key: %v", err)
 	}
+	// A read is retried past one slow-down answer; a write is not.
 	f.sim.SetFault(gandisim.FaultRule{Method: "paas.count", Code: gandisim.CodeTooMany, Times: 1})
-	if _, err := f.c.PaaS.Count(ctx, nil); !errors.Is(err, gandi.ErrTooManyRequests) {
-		t.Errorf("TOOMANY: %v", err)
-	}
-	f.sim.SetFault(gandisim.FaultRule{HTTPStatus: 503, Times: 1})
-	if _, err := f.c.PaaS.Count(ctx, nil); !errors.Is(err, gandi.ErrTooManyRequests) {
-		t.Errorf("HTTP 503: %v", err)
-	}
 	if _, err := f.c.PaaS.Count(ctx, nil); err != nil {
-		t.Errorf("after the injected faults: %v", err)
+		t.Errorf("count after one TOOMANY: %v", err)
+	}
+	f.sim.SetFault(gandisim.FaultRule{HTTPStatus: 503, RetryAfter: "0", Times: 1})
+	if _, err := f.c.PaaS.Count(ctx, nil); err != nil {
+		t.Errorf("count after one HTTP 503: %v", err)
 	}
 	id := f.id(t, "shop-prod")
+	f.sim.SetFault(gandisim.FaultRule{Method: "paas.restart", HTTPStatus: 429, RetryAfter: "30", Times: 1})
+	var rl *gandi.RateLimitError
+	if _, err := f.c.PaaS.Restart(ctx, id); !errors.As(err, &rl) || rl.Attempts != 1 || rl.RetryAfter != 30*time.Second {
+		t.Errorf("restart answered 429: %v, want a *RateLimitError after 1 attempt, 30 s", err)
+	}
+	f.sim.SetFault(gandisim.FaultRule{Method: "paas.restart", Code: gandisim.CodeTooMany, Times: 1})
+	if _, err := f.c.PaaS.Restart(ctx, id); !errors.Is(err, gandi.ErrTooManyRequests) || f.sim.Calls("paas.restart") != 0 {
+		t.Errorf("restart answered TOOMANY: %v after %d restarts", err, f.sim.Calls("paas.restart"))
+	}
 	if _, err := f.c.PaaS.Renew(ctx, id, gandi.RenewOptions{Duration: "13x"}); !errors.Is(err, gandi.ErrBadParameter) {
 		t.Errorf("bad duration: %v", err)
 	}
@@ -306,5 +326,111 @@ func TestClient_VhostCreateDelete(t *testing.T) {
 	}
 	if _, err := f.c.Vhosts.Info(ctx, "api.shop.example.com"); !errors.Is(err, gandi.ErrNotFound) {
 		t.Errorf("info after delete: %v", err)
+	}
+}
+
+// TestClient_ReferenceData: the datacenters and snapshot profiles the
+// create form offers are the ones the demo instances use.
+func TestClient_ReferenceData(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t, 30)
+	dcs, err := f.c.Datacenters.List(ctx, nil)
+	if err != nil || len(dcs) == 0 {
+		t.Fatalf("datacenters %v %v", dcs, err)
+	}
+	byID := map[int]gandi.Datacenter{}
+	for _, dc := range dcs {
+		if dc.ISO == "" || dc.DCCode == "" || dc.Name == "" || dc.Country == "" {
+			t.Errorf("datacenter %+v lacks a field", dc)
+		}
+		byID[dc.ID] = dc
+	}
+	profiles, err := f.c.SnapshotProfiles.List(ctx, nil)
+	if err != nil || len(profiles) == 0 {
+		t.Fatalf("snapshot profiles %v %v", profiles, err)
+	}
+	profileIDs := map[int]bool{}
+	for _, p := range profiles {
+		profileIDs[p.ID] = p.Name != "" && len(p.Schedules) > 0
+	}
+	insts, err := f.c.PaaS.List(ctx, &gandi.PaasListOptions{Page: gandi.Page{ItemsPerPage: 500}})
+	if err != nil || len(insts) != 30 {
+		t.Fatalf("instances %d %v", len(insts), err)
+	}
+	for _, in := range insts {
+		if _, ok := byID[in.DatacenterID]; !ok {
+			t.Errorf("%s is in datacenter %d, which hosting.datacenter.list does not name", in.Name, in.DatacenterID)
+		}
+		if in.SnapshotProfile != nil && !profileIDs[in.SnapshotProfile.ID] {
+			t.Errorf("%s has snapshot profile %d, which paas.snapshotprofile.list does not name", in.Name, in.SnapshotProfile.ID)
+		}
+	}
+	info, err := f.c.PaaS.Info(ctx, insts[0].ID)
+	if err != nil || info.Datacenter == nil || *info.Datacenter != byID[insts[0].DatacenterID] {
+		t.Errorf("paas.info's datacenter %+v, want the list's %+v (%v)", info.Datacenter, byID[insts[0].DatacenterID], err)
+	}
+	fr, err := f.c.Datacenters.List(ctx, &gandi.DatacenterListOptions{ISO: "FR"})
+	if err != nil || len(fr) == 0 || len(fr) == len(dcs) {
+		t.Errorf("French datacenters %v %v", fr, err)
+	}
+	for _, dc := range fr {
+		if dc.ISO != "FR" {
+			t.Errorf("iso=FR answered %+v", dc)
+		}
+	}
+}
+
+// TestClient_OperationsOfAnInstance is what `/paas operations shop-prod`
+// asks: the instance's operations only, newest first, paged and counted.
+func TestClient_OperationsOfAnInstance(t *testing.T) {
+	ctx := t.Context()
+	f := newFixture(t, 3)
+	prod, staging := f.id(t, "shop-prod"), f.id(t, "shop-staging")
+	if _, err := f.c.PaaS.Restart(ctx, prod); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour)
+	if _, err := f.c.PaaS.Restart(ctx, staging); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(time.Hour)
+	if _, err := f.c.PaaS.Renew(ctx, prod, gandi.RenewOptions{Duration: "1m"}); err != nil {
+		t.Fatal(err)
+	}
+	opts := &gandi.OperationListOptions{PaasID: gandi.Ints{prod}}
+	n, err := f.c.Operations.Count(ctx, opts)
+	if err != nil || n != 3 {
+		t.Fatalf("count %d %v, want shop-prod's restart and its two renewal operations", n, err)
+	}
+	var seen []gandi.Operation
+	for page := 0; ; page++ {
+		o := *opts
+		o.Page = gandi.Page{SortBy: "date_created DESC", ItemsPerPage: 2, Page: page}
+		ops, err := f.c.Operations.List(ctx, &o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, ops...)
+		if len(ops) < 2 {
+			break
+		}
+	}
+	if len(seen) != 3 {
+		t.Fatalf("%d operations over the pages, want 3", len(seen))
+	}
+	for i, op := range seen {
+		if op.PaasID != prod || op.DateCreated == nil {
+			t.Errorf("operation %+v is not shop-prod's", op)
+		}
+		if i > 0 && op.DateCreated.After(*seen[i-1].DateCreated) {
+			t.Errorf("operation %d is newer than the one before: not newest first", i)
+		}
+	}
+	if seen[2].Type != "paas_restart" || seen[0].Type == "paas_restart" {
+		t.Errorf("order %s %s %s, want the renewal first and the restart last", seen[0].Type, seen[1].Type, seen[2].Type)
+	}
+	done, err := f.c.Operations.List(ctx, &gandi.OperationListOptions{PaasID: gandi.Ints{prod}, Step: gandi.Strings{"DONE"}})
+	if err != nil || len(done) != 1 || done[0].Type != "paas_restart" {
+		t.Errorf("shop-prod's finished operations %+v %v", done, err)
 	}
 }
