@@ -37,6 +37,46 @@ func (dc datacenter) info() map[string]any {
 	return map[string]any{"id": dc.ID, "iso": dc.ISO, "dc_code": dc.DCCode, "name": dc.Name, "country": dc.Country}
 }
 
+// hosting.datacenter.list is not in the PaaS reference; Gandi's own CLI
+// calls it to name the datacenter_id values paas.create accepts. Its
+// items are paas.info's datacenter struct, from the same table as the
+// instances' datacenters, and it filters on each of their keys.
+func datacenterSpec(method string) listSpec {
+	return listSpec{
+		method: method, code: CodeDatacenterBadParameter,
+		eq: map[string]kind{"id": kIntOrArray, "iso": kString, "dc_code": kString, "name": kString, "country": kString},
+	}
+}
+
+func datacenterGet(dc datacenter, f string) any {
+	switch f {
+	case "id":
+		return dc.ID
+	case "iso":
+		return dc.ISO
+	case "dc_code":
+		return dc.DCCode
+	case "name":
+		return dc.Name
+	case "country":
+		return dc.Country
+	}
+	return nil
+}
+
+func datacenterList(c *call) (any, *Fault) {
+	q, f := c.s.parseQuery(datacenterSpec(c.method), c.arg(0), false)
+	if f != nil {
+		return nil, f
+	}
+	sel := selectItems(datacenters, &q, datacenterGet, func(dc datacenter) int { return dc.ID }, c.s.loc, false)
+	out := make([]any, len(sel))
+	for i, dc := range sel {
+		out[i] = dc.info()
+	}
+	return out, nil
+}
+
 // Sizes of PaasSizeEnum, smallest first, with the monthly price in EUR.
 var sizes = []string{"s", "s+", "m", "l", "xl", "xxl"}
 

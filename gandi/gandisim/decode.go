@@ -226,45 +226,6 @@ func decodeCall(r io.Reader, loc *time.Location) (string, []any, error) {
 	return method, params, nil
 }
 
-// decodeResponse parses a methodResponse. A fault comes back as *Fault.
-// The server does not need it; tests use it to read answers independently
-// of the gandi client.
-func decodeResponse(r io.Reader, loc *time.Location) (any, error) {
-	p := newXMLParser(r, loc)
-	if err := p.expectStart("methodResponse"); err != nil {
-		return nil, err
-	}
-	t, err := p.nextElement()
-	if err != nil {
-		return nil, err
-	}
-	se, ok := t.(xml.StartElement)
-	if !ok {
-		return nil, malformed("expected <params> or <fault>, got %s", describe(t))
-	}
-	switch se.Name.Local {
-	case "fault":
-		v, err := p.value()
-		if err != nil {
-			return nil, err
-		}
-		m, _ := v.(map[string]any)
-		code, ok1 := m["faultCode"].(int)
-		text, ok2 := m["faultString"].(string)
-		if !ok1 || !ok2 {
-			return nil, malformed("fault without faultCode and faultString")
-		}
-		return nil, &Fault{Code: code, String: text}
-	case "params":
-		if err := p.expectStart("param"); err != nil {
-			return nil, err
-		}
-		return p.value()
-	}
-	return nil, malformed("expected <params> or <fault>, got %s", describe(t))
-}
-
-// value parses <value>…</value>, the opening tag included.
 func (p *xmlParser) value() (any, error) {
 	if err := p.expectStart("value"); err != nil {
 		return nil, err

@@ -1,8 +1,9 @@
 // Package gandisim is a stateful simulator of the Gandi PaaS XML-RPC API,
 // served over real HTTP at /xmlrpc/: every method of the PaaS reference
 // (paas.*, paas.vhost.*, paas.snapshot.*, paas.type.*) plus version.info,
-// operation.info, operation.list, catalog.list and the
-// paas.snapshotprofile.* calls Gandi's CLI uses.
+// operation.info, operation.list, operation.count, catalog.list, and the
+// hosting.datacenter.list and paas.snapshotprofile.* calls Gandi's CLI
+// uses.
 //
 // It is the backend of `paasbot shell --sandbox`, of `paasbot sim`, of the
 // end-to-end tests and of the benchmarks, so it follows the reference in

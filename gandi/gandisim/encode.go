@@ -153,22 +153,3 @@ func encodeFault(f *Fault, loc *time.Location) []byte {
 	e.buf.WriteString("</fault></methodResponse>\n")
 	return e.buf.Bytes()
 }
-
-// encodeCall renders a methodCall; tests use it to speak to the server
-// without the gandi client.
-func encodeCall(method string, params []any, loc *time.Location) ([]byte, error) {
-	e := &encoder{loc: loc}
-	e.buf.WriteString(xmlHeader)
-	e.buf.WriteString("<methodCall><methodName>")
-	e.escape(method)
-	e.buf.WriteString("</methodName><params>")
-	for _, p := range params {
-		e.buf.WriteString("<param>")
-		if err := e.value(p); err != nil {
-			return nil, err
-		}
-		e.buf.WriteString("</param>")
-	}
-	e.buf.WriteString("</params></methodCall>\n")
-	return e.buf.Bytes(), nil
-}

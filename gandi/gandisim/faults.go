@@ -50,6 +50,9 @@ const (
 	CodeSnapshotBadParameter = 532437
 	// CodeDatacenterNotFound answers an unknown datacenter_id.
 	CodeDatacenterNotFound = 532742
+	// CodeDatacenterBadParameter answers invalid hosting.datacenter.list
+	// options.
+	CodeDatacenterBadParameter = 532737
 	// CodeSnapshotProfileBadParameter answers invalid
 	// paas.snapshotprofile.* options.
 	CodeSnapshotProfileBadParameter = 537837

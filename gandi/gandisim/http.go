@@ -1,6 +1,7 @@
 package gandisim
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"net/http"
@@ -32,6 +33,7 @@ func (s *Server) methods() map[string]methodSpec {
 		"operation.list":             {0, 1, operationList},
 		"operation.count":            {0, 1, operationCount},
 		"catalog.list":               {1, 3, catalogList},
+		"hosting.datacenter.list":    {0, 1, datacenterList},
 		"paas.count":                 {0, 1, paasCount},
 		"paas.list":                  {0, 1, paasList},
 		"paas.info":                  {1, 1, paasInfo},
@@ -81,12 +83,14 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	delay, status, injected := s.inject(method)
+	delay, status, retryAfter, injected := s.inject(method)
 	if delay > 0 && !sleep(r.Context(), delay) {
 		return // the client went away
 	}
 	if status != 0 {
-		w.Header().Set("Retry-After", "1")
+		if retryAfter != "-" {
+			w.Header().Set("Retry-After", retryAfter)
+		}
 		http.Error(w, http.StatusText(status), status)
 		s.logger.Debug("call", "method", method, "http_status", status)
 		return
@@ -129,9 +133,10 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	}
 }
 
-// inject decides, for one call, the delay, an HTTP error status or an
-// injected fault, from the rules then the rates.
-func (s *Server) inject(method string) (time.Duration, int, *Fault) {
+// inject decides, for one call, the delay, an HTTP error status (with its
+// Retry-After, "-" for none) or an injected fault, from the rules then the
+// rates.
+func (s *Server) inject(method string) (time.Duration, int, string, *Fault) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delay := s.opts.Latency
@@ -149,17 +154,17 @@ func (s *Server) inject(method string) (time.Duration, int, *Fault) {
 			}
 		}
 		if r.HTTPStatus != 0 {
-			return delay, r.HTTPStatus, nil
+			return delay, r.HTTPStatus, cmp.Or(r.RetryAfter, "1"), nil
 		}
-		return delay, 0, injectedFault(r.Code)
+		return delay, 0, "", injectedFault(r.Code)
 	}
 	if s.opts.HTTPErrorRate > 0 && s.rng.Float64() < s.opts.HTTPErrorRate {
-		return delay, http.StatusServiceUnavailable, nil
+		return delay, http.StatusServiceUnavailable, "1", nil
 	}
 	if s.opts.FaultRate > 0 && s.rng.Float64() < s.opts.FaultRate {
-		return delay, 0, injectedFault(s.opts.FaultCode)
+		return delay, 0, "", injectedFault(s.opts.FaultCode)
 	}
-	return delay, 0, nil
+	return delay, 0, "", nil
 }
 
 // dispatch authenticates and runs one call under the lock.

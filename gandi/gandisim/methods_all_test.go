@@ -29,6 +29,7 @@ func TestEveryMethod_Answers(t *testing.T) {
 		{"operation.list", []any{map[string]any{"type": "paas_vm_renew"}}, aList},
 		{"operation.count", nil, anInt},
 		{"catalog.list", []any{map[string]any{"product": map[string]any{"type": "paas"}}, "EUR", "A"}, aList},
+		{"hosting.datacenter.list", []any{map[string]any{"iso": "FR"}}, aList},
 		{"paas.count", []any{map[string]any{"size": "m"}}, anInt},
 		{"paas.list", []any{map[string]any{"sort_by": "name"}}, aList},
 		{"paas.info", []any{prod}, aStruct},

@@ -1,6 +1,7 @@
 package gandisim
 
 import (
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -186,4 +187,38 @@ func TestSnapshotProfiles(t *testing.T) {
 	}
 	e.fault(CodeSnapshotProfileNotFound, "paas.snapshotprofile.info", keyA, 1)
 	e.fault(CodeSnapshotProfileBadParameter, "paas.snapshotprofile.list", keyA, map[string]any{"kept_total": 3})
+}
+
+func TestDatacenterList(t *testing.T) {
+	e := setup(t, 0)
+	all := list(t, e.ok("hosting.datacenter.list", keyA))
+	if len(all) != len(datacenters) {
+		t.Fatalf("%d datacenters, want %d", len(all), len(datacenters))
+	}
+	for i, dc := range all {
+		if !reflect.DeepEqual(dc, datacenters[i].info()) {
+			t.Errorf("datacenter %d = %v, want paas.info's %v", i, dc, datacenters[i].info())
+		}
+	}
+	for _, tt := range []struct {
+		opts map[string]any
+		ids  []any
+	}{
+		{map[string]any{"iso": "FR"}, []any{1, 4}},
+		{map[string]any{"id": []any{2, 3}}, []any{2, 3}},
+		{map[string]any{"dc_code": "LU-BI1"}, []any{3}},
+		{map[string]any{"country": "France", "name": "Equinix Paris"}, []any{1}},
+		{map[string]any{"iso": "DE"}, nil},
+	} {
+		var ids []any
+		for _, dc := range list(t, e.ok("hosting.datacenter.list", keyA, tt.opts)) {
+			ids = append(ids, dc["id"])
+		}
+		if !reflect.DeepEqual(ids, tt.ids) {
+			t.Errorf("%v: ids %v, want %v", tt.opts, ids, tt.ids)
+		}
+	}
+	e.fault(CodeDatacenterBadParameter, "hosting.datacenter.list", keyA, map[string]any{"region": "eu"})
+	e.fault(CodeDatacenterBadParameter, "hosting.datacenter.list", keyA, map[string]any{"id": "one"})
+	e.fault(CodeInvalidAPIKey, "hosting.datacenter.list", "nobody")
 }

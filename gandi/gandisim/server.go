@@ -64,6 +64,9 @@ type FaultRule struct {
 	// HTTPStatus, when non-zero, answers with this HTTP status (e.g. 503)
 	// and a text body instead of XML-RPC.
 	HTTPStatus int
+	// RetryAfter is the Retry-After header sent with HTTPStatus: seconds
+	// ("0", "30") or an HTTP date; empty sends "1", "-" sends none.
+	RetryAfter string
 	// Times is how many calls the rule hits; 0 means until ClearFaults.
 	Times int
 }
