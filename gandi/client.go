@@ -3,6 +3,7 @@ package gandi
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -40,6 +41,8 @@ type Client struct {
 	logger      *slog.Logger
 	observer    func(method string, took time.Duration, err error)
 	now         func() time.Time
+	// sleep pauses between attempts of a read call (tests replace it).
+	sleep func(ctx context.Context, d time.Duration) error
 
 	PaaS       *PaasService      // paas.*
 	Vhosts     *VhostService     // paas.vhost.*
@@ -48,6 +51,10 @@ type Client struct {
 	Version    *VersionService   // version.info
 	Operations *OperationService // operation.*
 	Catalog    *CatalogService   // catalog.list
+	// Datacenters and SnapshotProfiles are not in the PaaS reference;
+	// Gandi's own CLI calls them to name what paas.create accepts.
+	Datacenters      *DatacenterService      // hosting.datacenter.list
+	SnapshotProfiles *SnapshotProfileService // paas.snapshotprofile.list
 }
 
 // Option configures a Client.
@@ -67,12 +74,13 @@ func WithHTTPClient(h *http.Client) Option {
 	}
 }
 
-// WithTimeout bounds each call (default DefaultTimeout; 0 or less: only the
-// caller's context bounds it).
+// WithTimeout bounds each call, the retries and pauses of a read included
+// (default DefaultTimeout; 0 or less: only the caller's context bounds it).
 func WithTimeout(d time.Duration) Option { return func(c *Client) { c.timeout = d } }
 
-// WithLogger logs each call at debug level (method, duration, error) and
-// never the key or the params. Default: no logging.
+// WithLogger logs each HTTP request at debug level (method, duration,
+// error; a retried read logs each attempt) and never the key or the
+// params. Default: no logging.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *Client) {
 		if l != nil {
@@ -81,30 +89,12 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithObserver calls fn after every call with the method name, its
-// duration and its error (nil on success): the hook for metrics. fn must
-// be fast and safe for concurrent use.
+// WithObserver calls fn after every HTTP request with the method name, its
+// duration and its error (nil on success): the hook for metrics. A read
+// retried after "slow down" answers calls it once per attempt, so each
+// 429 is counted. fn must be fast and safe for concurrent use.
 func WithObserver(fn func(method string, took time.Duration, err error)) Option {
 	return func(c *Client) { c.observer = fn }
-}
-
-// WithMaxResponseSize bounds the bytes read from one answer (default
-// DefaultMaxResponseSize); a larger answer is a *DecodeError.
-func WithMaxResponseSize(n int64) Option {
-	return func(c *Client) {
-		if n > 0 {
-			c.maxResponse = n
-		}
-	}
-}
-
-// WithClock sets the clock used to measure call durations (tests).
-func WithClock(now func() time.Time) Option {
-	return func(c *Client) {
-		if now != nil {
-			c.now = now
-		}
-	}
 }
 
 // defaultHTTP is shared by Clients created without WithHTTPClient; it is
@@ -120,6 +110,7 @@ func NewClient(apiKey string, opts ...Option) *Client {
 		maxResponse: DefaultMaxResponseSize,
 		logger:      slog.New(slog.DiscardHandler),
 		now:         time.Now,
+		sleep:       sleepCtx,
 	}
 	for _, o := range opts {
 		o(c)
@@ -134,6 +125,8 @@ func NewClient(apiKey string, opts ...Option) *Client {
 	c.Version = &VersionService{c: c}
 	c.Operations = &OperationService{c: c}
 	c.Catalog = &CatalogService{c: c}
+	c.Datacenters = &DatacenterService{c: c}
+	c.SnapshotProfiles = &SnapshotProfileService{c: c}
 	return c
 }
 
@@ -154,38 +147,141 @@ func (c Client) Format(f fmt.State, verb rune) { _, _ = io.WriteString(f, c.Stri
 // LogValue makes slog print the client without its key.
 func (c Client) LogValue() slog.Value { return slog.StringValue(c.String()) }
 
+// Retries of read calls answered "slow down" (HTTP 429 or 503, or a fault
+// with cause TOOMANY). Writes are never retried.
+const (
+	// ReadAttempts is how many times a read call is sent, the first
+	// included, before its *RateLimitError is returned.
+	ReadAttempts = 3
+	// RetryBackoff is the first pause when the server sent no
+	// Retry-After; each next pause doubles it.
+	RetryBackoff = 250 * time.Millisecond
+	// MaxRetryWait is the longest pause between two attempts: a longer
+	// Retry-After, or one that would pass the call's deadline, ends the
+	// call at once with the server's wait in the *RateLimitError.
+	MaxRetryWait = 10 * time.Second
+)
+
+// callKind says whether a call may be sent twice. Every method of the
+// services names its kind where it calls, so that whether a call can be
+// retried is decided per method, never guessed from its name.
+type callKind uint8
+
+const (
+	// read calls answer data and change nothing: lists, counts, infos,
+	// version, catalog, operations, and the dry runs the reference
+	// documents. They are retried on slow-down answers.
+	read callKind = iota + 1
+	// write calls may bill or change something: create, update, renew,
+	// restart, delete, vhost create and delete, and the dry runs of renew
+	// and update, whose flag the reference does not document (a server
+	// ignoring it would bill). They are sent once, whatever the answer:
+	// a second send could bill twice.
+	write
+)
+
+// read sends a read call (see callKind), retrying slow-down answers.
+func (c *Client) read(ctx context.Context, method string, out any, args ...any) error {
+	return c.call(ctx, read, method, out, args...)
+}
+
+// write sends a write call (see callKind) exactly once.
+func (c *Client) write(ctx context.Context, method string, out any, args ...any) error {
+	return c.call(ctx, write, method, out, args...)
+}
+
 // call sends method(apikey, args...) and decodes the answer into out (a
-// pointer; nil to ignore the answer).
-func (c *Client) call(ctx context.Context, method string, out any, args ...any) (err error) {
-	start := c.now()
-	defer func() {
-		err = c.scrub(err)
-		took := c.now().Sub(start)
-		if err != nil {
-			c.logger.LogAttrs(ctx, slog.LevelDebug, "gandi call failed",
-				slog.String("method", method), slog.Duration("took", took), slog.String("error", err.Error()))
-		} else {
-			c.logger.LogAttrs(ctx, slog.LevelDebug, "gandi call",
-				slog.String("method", method), slog.Duration("took", took))
-		}
-		if c.observer != nil {
-			c.observer(method, took, err)
-		}
-	}()
+// pointer; nil to ignore the answer). The client's timeout bounds the
+// whole call, retries and pauses included.
+func (c *Client) call(ctx context.Context, kind callKind, method string, out any, args ...any) error {
 	if c.timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, c.timeout)
 		defer cancel()
 	}
-
 	var body bytes.Buffer
 	params := make([]any, 0, len(args)+1)
 	params = append(params, c.key())
 	params = append(params, args...)
 	if err := encodeCall(&body, method, params); err != nil {
-		return fmt.Errorf("gandi: %s: encoding params: %w", method, err)
+		return c.scrub(fmt.Errorf("gandi: %s: encoding params: %w", method, err))
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, &body)
+	attempts := 1
+	if kind == read {
+		attempts = ReadAttempts
+	}
+	backoff := RetryBackoff
+	for attempt := 1; ; attempt++ {
+		err := c.attempt(ctx, method, body.Bytes(), out)
+		wait, slow := slowDown(err)
+		if !slow {
+			return err
+		}
+		if wait < 0 { // no Retry-After: back off
+			wait = backoff
+		}
+		if attempt >= attempts || wait > MaxRetryWait || !c.fits(ctx, wait) {
+			if wait <= 0 {
+				wait = backoff
+			}
+			return &RateLimitError{Method: method, RetryAfter: wait, Attempts: attempt, Err: err}
+		}
+		if err := c.sleep(ctx, wait); err != nil {
+			return &TransportError{Method: method, Err: err}
+		}
+		backoff = min(2*backoff, MaxRetryWait)
+	}
+}
+
+// fits reports whether a pause of d leaves time for another attempt
+// before ctx's deadline.
+func (c *Client) fits(ctx context.Context, d time.Duration) bool {
+	deadline, ok := ctx.Deadline()
+	return !ok || c.now().Add(d).Before(deadline)
+}
+
+// slowDown reports whether err asks to slow down, and the server's
+// Retry-After (-1 when it sent none).
+func slowDown(err error) (retryAfter time.Duration, ok bool) {
+	var he *HTTPError
+	if errors.As(err, &he) && he.slowDown() {
+		if he.hasRetryAfter {
+			return he.RetryAfter, true
+		}
+		return -1, true
+	}
+	if errors.Is(err, ErrTooManyRequests) {
+		return -1, true
+	}
+	return 0, false
+}
+
+// attempt sends one HTTP request, logs and observes it, and returns its
+// outcome with the key scrubbed.
+func (c *Client) attempt(ctx context.Context, method string, body []byte, out any) error {
+	start := c.now()
+	err := c.scrub(c.send(ctx, method, body, out))
+	took := c.now().Sub(start)
+	if err != nil {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "gandi call failed",
+			slog.String("method", method), slog.Duration("took", took), slog.String("error", err.Error()))
+	} else {
+		c.logger.LogAttrs(ctx, slog.LevelDebug, "gandi call",
+			slog.String("method", method), slog.Duration("took", took))
+	}
+	if c.observer != nil {
+		c.observer(method, took, err)
+	}
+	return err
+}
+
+// errorPageLimit bounds what is read of a non-200 answer: enough for a
+// fault, not a proxy's whole error page.
+const errorPageLimit = 64 << 10
+
+// send makes one HTTP request and reads its answer into out.
+func (c *Client) send(ctx context.Context, method string, body []byte, out any) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.endpoint, bytes.NewReader(body))
 	if err != nil {
 		return &TransportError{Method: method, Err: err}
 	}
@@ -197,19 +293,42 @@ func (c *Client) call(ctx context.Context, method string, out any, args ...any) 
 		return &TransportError{Method: method, Err: err}
 	}
 	defer resp.Body.Close()
+	limit := c.maxResponse
 	if resp.StatusCode != http.StatusOK {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // let the connection be reused
-		return &HTTPError{Method: method, StatusCode: resp.StatusCode, Status: resp.Status,
-			RetryAfter: retryAfter(resp.Header.Get("Retry-After"))}
+		limit = errorPageLimit
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.maxResponse+1))
-	if err != nil {
-		return &TransportError{Method: method, Err: err}
+	data, readErr := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	if resp.StatusCode != http.StatusOK {
+		he := &HTTPError{Method: method, StatusCode: resp.StatusCode, Status: resp.Status}
+		if d := parseRetryAfter(resp.Header.Get("Retry-After"), c.now()); d >= 0 {
+			he.RetryAfter, he.hasRetryAfter = d, true
+		}
+		if !he.slowDown() && readErr == nil {
+			// A fault is an answer whatever the status: the call was refused.
+			if f := faultOf(method, data); f != nil {
+				return f
+			}
+		}
+		return he
 	}
-	if int64(len(data)) > c.maxResponse {
+	switch {
+	case readErr != nil && ctx.Err() == nil && errors.Is(readErr, io.ErrUnexpectedEOF):
+		return &DecodeError{Method: method, Err: fmt.Errorf("answer cut short after %d bytes: %w", len(data), readErr)}
+	case readErr != nil:
+		return &TransportError{Method: method, Err: readErr}
+	case int64(len(data)) > c.maxResponse:
 		return &DecodeError{Method: method, Err: fmt.Errorf("answer larger than %d bytes", c.maxResponse)}
 	}
 	return decodeAnswer(method, data, out)
+}
+
+// faultOf returns the fault data holds, or nil when it is not one.
+func faultOf(method string, data []byte) *Fault {
+	var f *Fault
+	if errors.As(decodeAnswer(method, data, nil), &f) {
+		return f
+	}
+	return nil
 }
 
 // decodeAnswer turns an answer body into out, a *Fault or a *DecodeError.
@@ -257,11 +376,24 @@ func (c *Client) scrub(err error) error {
 	return err
 }
 
-func retryAfter(h string) time.Duration {
-	if n, err := strconv.Atoi(strings.TrimSpace(h)); err == nil && n >= 0 {
-		return time.Duration(n) * time.Second
+// parseRetryAfter reads a Retry-After header, in seconds or as an HTTP
+// date (RFC 9110), as a wait from now; -1 when absent or unreadable, 0 for
+// a date already past.
+func parseRetryAfter(h string, now time.Time) time.Duration {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return -1
 	}
-	return 0
+	if n, err := strconv.ParseInt(h, 10, 64); err == nil {
+		if n < 0 {
+			return -1
+		}
+		return time.Duration(min(n, int64(24*time.Hour/time.Second))) * time.Second
+	}
+	if t, err := http.ParseTime(h); err == nil {
+		return max(t.Sub(now).Round(time.Second), 0)
+	}
+	return -1
 }
 
 // paris is the zone of the API's dates. time/tzdata is linked in, so

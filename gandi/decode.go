@@ -72,53 +72,6 @@ func parseResponse(body []byte, loc *time.Location) (value, *Fault, error) {
 	return value{}, nil, fmt.Errorf("unexpected <%s> in methodResponse", clip(name))
 }
 
-// parseCall parses a methodCall into its method name and params; the
-// tests use it to check what the client sends.
-func parseCall(body []byte, loc *time.Location) (string, []value, error) {
-	p, err := newParser(body, loc)
-	if err != nil {
-		return "", nil, err
-	}
-	if err := p.expectStart("methodCall"); err != nil {
-		return "", nil, err
-	}
-	if err := p.expectStart("methodName"); err != nil {
-		return "", nil, err
-	}
-	name, err := p.text()
-	if err != nil {
-		return "", nil, err
-	}
-	var params []value
-	for {
-		t, err := p.s.next()
-		if err != nil {
-			return "", nil, err
-		}
-		switch t.kind {
-		case tokStart:
-			switch t.name {
-			case "params":
-			case "param":
-				if err := p.expectStart("value"); err != nil {
-					return "", nil, err
-				}
-				v, err := p.value(0)
-				if err != nil {
-					return "", nil, err
-				}
-				params = append(params, v)
-			default:
-				return "", nil, fmt.Errorf("unexpected <%s> in methodCall", clip(t.name))
-			}
-		case tokEnd:
-			if t.name == "methodCall" {
-				return strings.TrimSpace(name), params, nil
-			}
-		}
-	}
-}
-
 func faultFromValue(v value) (*Fault, error) {
 	if v.kind != kindStruct {
 		return nil, errFaultShape

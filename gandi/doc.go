@@ -1,6 +1,7 @@
 // Package gandi is a typed client of the Gandi Simple Hosting (PaaS)
 // XML-RPC API: paas.*, paas.vhost.*, paas.snapshot.*, paas.type.*,
-// version.info, operation.* and catalog.list.
+// version.info, operation.*, catalog.list, and hosting.datacenter.list
+// and paas.snapshotprofile.list, which Gandi's own CLI uses.
 //
 //	c := gandi.NewClient(key, gandi.WithHTTPClient(shared))
 //	insts, err := c.PaaS.List(ctx, &gandi.PaasListOptions{
@@ -8,16 +9,33 @@
 //	})
 //
 // One Client per API key; services hang off it (c.PaaS, c.Vhosts,
-// c.Snapshots, c.Types, c.Version, c.Operations, c.Catalog). Every call
-// takes a context, may run concurrently with others, and sends its own
-// HTTP request: a bad answer fails that call only.
+// c.Snapshots, c.Types, c.Version, c.Operations, c.Catalog, c.Datacenters,
+// c.SnapshotProfiles). Every call takes a context, may run concurrently
+// with others, and sends its own HTTP requests: a bad answer fails that
+// call only.
 //
 // Errors: an API fault is a *Fault (code, message, object and cause
 // decoded from the six-digit code); errors.Is matches ErrBadAPIKey,
 // ErrNotFound, ErrBadParameter, ErrNoCredit, ErrTooManyRequests and a few
-// more. A non-200 status is an *HTTPError, a network failure a
-// *TransportError, a malformed answer a *DecodeError. The API key never
+// more. An answer that cannot be read (garbage, truncated, HTML, too
+// large, invalid UTF-8, empty) is a *DecodeError, a non-200 status an
+// *HTTPError; both match ErrUnreadableAnswer, except 429 and 503. A
+// network failure or a timeout is a *TransportError. The API key never
 // appears in an error, a log line or a formatted Client.
+//
+// Retries: every method is declared a read or a write where it calls.
+// Reads (lists, counts, infos, version, catalog, operations, the dry runs
+// of create and vhost create) answered "slow down" (HTTP 429 or 503, fault
+// cause TOOMANY) are sent up to ReadAttempts times, pausing for the
+// server's Retry-After (or RetryBackoff, doubling) but never more than
+// MaxRetryWait nor past the call's deadline; then, or at once for a write,
+// the error is a *RateLimitError carrying the wait. Writes (create,
+// update, renew, restart, delete, vhost create and delete, and the dry
+// runs of update and renew, whose flag the reference does not document)
+// are sent once whatever happens: a second send could bill twice.
+//
+// Paging: ListPages fetches the pages of a counted list with bounded
+// concurrency.
 //
 // Dates: the API sends dateTime.iso8601 values such as 20111014T14:36:30
 // without a zone; the real service means Paris local time. This package

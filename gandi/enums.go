@@ -1,10 +1,5 @@
 package gandi
 
-import (
-	"fmt"
-	"strings"
-)
-
 // Size is the size of an instance (reference: PaasSizeEnum).
 type Size string
 
@@ -24,10 +19,6 @@ func Sizes() []Size { return []Size{SizeS, SizeSPlus, SizeM, SizeL, SizeXL, Size
 
 // Valid reports whether s is one of the reference's sizes.
 func (s Size) Valid() bool { return contains(Sizes(), s) }
-
-// ParseSize checks a user-supplied size (case-insensitive, surrounding
-// spaces ignored). The error lists the valid values.
-func ParseSize(v string) (Size, error) { return parseEnum(v, "size", Sizes()) }
 
 // State is the administrative state of an instance (reference: PaasState).
 type State string
@@ -51,9 +42,6 @@ func States() []State {
 
 // Valid reports whether s is one of the reference's states.
 func (s State) Valid() bool { return contains(States(), s) }
-
-// ParseState checks a user-supplied state; the error lists the valid values.
-func ParseState(v string) (State, error) { return parseEnum(v, "state", States()) }
 
 // ServiceType is the type of an instance: language and database (reference:
 // PaasTypeServiceName and PaasTypeService, which list the same values).
@@ -82,11 +70,6 @@ func ServiceTypes() []ServiceType {
 // Valid reports whether t is one of the reference's service types.
 func (t ServiceType) Valid() bool { return contains(ServiceTypes(), t) }
 
-// ParseServiceType checks a user-supplied type; the error lists the valid values.
-func ParseServiceType(v string) (ServiceType, error) {
-	return parseEnum(v, "type", ServiceTypes())
-}
-
 // Visibility is the status of a PaaS type image (reference: PaasTypeVisibility).
 type Visibility string
 
@@ -106,11 +89,6 @@ func Visibilities() []Visibility {
 
 // Valid reports whether v is one of the reference's visibilities.
 func (v Visibility) Valid() bool { return contains(Visibilities(), v) }
-
-// ParseVisibility checks a user-supplied visibility; the error lists the valid values.
-func ParseVisibility(v string) (Visibility, error) {
-	return parseEnum(v, "visibility", Visibilities())
-}
 
 // Step is the progress of an operation (FACTS: BILL, WAIT, RUN, DONE, ERROR,
 // SUPPORT, CANCEL).
@@ -143,26 +121,6 @@ func (s Step) IsTerminal() bool { return s == StepDone || s.IsFailure() }
 // CANCEL): the operation's last_error says why.
 func (s Step) IsFailure() bool { return s == StepError || s == StepSupport || s == StepCancel }
 
-// ParseStep checks a step name (case-insensitive); the error lists the valid values.
-func ParseStep(v string) (Step, error) {
-	return parseEnum(strings.ToUpper(strings.TrimSpace(v)), "step", Steps())
-}
-
-// InvalidValueError says a user-supplied value is not one of an enum's values.
-// Valid lists them, for messages such as "size must be one of s, s+, m".
-type InvalidValueError struct {
-	Kind  string   // "size", "state", "type", "visibility", "step"
-	Value string   // what was given
-	Valid []string // the accepted values
-}
-
-func (e *InvalidValueError) Error() string {
-	return fmt.Sprintf("gandi: invalid %s %q (valid: %s)", e.Kind, e.Value, strings.Join(e.Valid, ", "))
-}
-
-// Is makes errors.Is(err, ErrBadParameter) true for an invalid value.
-func (e *InvalidValueError) Is(target error) bool { return target == ErrBadParameter }
-
 func contains[T comparable](list []T, v T) bool {
 	for _, x := range list {
 		if x == v {
@@ -170,18 +128,4 @@ func contains[T comparable](list []T, v T) bool {
 		}
 	}
 	return false
-}
-
-func parseEnum[T ~string](v, kind string, valid []T) (T, error) {
-	norm := strings.TrimSpace(v)
-	for _, x := range valid {
-		if strings.EqualFold(string(x), norm) {
-			return x, nil
-		}
-	}
-	names := make([]string, len(valid))
-	for i, x := range valid {
-		names[i] = string(x)
-	}
-	return "", &InvalidValueError{Kind: kind, Value: v, Valid: names}
 }

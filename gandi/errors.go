@@ -8,8 +8,8 @@ import (
 )
 
 // Sentinel errors for the cases callers branch on. Test with errors.Is: a
-// *Fault, *HTTPError or *InvalidValueError matches the sentinel its code or
-// status stands for, and errors.As still gives the details.
+// *Fault, *HTTPError, *DecodeError or *RateLimitError matches the sentinel
+// its code or status stands for, and errors.As still gives the details.
 var (
 	// ErrBadAPIKey: the API key is unknown or revoked (fault 510150,
 	// OBJECT_ACCOUNT CAUSE_NORIGHT).
@@ -23,8 +23,15 @@ var (
 	// or fault 530040).
 	ErrNoCredit = errors.New("gandi: not enough prepaid credit")
 	// ErrTooManyRequests: slow down and retry later (cause TOOMANY, or HTTP
-	// 429 or 503).
+	// 429 or 503). The client's error is then a *RateLimitError saying how
+	// long to wait.
 	ErrTooManyRequests = errors.New("gandi: too many requests")
+	// ErrUnreadableAnswer: an answer that is not the XML-RPC the method
+	// should answer (garbage, truncated, HTML, too large, invalid UTF-8,
+	// empty: a *DecodeError), or a non-200 status other than 429 and 503
+	// whose body is no fault (a proxy's error page: an *HTTPError). Whether
+	// a write ran is then unknown.
+	ErrUnreadableAnswer = errors.New("gandi: answer could not be read")
 	// ErrPermission: the key may not act on this object (cause NORIGHT on
 	// an object other than the account).
 	ErrPermission = errors.New("gandi: permission denied")
@@ -191,24 +198,81 @@ func (f *Fault) Is(target error) bool {
 	return false
 }
 
-// HTTPError is an answer whose HTTP status is not 200. StatusCode 429 and
-// 503 match ErrTooManyRequests; RetryAfter is the server's Retry-After
-// (seconds form) when it sent one.
+// HTTPError is an answer whose HTTP status is not 200 and whose body is
+// not an XML-RPC fault (a fault is a *Fault whatever the status).
+// StatusCode 429 and 503 match ErrTooManyRequests (the client returns them
+// inside a *RateLimitError); any other status matches ErrUnreadableAnswer.
+// RetryAfter is the server's Retry-After (seconds or HTTP date), 0 when it
+// sent none.
 type HTTPError struct {
 	Method     string
 	StatusCode int
-	Status     string
+	Status     string // "503 Service Unavailable"
 	RetryAfter time.Duration
+
+	hasRetryAfter bool // the server sent a Retry-After (possibly 0)
 }
 
 func (e *HTTPError) Error() string {
-	return fmt.Sprintf("gandi: %s: HTTP %s", e.Method, e.Status)
+	return fmt.Sprintf("gandi: %s: %s", e.Method, e.statusText())
 }
 
-// Is makes 429 and 503 match ErrTooManyRequests.
-func (e *HTTPError) Is(target error) bool {
-	return target == ErrTooManyRequests && (e.StatusCode == 429 || e.StatusCode == 503)
+// statusText is "HTTP 503 Service Unavailable".
+func (e *HTTPError) statusText() string {
+	if e.Status != "" {
+		return "HTTP " + e.Status
+	}
+	return fmt.Sprintf("HTTP %d", e.StatusCode)
 }
+
+// Is makes 429 and 503 match ErrTooManyRequests and other statuses
+// ErrUnreadableAnswer.
+func (e *HTTPError) Is(target error) bool {
+	switch target {
+	case ErrTooManyRequests:
+		return e.slowDown()
+	case ErrUnreadableAnswer:
+		return !e.slowDown()
+	}
+	return false
+}
+
+func (e *HTTPError) slowDown() bool { return e.StatusCode == 429 || e.StatusCode == 503 }
+
+// RateLimitError is Gandi asking to slow down (HTTP 429 or 503, or a fault
+// with cause TOOMANY) on every attempt the client made: a read call is
+// sent up to ReadAttempts times, waiting out Retry-After (at most
+// MaxRetryWait per pause, never past the call's deadline); a paid or
+// destructive call is sent once (Attempts is 1). It matches
+// ErrTooManyRequests and unwraps to the last answer (*HTTPError or
+// *Fault). RetryAfter is how long to wait before trying again: the
+// server's Retry-After when it sent one, else the client's next back-off;
+// never zero.
+type RateLimitError struct {
+	Method     string
+	RetryAfter time.Duration
+	Attempts   int
+	Err        error
+}
+
+func (e *RateLimitError) Error() string {
+	what := fmt.Sprint(e.Err)
+	var he *HTTPError
+	var f *Fault
+	switch {
+	case errors.As(e.Err, &he):
+		what = he.statusText()
+	case errors.As(e.Err, &f):
+		what = fmt.Sprintf("fault %d", f.Code)
+	}
+	return fmt.Sprintf("gandi: %s: asked to slow down (%s; %d attempt(s)); retry in %v", e.Method, what, e.Attempts, e.RetryAfter)
+}
+
+// Unwrap returns the last answer.
+func (e *RateLimitError) Unwrap() error { return e.Err }
+
+// Is makes the error match ErrTooManyRequests.
+func (e *RateLimitError) Is(target error) bool { return target == ErrTooManyRequests }
 
 // TransportError is a failure to send the request or read the answer
 // (connection refused, TLS, timeout, cancellation, cut connection). It
@@ -222,8 +286,10 @@ func (e *TransportError) Error() string { return fmt.Sprintf("gandi: %s: %v", e.
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // DecodeError is an answer that is not the XML-RPC the method should
-// answer: malformed or truncated XML, too large, or a value of the wrong
-// type (Path says where, for example "[3].date_end").
+// answer: malformed or truncated XML, HTML, an empty body, invalid UTF-8,
+// a body over the size limit or cut short, or a value of the wrong type
+// (Path says where, for example "[3].date_end"). It matches
+// ErrUnreadableAnswer.
 type DecodeError struct {
 	Method string
 	Path   string
@@ -237,6 +303,9 @@ func (e *DecodeError) Error() string {
 	return fmt.Sprintf("gandi: %s: bad answer: %v", e.Method, e.Err)
 }
 func (e *DecodeError) Unwrap() error { return e.Err }
+
+// Is makes the error match ErrUnreadableAnswer.
+func (e *DecodeError) Is(target error) bool { return target == ErrUnreadableAnswer }
 
 // OperationError is an operation that ended in ERROR, SUPPORT or CANCEL.
 // It matches ErrOperationFailed.

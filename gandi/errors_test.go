@@ -25,7 +25,7 @@ func faultBody(code int, msg string) string {
 
 func TestFaults(t *testing.T) {
 	sentinels := []error{ErrBadAPIKey, ErrNotFound, ErrBadParameter, ErrNoCredit, ErrTooManyRequests,
-		ErrPermission, ErrExists, ErrBadState}
+		ErrPermission, ErrExists, ErrBadState, ErrUnreadableAnswer}
 	tests := []struct {
 		name   string
 		body   string
@@ -47,6 +47,7 @@ func TestFaults(t *testing.T) {
 		{"state", faultBody(537560, "Error on object : OBJECT_PAAS (CAUSE_STATE) [locked]"), 537560, ObjectPaaS, CauseState, "locked", []error{ErrBadState}},
 		{"code 1 malformed", faultBody(1, "unknown method paas.foo"), 1, 0, 0, "unknown method paas.foo", []error{ErrBadParameter}},
 		{"internal 150000", faultBody(150000, "Internal Server Error"), 150000, 500, 0, "Internal Server Error", nil},
+		{"a code nobody maps", faultBody(581234, "Error on object : OBJECT_812 (CAUSE_34) [Something new happened]"), 581234, 812, 34, "Something new happened", nil},
 		{"code as string", strings.Replace(faultBody(537542, "x [y]"), "<int>537542</int>", "<string>537542</string>", 1), 537542, ObjectPaaS, CauseNotFound, "y", []error{ErrNotFound}},
 	}
 	for _, tt := range tests {
@@ -120,9 +121,9 @@ func TestHTTPAndTransportErrors(t *testing.T) {
 			w.Header().Set("Content-Length", "5000")
 			_, _ = io.WriteString(w, fixture(t, "paas_list.xml")[:300])
 		}, func(t *testing.T, err error) {
-			var te *TransportError
-			if !errors.As(err, &te) {
-				t.Errorf("got %T %v, want *TransportError", err, err)
+			var de *DecodeError
+			if !errors.As(err, &de) || !errors.Is(err, ErrUnreadableAnswer) || !strings.Contains(err.Error(), "cut short") {
+				t.Errorf("got %T %v, want *DecodeError: an answer cut short", err, err)
 			}
 		}},
 		{"not XML", answerText(200, "<html><body>Bad gateway</body></html>"), func(t *testing.T, err error) {
@@ -177,7 +178,7 @@ func TestTransportRefused(t *testing.T) {
 }
 
 func TestTooLargeAnswer(t *testing.T) {
-	c, _ := setup(t, answerFile(t, "paas_list.xml"), WithMaxResponseSize(1000))
+	c, _ := setup(t, answerFile(t, "paas_list.xml"), withMaxResponse(1000))
 	_, err := c.PaaS.List(context.Background(), nil)
 	var de *DecodeError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), "larger than 1000") {
@@ -359,7 +360,7 @@ func TestObserver(t *testing.T) {
 	var got []string
 	clock := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	c, _ := setup(t, answerFile(t, "count.xml"),
-		WithClock(func() time.Time { clock = clock.Add(time.Second); return clock }),
+		withClock(func() time.Time { clock = clock.Add(time.Second); return clock }),
 		WithObserver(func(method string, took time.Duration, err error) {
 			got = append(got, fmt.Sprintf("%s %v %v", method, took, err))
 		}))

@@ -1,13 +1,17 @@
 package gandi
 
 import (
+	"context"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 const testKey = "TESTKEY-0123456789abcdef"
@@ -26,6 +30,7 @@ type fakeGandi struct {
 	srv   *httptest.Server
 	mu    sync.Mutex
 	calls []call
+	slept []time.Duration // the client's pauses between attempts
 }
 
 // reply writes the answer to one call.
@@ -56,9 +61,39 @@ func setup(t *testing.T, r reply, opts ...Option) (*Client, *fakeGandi) {
 		r(w, c)
 	}))
 	t.Cleanup(f.srv.Close)
-	opts = append([]Option{WithEndpoint(f.srv.URL + "/xmlrpc/")}, opts...)
+	opts = append([]Option{WithEndpoint(f.srv.URL + "/xmlrpc/"), withSleep(f.sleep)}, opts...)
 	return NewClient(testKey, opts...), f
 }
+
+// sleep records a pause of the client instead of waiting it out.
+func (f *fakeGandi) sleep(ctx context.Context, d time.Duration) error {
+	f.mu.Lock()
+	f.slept = append(f.slept, d)
+	f.mu.Unlock()
+	return ctx.Err()
+}
+
+func (f *fakeGandi) pauses() []time.Duration {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]time.Duration(nil), f.slept...)
+}
+
+// allCalls returns every call received so far.
+func (f *fakeGandi) allCalls() []call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]call(nil), f.calls...)
+}
+
+// Test-only options: production code has no use for them.
+func withSleep(fn func(context.Context, time.Duration) error) Option {
+	return func(c *Client) { c.sleep = fn }
+}
+
+func withMaxResponse(n int64) Option { return func(c *Client) { c.maxResponse = n } }
+
+func withClock(now func() time.Time) Option { return func(c *Client) { c.now = now } }
 
 func decodeCall(body []byte) (call, error) {
 	method, params, err := parseCall(body, paris())
@@ -122,3 +157,51 @@ func answerText(status int, body string) reply {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// parseCall parses a methodCall into its method name and params, so that
+// the tests check what the client sends (the client itself never reads
+// one).
+func parseCall(body []byte, loc *time.Location) (string, []value, error) {
+	p, err := newParser(body, loc)
+	if err != nil {
+		return "", nil, err
+	}
+	if err := p.expectStart("methodCall"); err != nil {
+		return "", nil, err
+	}
+	if err := p.expectStart("methodName"); err != nil {
+		return "", nil, err
+	}
+	name, err := p.text()
+	if err != nil {
+		return "", nil, err
+	}
+	var params []value
+	for {
+		t, err := p.s.next()
+		if err != nil {
+			return "", nil, err
+		}
+		switch t.kind {
+		case tokStart:
+			switch t.name {
+			case "params":
+			case "param":
+				if err := p.expectStart("value"); err != nil {
+					return "", nil, err
+				}
+				v, err := p.value(0)
+				if err != nil {
+					return "", nil, err
+				}
+				params = append(params, v)
+			default:
+				return "", nil, fmt.Errorf("unexpected <%s> in methodCall", clip(t.name))
+			}
+		case tokEnd:
+			if t.name == "methodCall" {
+				return strings.TrimSpace(name), params, nil
+			}
+		}
+	}
+}

@@ -423,6 +423,57 @@ func TestMethods(t *testing.T) {
 			},
 		},
 		{
+			name: "operation.list of one instance, newest first", fixture: "operation_list.xml", method: "operation.list",
+			do: func(ctx context.Context, c *Client) (any, error) {
+				return c.Operations.List(ctx, &OperationListOptions{PaasID: Ints{126001}, Page: Page{SortBy: "date_created DESC", ItemsPerPage: 25}})
+			},
+			params: []any{map[string]any{"paas_id": 126001, "sort_by": "date_created DESC", "items_per_page": 25}},
+		},
+		{
+			name: "operation.count", fixture: "count.xml", method: "operation.count",
+			do: func(ctx context.Context, c *Client) (any, error) {
+				return c.Operations.Count(ctx, &OperationListOptions{PaasID: Ints{1, 2}})
+			},
+			params: []any{map[string]any{"paas_id": []any{1, 2}}},
+			check: func(t *testing.T, got any) {
+				if got.(int) != 1 {
+					t.Errorf("count = %v", got)
+				}
+			},
+		},
+		{
+			name: "hosting.datacenter.list", fixture: "datacenter_list.xml", method: "hosting.datacenter.list", params: nil,
+			do: func(ctx context.Context, c *Client) (any, error) { return c.Datacenters.List(ctx, nil) },
+			check: func(t *testing.T, got any) {
+				want := []Datacenter{{ID: 1, ISO: "FR", DCCode: "FR-SD2", Name: "Equinix Paris", Country: "France"},
+					{ID: 3, ISO: "LU", DCCode: "LU-BI1", Name: "Bissen", Country: "Luxembourg"}}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("datacenters = %+v", got)
+				}
+			},
+		},
+		{
+			name: "hosting.datacenter.list filtered", fixture: "datacenter_list.xml", method: "hosting.datacenter.list",
+			do: func(ctx context.Context, c *Client) (any, error) {
+				return c.Datacenters.List(ctx, &DatacenterListOptions{ISO: "FR", DCCode: "FR-SD2"})
+			},
+			params: []any{map[string]any{"iso": "FR", "dc_code": "FR-SD2"}},
+		},
+		{
+			name: "paas.snapshotprofile.list", fixture: "snapshotprofile_list.xml", method: "paas.snapshotprofile.list",
+			do: func(ctx context.Context, c *Client) (any, error) {
+				return c.SnapshotProfiles.List(ctx, &SnapshotProfileListOptions{Page: Page{SortBy: "name"}})
+			},
+			params: []any{map[string]any{"sort_by": "name"}},
+			check: func(t *testing.T, got any) {
+				want := []SnapshotProfile{{ID: 7, Name: "paas_normal", KeptTotal: 3, QuotaFactor: 1.3,
+					Schedules: []SnapshotSchedule{{Name: "daily", KeptVersion: 1}, {Name: "weekly4", KeptVersion: 1}}}}
+				if !reflect.DeepEqual(got, want) {
+					t.Errorf("profiles = %+v", got)
+				}
+			},
+		},
+		{
 			name: "catalog.list", fixture: "catalog.xml", method: "catalog.list",
 			do: func(ctx context.Context, c *Client) (any, error) {
 				return c.Catalog.List(ctx, CatalogListOptions{ProductType: "paas", ProductDescription: "phpmysql_m",

@@ -14,16 +14,25 @@ type OperationService struct{ c *Client }
 // Info answers operation.info for operation id.
 func (s *OperationService) Info(ctx context.Context, id int) (*Operation, error) {
 	var out Operation
-	if err := s.c.call(ctx, "operation.info", &out, id); err != nil {
+	if err := s.c.read(ctx, "operation.info", &out, id); err != nil {
 		return nil, err
 	}
 	return &out, nil
 }
 
-// List answers one page of operation.list.
+// Count answers operation.count: the number of operations matching opts
+// (nil: all of the account's).
+func (s *OperationService) Count(ctx context.Context, opts *OperationListOptions) (int, error) {
+	var n int
+	err := s.c.read(ctx, "operation.count", &n, optArgs(opts)...)
+	return orZero(n, err)
+}
+
+// List answers one page of operation.list: with PaasID, the operations of
+// those instances (`/paas operations shop-prod`).
 func (s *OperationService) List(ctx context.Context, opts *OperationListOptions) ([]Operation, error) {
 	var out []Operation
-	err := s.c.call(ctx, "operation.list", &out, optArgs(opts)...)
+	err := s.c.read(ctx, "operation.list", &out, optArgs(opts)...)
 	return orZero(out, err)
 }
 

@@ -3,7 +3,9 @@ package gandi
 import "context"
 
 // PaasService calls the paas.* methods. paas.create, paas.update and
-// paas.renew cost money: run the DryRun variant first and ask a human.
+// paas.renew cost money: ask a human first. Count, List, Info and
+// CreateDryRun are reads, retried when Gandi asks to slow down; every other
+// method is sent once (see RateLimitError).
 type PaasService struct{ c *Client }
 
 // dryRunFlag is the member that turns create/update into a validation.
@@ -13,15 +15,15 @@ func dryRunFlag() wireStruct { return wireStruct{{name: "--dry-run", val: true}}
 // all of them).
 func (s *PaasService) Count(ctx context.Context, opts *PaasCountOptions) (int, error) {
 	var n int
-	err := s.c.call(ctx, "paas.count", &n, optArgs(opts)...)
+	err := s.c.read(ctx, "paas.count", &n, optArgs(opts)...)
 	return orZero(n, err)
 }
 
 // List answers one page of paas.list (nil opts: the first 100 instances).
-// Use ListAll to walk every page.
+// ListPages walks every page.
 func (s *PaasService) List(ctx context.Context, opts *PaasListOptions) ([]Instance, error) {
 	var out []Instance
-	err := s.c.call(ctx, "paas.list", &out, optArgs(opts)...)
+	err := s.c.read(ctx, "paas.list", &out, optArgs(opts)...)
 	return orZero(out, err)
 }
 
@@ -29,7 +31,7 @@ func (s *PaasService) List(ctx context.Context, opts *PaasListOptions) ([]Instan
 // matching ErrNotFound.
 func (s *PaasService) Info(ctx context.Context, id int) (*InstanceInfo, error) {
 	var out InstanceInfo
-	if err := s.c.call(ctx, "paas.info", &out, id); err != nil {
+	if err := s.c.read(ctx, "paas.info", &out, id); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -40,7 +42,7 @@ func (s *PaasService) Info(ctx context.Context, id int) (*InstanceInfo, error) {
 // Operations.Wait.
 func (s *PaasService) Create(ctx context.Context, p PaasCreateParams) ([]Operation, error) {
 	var out []Operation
-	err := s.c.call(ctx, "paas.create", &out, p)
+	err := s.c.write(ctx, "paas.create", &out, p)
 	return orZero(out, err)
 }
 
@@ -49,7 +51,7 @@ func (s *PaasService) Create(ctx context.Context, p PaasCreateParams) ([]Operati
 // each item says why not (see ValidationError.MissingTXT).
 func (s *PaasService) CreateDryRun(ctx context.Context, p PaasCreateParams) ([]ValidationError, error) {
 	var out []ValidationError
-	err := s.c.call(ctx, "paas.create", &out, withExtra{params: p, extra: dryRunFlag()})
+	err := s.c.read(ctx, "paas.create", &out, withExtra{params: p, extra: dryRunFlag()})
 	return orZero(out, err)
 }
 
@@ -57,15 +59,18 @@ func (s *PaasService) CreateDryRun(ctx context.Context, p PaasCreateParams) ([]V
 // such as paas_vm_update, paas_disk_update, rproxy_update, paas_console.
 func (s *PaasService) Update(ctx context.Context, id int, p PaasUpdateParams) ([]Operation, error) {
 	var out []Operation
-	err := s.c.call(ctx, "paas.update", &out, id, p)
+	err := s.c.write(ctx, "paas.update", &out, id, p)
 	return orZero(out, err)
 }
 
-// UpdateDryRun calls paas.update with "--dry-run" (nothing changes or is
-// billed) and answers the validation errors, empty when it would pass.
+// UpdateDryRun calls paas.update with "--dry-run" and answers the
+// validation errors, empty when it would pass. The reference documents the
+// flag for paas.create only: a server that ignores it updates and bills
+// for real, so this is a write, sent once and never retried, and DESIGN §5
+// forbids it before approval.
 func (s *PaasService) UpdateDryRun(ctx context.Context, id int, p PaasUpdateParams) ([]ValidationError, error) {
 	var out []ValidationError
-	err := s.c.call(ctx, "paas.update", &out, id, withExtra{params: p, extra: dryRunFlag()})
+	err := s.c.write(ctx, "paas.update", &out, id, withExtra{params: p, extra: dryRunFlag()})
 	return orZero(out, err)
 }
 
@@ -73,24 +78,24 @@ func (s *PaasService) UpdateDryRun(ctx context.Context, id int, p PaasUpdatePara
 // paas_vm_renew and paas_disk_renew.
 func (s *PaasService) Renew(ctx context.Context, id int, p RenewOptions) ([]Operation, error) {
 	var out []Operation
-	err := s.c.call(ctx, "paas.renew", &out, id, p)
+	err := s.c.write(ctx, "paas.renew", &out, id, p)
 	return orZero(out, err)
 }
 
-// RenewDryRun calls paas.renew with "--dry-run". The reference documents
-// the flag for create and update only; Gandi's validation layer is shared,
-// and the simulator honours it, but a server that ignores it would renew
-// for real: use it only where that is understood.
+// RenewDryRun calls paas.renew with "--dry-run". The reference does not
+// document the flag for renew: a server that ignores it renews and bills
+// for real, so this is a write, sent once and never retried, and DESIGN §5
+// forbids it before approval.
 func (s *PaasService) RenewDryRun(ctx context.Context, id int, p RenewOptions) ([]ValidationError, error) {
 	var out []ValidationError
-	err := s.c.call(ctx, "paas.renew", &out, id, withExtra{params: p, extra: dryRunFlag()})
+	err := s.c.write(ctx, "paas.renew", &out, id, withExtra{params: p, extra: dryRunFlag()})
 	return orZero(out, err)
 }
 
 // Restart calls paas.restart; it answers the operation paas_restart.
 func (s *PaasService) Restart(ctx context.Context, id int) (*Operation, error) {
 	var out Operation
-	if err := s.c.call(ctx, "paas.restart", &out, id); err != nil {
+	if err := s.c.write(ctx, "paas.restart", &out, id); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -100,7 +105,7 @@ func (s *PaasService) Restart(ctx context.Context, id int) (*Operation, error) {
 // paas_disk_delete (a single operation struct is accepted too).
 func (s *PaasService) Delete(ctx context.Context, id int) ([]Operation, error) {
 	var out []Operation
-	err := s.c.call(ctx, "paas.delete", &out, id)
+	err := s.c.write(ctx, "paas.delete", &out, id)
 	return orZero(out, err)
 }
 

@@ -192,14 +192,36 @@ type TypeListOptions struct {
 	Page
 }
 
-// OperationListOptions filters and pages operation.list (not in the PaaS
-// reference; the keys of Gandi's hosting API).
+// OperationListOptions filters and pages operation.list and
+// operation.count (not in the PaaS reference; the keys of Gandi's hosting
+// API). PaasID keeps the operations of some instances; SortBy accepts
+// date_created, id, step, type ("date_created DESC": newest first). Count
+// ignores Page.
 type OperationListOptions struct {
 	ID                Ints    `xmlrpc:"id"`
+	PaasID            Ints    `xmlrpc:"paas_id"`
 	Step              Strings `xmlrpc:"step"`
 	Type              Strings `xmlrpc:"type"`
 	DateCreatedBefore string  `xmlrpc:"<date_created"`
 	DateCreatedAfter  string  `xmlrpc:">date_created"`
+	Page
+}
+
+// DatacenterListOptions filters hosting.datacenter.list (keys of Gandi's
+// hosting API; empty fields are not sent).
+type DatacenterListOptions struct {
+	ID      Ints   `xmlrpc:"id"`
+	ISO     string `xmlrpc:"iso"`     // country code, for example "FR"
+	Country string `xmlrpc:"country"` // for example "France"
+	DCCode  string `xmlrpc:"dc_code"` // for example "FR-SD2"
+	Name    string `xmlrpc:"name"`
+}
+
+// SnapshotProfileListOptions filters and pages paas.snapshotprofile.list.
+// SortBy accepts id and name.
+type SnapshotProfileListOptions struct {
+	ID   Ints    `xmlrpc:"id"`
+	Name Strings `xmlrpc:"name"`
 	Page
 }
 

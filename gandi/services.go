@@ -8,21 +8,21 @@ type SnapshotService struct{ c *Client }
 // Count answers paas.snapshot.count (opts.Page is ignored by the server).
 func (s *SnapshotService) Count(ctx context.Context, opts *SnapshotListOptions) (int, error) {
 	var n int
-	err := s.c.call(ctx, "paas.snapshot.count", &n, optArgs(opts)...)
+	err := s.c.read(ctx, "paas.snapshot.count", &n, optArgs(opts)...)
 	return orZero(n, err)
 }
 
-// List answers one page of paas.snapshot.list; ListAll walks every page.
+// List answers one page of paas.snapshot.list; ListPages walks them all.
 func (s *SnapshotService) List(ctx context.Context, opts *SnapshotListOptions) ([]Snapshot, error) {
 	var out []Snapshot
-	err := s.c.call(ctx, "paas.snapshot.list", &out, optArgs(opts)...)
+	err := s.c.read(ctx, "paas.snapshot.list", &out, optArgs(opts)...)
 	return orZero(out, err)
 }
 
 // Info answers paas.snapshot.info for snapshot id.
 func (s *SnapshotService) Info(ctx context.Context, id int) (*Snapshot, error) {
 	var out Snapshot
-	if err := s.c.call(ctx, "paas.snapshot.info", &out, id); err != nil {
+	if err := s.c.read(ctx, "paas.snapshot.info", &out, id); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -35,14 +35,14 @@ type TypeService struct{ c *Client }
 // Count answers paas.type.count.
 func (s *TypeService) Count(ctx context.Context, opts *TypeListOptions) (int, error) {
 	var n int
-	err := s.c.call(ctx, "paas.type.count", &n, optArgs(opts)...)
+	err := s.c.read(ctx, "paas.type.count", &n, optArgs(opts)...)
 	return orZero(n, err)
 }
 
 // List answers paas.type.list.
 func (s *TypeService) List(ctx context.Context, opts *TypeListOptions) ([]PaasType, error) {
 	var out []PaasType
-	err := s.c.call(ctx, "paas.type.list", &out, optArgs(opts)...)
+	err := s.c.read(ctx, "paas.type.list", &out, optArgs(opts)...)
 	return orZero(out, err)
 }
 
@@ -52,7 +52,7 @@ type VersionService struct{ c *Client }
 // Info answers version.info. A bad key gives an error matching ErrBadAPIKey.
 func (s *VersionService) Info(ctx context.Context) (*VersionInfo, error) {
 	var out VersionInfo
-	if err := s.c.call(ctx, "version.info", &out); err != nil {
+	if err := s.c.read(ctx, "version.info", &out); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -92,6 +92,6 @@ func (s *CatalogService) List(ctx context.Context, opts CatalogListOptions) ([]C
 		}
 	}
 	var out []CatalogItem
-	err := s.c.call(ctx, "catalog.list", &out, args...)
+	err := s.c.read(ctx, "catalog.list", &out, args...)
 	return orZero(out, err)
 }

@@ -92,7 +92,8 @@ type ConsoleInfo struct {
 	Enabled bool       `xmlrpc:"enabled"`
 }
 
-// Datacenter is where an instance runs (FACTS: id, iso, dc_code, name, country).
+// Datacenter is where an instance runs: paas.info's datacenter and an item
+// of hosting.datacenter.list (FACTS: id, iso, dc_code, name, country).
 type Datacenter struct {
 	ID      int    `xmlrpc:"id"`
 	ISO     string `xmlrpc:"iso"`

@@ -9,21 +9,21 @@ type VhostService struct{ c *Client }
 // Count answers paas.vhost.count (opts.Page is ignored by the server).
 func (s *VhostService) Count(ctx context.Context, opts *VhostListOptions) (int, error) {
 	var n int
-	err := s.c.call(ctx, "paas.vhost.count", &n, optArgs(opts)...)
+	err := s.c.read(ctx, "paas.vhost.count", &n, optArgs(opts)...)
 	return orZero(n, err)
 }
 
-// List answers one page of paas.vhost.list; ListAll walks every page.
+// List answers one page of paas.vhost.list; ListPages walks them all.
 func (s *VhostService) List(ctx context.Context, opts *VhostListOptions) ([]Vhost, error) {
 	var out []Vhost
-	err := s.c.call(ctx, "paas.vhost.list", &out, optArgs(opts)...)
+	err := s.c.read(ctx, "paas.vhost.list", &out, optArgs(opts)...)
 	return orZero(out, err)
 }
 
 // Info answers paas.vhost.info for an FQDN.
 func (s *VhostService) Info(ctx context.Context, fqdn string) (*Vhost, error) {
 	var out Vhost
-	if err := s.c.call(ctx, "paas.vhost.info", &out, fqdn); err != nil {
+	if err := s.c.read(ctx, "paas.vhost.info", &out, fqdn); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -33,7 +33,7 @@ func (s *VhostService) Info(ctx context.Context, fqdn string) (*Vhost, error) {
 // A domain not on Gandi DNS needs a TXT record first: CreateDryRun says so.
 func (s *VhostService) Create(ctx context.Context, p VhostCreateParams) (*Operation, error) {
 	var out Operation
-	if err := s.c.call(ctx, "paas.vhost.create", &out, p); err != nil {
+	if err := s.c.write(ctx, "paas.vhost.create", &out, p); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -43,7 +43,7 @@ func (s *VhostService) Create(ctx context.Context, p VhostCreateParams) (*Operat
 // validation errors, empty when the real call would pass.
 func (s *VhostService) CreateDryRun(ctx context.Context, p VhostCreateParams) ([]ValidationError, error) {
 	var out []ValidationError
-	err := s.c.call(ctx, "paas.vhost.create", &out, withExtra{params: p, extra: dryRunFlag()})
+	err := s.c.read(ctx, "paas.vhost.create", &out, withExtra{params: p, extra: dryRunFlag()})
 	return orZero(out, err)
 }
 
@@ -51,7 +51,7 @@ func (s *VhostService) CreateDryRun(ctx context.Context, p VhostCreateParams) ([
 // answers the operation rproxy_update.
 func (s *VhostService) Delete(ctx context.Context, fqdn string) (*Operation, error) {
 	var out Operation
-	if err := s.c.call(ctx, "paas.vhost.delete", &out, fqdn); err != nil {
+	if err := s.c.write(ctx, "paas.vhost.delete", &out, fqdn); err != nil {
 		return nil, err
 	}
 	return &out, nil
@@ -61,7 +61,7 @@ func (s *VhostService) Delete(ctx context.Context, fqdn string) (*Operation, err
 // zone (for a domain put @=key, for a subdomain subdomain=key).
 func (s *VhostService) DNSEntries(ctx context.Context, p DNSEntriesParams) (*DNSEntries, error) {
 	var out DNSEntries
-	if err := s.c.call(ctx, "paas.vhost.get_dns_entries", &out, p); err != nil {
+	if err := s.c.read(ctx, "paas.vhost.get_dns_entries", &out, p); err != nil {
 		return nil, err
 	}
 	return &out, nil

@@ -130,3 +130,15 @@ write("catalog.xml", [{
 
 fault("fault_bad_key.xml", 510150, "Error on object : OBJECT_ACCOUNT (CAUSE_NORIGHT) [Invalid API key]")
 fault("fault_not_found.xml", 537542, "Error on object : OBJECT_PAAS (CAUSE_NOTFOUND) [Paas '42' doesn't exist.]")
+
+# hosting.datacenter.list and paas.snapshotprofile.list: not in the PaaS
+# reference; shaped like paas.info's datacenter and FACTS.md's profiles,
+# with a key the client does not know.
+write("datacenter_list.xml", [
+    {"id": 1, "iso": "FR", "dc_code": "FR-SD2", "name": "Equinix Paris", "country": "France", "deactivate_at": None},
+    {"id": 3, "iso": "LU", "dc_code": "LU-BI1", "name": "Bissen", "country": "Luxembourg", "deactivate_at": None},
+])
+write("snapshotprofile_list.xml", [
+    {"id": 7, "name": "paas_normal", "kept_total": 3, "quota_factor": 1.3,
+     "schedules": [{"name": "daily", "kept_version": 1}, {"name": "weekly4", "kept_version": 1}]},
+])
