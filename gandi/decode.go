@@ -57,7 +57,10 @@ func parseResponse(body []byte, loc *time.Location) (value, *Fault, error) {
 			return value{}, nil, err
 		}
 		v, err := p.value(0)
-		return v, nil, err
+		if err != nil {
+			return value{}, nil, err
+		}
+		return v, nil, p.expectDocumentEnd("param", "params", "methodResponse")
 	case "fault":
 		if err := p.expectStart("value"); err != nil {
 			return value{}, nil, err
@@ -66,10 +69,32 @@ func parseResponse(body []byte, loc *time.Location) (value, *Fault, error) {
 		if err != nil {
 			return value{}, nil, err
 		}
+		if err := p.expectDocumentEnd("fault", "methodResponse"); err != nil {
+			return value{}, nil, err
+		}
 		f, err := faultFromValue(v)
 		return value{}, f, err
 	}
 	return value{}, nil, fmt.Errorf("unexpected <%s> in methodResponse", clip(name))
+}
+
+// expectDocumentEnd reads the end tags of the elements still open, in
+// order, and the end of the document: an answer cut after its value is
+// still a truncated answer, and one with more after its root is not
+// XML-RPC.
+func (p *parser) expectDocumentEnd(open ...string) error {
+	for _, name := range open {
+		if err := p.expectEnd(name); err != nil {
+			return err
+		}
+	}
+	if _, err := p.s.next(); err != errEOF {
+		if err != nil {
+			return err
+		}
+		return errors.New("content after </methodResponse>")
+	}
+	return nil
 }
 
 func faultFromValue(v value) (*Fault, error) {

@@ -26,6 +26,9 @@ func TestUnreadableAnswers(t *testing.T) {
 	}{
 		{"garbage", answerText(200, "\x00\x01 not xml at all"), nil, &DecodeError{}},
 		{"truncated XML", answerText(200, list[:len(list)/2]), nil, &DecodeError{}},
+		{"cut after its value", answerText(200, "<methodResponse><params><param><value><int>3</int></value></param></pa"), nil, &DecodeError{}},
+		{"a fault cut short", answerText(200, strings.TrimSuffix(strings.TrimSpace(faultBody(537542, "x [y]")), "</methodResponse>")), nil, &DecodeError{}},
+		{"more after the document", answerText(200, "<methodResponse><params><param><value><int>3</int></value></param></params></methodResponse><methodResponse/>"), nil, &DecodeError{}},
 		{"empty body", answerText(200, ""), nil, &DecodeError{}},
 		{"HTML with 200", answerText(200, htmlPage), nil, &DecodeError{}},
 		{"HTML with 502", answerText(502, htmlPage), nil, &HTTPError{}},
