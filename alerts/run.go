@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"runtime/debug"
 	"slices"
 	"sync"
@@ -352,13 +351,10 @@ func PausedMessage(sub store.Subscription) reply.Message {
 	}
 }
 
-// slackUser matches Slack user ids, which reply.Mention can render.
-var slackUser = regexp.MustCompile(`^[UW][A-Z0-9]{2,30}$`)
-
 // mention names a person: a reply.Mention token for a Slack user id (the
 // transport renders it), "@name" for the shell's plain user names.
 func mention(user string) string {
-	if slackUser.MatchString(user) {
+	if reply.IsUserID(user) {
 		return reply.Mention(user)
 	}
 	return "@" + user

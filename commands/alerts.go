@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -346,11 +345,8 @@ func channelLabel(channel, here string) string {
 	return channel
 }
 
-// slackUserID matches the user ids reply.Mention can render.
-var slackUserID = regexp.MustCompile(`^[UW][A-Z0-9]{2,30}$`)
-
 func userLabel(user string) string {
-	if slackUserID.MatchString(user) {
+	if reply.IsUserID(user) {
 		return reply.Mention(user)
 	}
 	return user

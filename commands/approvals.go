@@ -154,22 +154,10 @@ func (c *Core) approverList() string {
 // who0 names a person: a Slack mention for Slack ids, the name as typed
 // otherwise (the shell's --user).
 func who0(user string) string {
-	if isSlackID(user) {
+	if reply.IsUserID(user) {
 		return reply.Mention(user)
 	}
 	return user
-}
-
-func isSlackID(s string) bool {
-	if len(s) < 3 || len(s) > 31 || (s[0] != 'U' && s[0] != 'W') {
-		return false
-	}
-	for _, r := range s[1:] {
-		if !(r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // loadApproval fetches an approval of the caller's team.

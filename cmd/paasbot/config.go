@@ -18,6 +18,7 @@ import (
 	// distroless image or on a host without /usr/share/zoneinfo.
 	_ "time/tzdata"
 
+	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/telemetry"
 )
 
@@ -276,7 +277,7 @@ func parseApprovers(v string) ([]string, error) {
 	var ids []string
 	seen := make(map[string]bool)
 	for _, id := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
-		if !isSlackUserID(id) {
+		if !reply.IsUserID(id) {
 			return nil, fmt.Errorf("%q is not a Slack user id; expected ids like U012AB3CD (profile → ⋮ → Copy member ID), comma-separated", id)
 		}
 		if !seen[id] {
@@ -289,20 +290,6 @@ func parseApprovers(v string) ([]string, error) {
 		return nil, fmt.Errorf("%q names nobody; expected Slack user ids like U012AB3CD, comma-separated, or leave it unset so that requesters confirm their own requests", v)
 	}
 	return ids, nil
-}
-
-// isSlackUserID matches Slack's user ids: U or W, then upper-case letters
-// and digits.
-func isSlackUserID(s string) bool {
-	if len(s) < 3 || len(s) > 32 || (s[0] != 'U' && s[0] != 'W') {
-		return false
-	}
-	for _, r := range s[1:] {
-		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
-			return false
-		}
-	}
-	return true
 }
 
 // checkListenAddr accepts "" (off) or host:port with a numeric port.

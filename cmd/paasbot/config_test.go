@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/telemetry"
 )
 
@@ -328,6 +329,19 @@ func TestConfig_NeverShowsSecrets(t *testing.T) {
 			if strings.Contains(out, v) {
 				t.Errorf("Sprintf(%s) shows a secret: %s", f, out)
 			}
+		}
+	}
+}
+
+// TestApprovers_OneSlackIDRule: an approver id the configuration accepts
+// is one the replies render as a mention, whatever its length.
+func TestApprovers_OneSlackIDRule(t *testing.T) {
+	for n := 1; n <= 40; n++ {
+		id := "U" + strings.Repeat("A", n-1)
+		_, err := parseApprovers(id)
+		mention := reply.ExpandMentions(reply.Mention(id), func(u string) string { return "<@" + u + ">" })
+		if rendered := mention == "<@"+id+">"; (err == nil) != rendered {
+			t.Errorf("%d-character id: accepted %v, rendered as a mention %v", n, err == nil, rendered)
 		}
 	}
 }
