@@ -103,7 +103,8 @@ func TestScheduler_ScanFailurePostsOneLineAndRetries(t *testing.T) {
 	}{
 		{"Gandi unreachable", func(e *env) { e.endpoint = deadAddress(t) }, "Gandi isn't answering"},
 		{"HTTP 503", func(e *env) {
-			e.sim.SetFault(gandisim.FaultRule{Method: "paas.list", HTTPStatus: 503, Times: 1})
+			// paas.list is a read: the client tries it ReadAttempts times.
+			e.sim.SetFault(gandisim.FaultRule{Method: "paas.list", HTTPStatus: 503, RetryAfter: "0", Times: gandi.ReadAttempts})
 		}, "Gandi asks us to slow down"},
 		{"internal fault", func(e *env) {
 			e.sim.SetFault(gandisim.FaultRule{Method: "paas.count", Code: gandisim.CodeInternal, Times: 1})

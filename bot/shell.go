@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
@@ -35,6 +36,9 @@ type Shell struct {
 	// ReadSecret reads a secret (the API key) after showing prompt. Nil:
 	// the next input line is read, as with a pipe.
 	ReadSecret func(prompt string) (string, error)
+	// Logger receives the detail of internal errors, under the ref the
+	// shell prints (nil: not logged).
+	Logger *slog.Logger
 
 	mu     sync.Mutex
 	nextID int
@@ -131,7 +135,7 @@ func (s *Shell) submitLogin(ctx context.Context, core ShellCore, key string) {
 func (s *Shell) submit(ctx context.Context, core ShellCore, form, value string) {
 	m, err := core.SubmitForm(ctx, commands.Submission{Team: s.Team, User: s.User, Channel: s.Channel, FormID: form, Value: value})
 	if err != nil {
-		msg, _ := commands.ErrorMessage(err)
+		msg := commands.ErrorMessage(ctx, s.Logger, "form refused with an internal error", err, "form", form)
 		s.print(reply.Message{Tone: reply.Error, Text: msg})
 		return
 	}

@@ -311,12 +311,10 @@ func (s *Slack) submit(ctx context.Context, envelopeID string, retry int, cb sla
 	timedOut := fctx.Err() != nil
 	cancel()
 	if err != nil {
-		text, ref := commands.ErrorMessage(err)
-		if timedOut && (ref != "" || errors.Is(err, context.DeadlineExceeded)) {
+		internal := commands.ErrorCode(err) == commands.EINTERNAL
+		text := commands.ErrorMessage(ctx, s.logger, "form refused with an internal error", err, "envelope_id", envelopeID, "form", cb.View.CallbackID)
+		if timedOut && (internal || errors.Is(err, context.DeadlineExceeded)) {
 			text = formTimeoutText
-		}
-		if ref != "" {
-			s.logger.ErrorContext(ctx, "form refused with an internal error", "ref", ref, "error", err.Error())
 		}
 		ack(FormError(text))
 		return

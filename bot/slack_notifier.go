@@ -189,7 +189,7 @@ func (p *SlackPoster) deliver(ctx context.Context, r *responder, m reply.Message
 	if m.Visibility == reply.Shared && !replaceOriginal {
 		if _, err := p.Post(ctx, r.channel, m); err != nil {
 			p.logFailure(ctx, "cannot post a shared reply", err)
-			msg, _ := commands.ErrorMessage(err)
+			msg := p.internalError(ctx, "cannot post a shared reply", err)
 			_ = p.privatePart(ctx, r, r.channel, r.user, textPart(msg))
 		}
 		return

@@ -258,12 +258,12 @@ func textPart(text string) SlackMessage {
 	return SlackMessage{Text: text}
 }
 
-// internalError logs err under a fresh reference and returns what a person
-// may see of it.
+// internalError returns what a person may see of err; an internal error
+// is logged under the reference it shows, its Slack URLs and tokens
+// cleaned.
 func (p *SlackPoster) internalError(ctx context.Context, what string, err error) string {
-	msg, ref := commands.ErrorMessage(err)
-	if ref != "" {
-		p.logger.ErrorContext(ctx, what, "ref", ref, "error", cleanErr(err).Error())
+	if commands.ErrorCode(err) == commands.EINTERNAL {
+		err = cleanErr(err)
 	}
-	return msg
+	return commands.ErrorMessage(ctx, p.logger, what, err)
 }

@@ -45,7 +45,7 @@ func (c *Core) propose(ctx context.Context, req Request, p Plan) (reply.Message,
 	gc := c.cfg.Gandi(key)
 	summary := actionVerb(p.Action) + " " + p.Target
 	if refusal, err := c.dryRun(ctx, gc, p); err != nil {
-		c.audit(ctx, req.Team, req.User, "request", summary, "refused: "+firstLine(err), nil)
+		c.audit(ctx, req.Team, req.User, "request", summary, "refused: "+c.firstLine(ctx, err), nil)
 		return reply.Message{}, err
 	} else if refusal != nil {
 		c.audit(ctx, req.Team, req.User, "request", summary, "refused by dry run: "+refusal.reasons, nil)
@@ -431,8 +431,8 @@ func (c *Core) observeApproval(state string) {
 	}
 }
 
-func firstLine(err error) string {
-	msg, _ := ErrorMessage(err)
+func (c *Core) firstLine(ctx context.Context, err error) string {
+	msg := ErrorMessage(ctx, c.log, "request refused", err)
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}

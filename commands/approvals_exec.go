@@ -49,7 +49,7 @@ func (c *Core) execute(ctx context.Context, req Request, a *store.Approval, p Pl
 		if errors.Is(err, errBadPlan) {
 			return c.failed(ctx, a, p, "the stored request is incomplete; nothing was sent to Gandi", err)
 		}
-		msg, _ := ErrorMessage(gandiErr(err, "no such object in the requester's account: "+p.Target))
+		msg := ErrorMessage(ctx, c.log, "approved request failed", gandiErr(err, "no such object in the requester's account: "+p.Target), "id", a.ID)
 		return c.failed(ctx, a, p, msg, err)
 	}
 	result, _ := json.Marshal(opsResult(ops))

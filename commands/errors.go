@@ -1,10 +1,13 @@
 package commands
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 )
 
 // Code classifies an Error so that transports and metrics can branch on it
@@ -27,17 +30,25 @@ const (
 type Error struct {
 	Code    Code
 	Message string
-	// Ref ties an EINTERNAL error shown to a person to its log line.
+	// Ref, when set, is the reference ErrorMessage shows and logs for an
+	// EINTERNAL error instead of a fresh one.
 	Ref string
 	// Err is the underlying cause, for logs and errors.Is; never shown.
 	Err error
 }
 
+// Error reads "code: message: cause", leaving out the parts that are
+// empty (an EINTERNAL error usually has no message).
 func (e *Error) Error() string {
-	if e.Err != nil {
-		return fmt.Sprintf("%s: %s: %v", e.Code, e.Message, e.Err)
+	parts := make([]string, 0, 3)
+	parts = append(parts, string(e.Code))
+	if e.Message != "" {
+		parts = append(parts, e.Message)
 	}
-	return fmt.Sprintf("%s: %s", e.Code, e.Message)
+	if e.Err != nil {
+		parts = append(parts, e.Err.Error())
+	}
+	return strings.Join(parts, ": ")
 }
 
 func (e *Error) Unwrap() error { return e.Err }
@@ -57,19 +68,34 @@ func ErrorCode(err error) Code {
 	return EINTERNAL
 }
 
-// ErrorMessage returns what may be shown to a person for err: the message
-// of an *Error, or "internal error (ref X)" for anything else, together with
-// the reference to log the detail under ("" when none is needed).
-func ErrorMessage(err error) (msg, ref string) {
+// ErrorMessage returns what may be shown to a person for err. An *Error
+// that is not EINTERNAL shows its Message and nothing is logged. Anything
+// else is paasbot's own bug or an unexpected failure: the person sees
+// "internal error (ref X)", and ErrorMessage itself logs, at error level on
+// log, one line what with ref X, the error's detail (API keys redacted) and
+// attrs, so that the ref a person quotes is always the ref of the log line
+// holding the detail, whoever formats the error. An *Error carrying a Ref
+// keeps it. A nil log logs nothing (tests only).
+func ErrorMessage(ctx context.Context, log *slog.Logger, what string, err error, attrs ...any) string {
 	var e *Error
 	if errors.As(err, &e) && e.Code != EINTERNAL {
-		return e.Message, ""
+		return e.Message
 	}
-	ref = newRef()
-	if errors.As(err, &e) && e.Ref != "" {
+	ref := ""
+	if e != nil {
 		ref = e.Ref
 	}
-	return fmt.Sprintf("internal error (ref %s); the team running paasbot can look it up in the logs", ref), ref
+	if ref == "" {
+		ref = newRef()
+	}
+	if log != nil {
+		detail := "<nil>"
+		if err != nil {
+			detail = redactKeys(err.Error())
+		}
+		log.ErrorContext(ctx, what, append([]any{"ref", ref, "err", detail}, attrs...)...)
+	}
+	return fmt.Sprintf("internal error (ref %s); the team running paasbot can look it up in the logs", ref)
 }
 
 func newRef() string {

@@ -97,33 +97,45 @@ func (c *Core) prepare(ctx context.Context, req Request) (*Call, error) {
 // apiKey loads the key of user, mapping "none" to how to get one.
 func (c *Core) apiKey(ctx context.Context, team, user string) (string, error) {
 	key, _, err := c.cfg.Store.APIKey(ctx, store.Identity{Team: team, User: user})
-	switch {
-	case err == nil:
-		return key, nil
-	case errors.Is(err, store.ErrNotFound):
-		return "", &Error{Code: EUNAUTHORIZED, Message: "You have no Gandi API key here yet: run `/paas login`.", Err: err}
-	case errors.Is(err, store.ErrUndecryptable):
-		return "", &Error{Code: EUNAUTHORIZED, Message: "Your stored Gandi API key can no longer be read: run `/paas login` again.", Err: err}
+	if err != nil {
+		return "", keyError(err)
 	}
-	return "", fmt.Errorf("load API key: %w", err)
+	return key, nil
+}
+
+// keyError says what a failed key read means for the person: no key or an
+// unreadable one (an EUNAUTHORIZED *Error saying how to get one), or a
+// store failure (internal).
+func keyError(err error) error {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return &Error{Code: EUNAUTHORIZED, Message: "You have no Gandi API key here yet: run `/paas login`.", Err: err}
+	case errors.Is(err, store.ErrUndecryptable):
+		return &Error{Code: EUNAUTHORIZED, Message: "Your stored Gandi API key can no longer be read: run `/paas login` again.", Err: err}
+	}
+	return fmt.Errorf("load API key: %w", err)
 }
 
 // client returns a Gandi client with the caller's key.
 func (c *Core) client(call *Call) *gandi.Client { return c.cfg.Gandi(call.key) }
 
-// errorReply renders err for a person and logs what they cannot see.
+// errorReply renders err for a person and logs what they cannot see: the
+// detail of an internal error under the ref shown (ErrorMessage logs it),
+// a Gandi failure at warn level, a refusal at debug level.
 func (c *Core) errorReply(ctx context.Context, name string, req Request, err error, stack []byte) reply.Message {
-	text, ref := ErrorMessage(err)
 	// The log never carries what was typed raw: a refusal's message quotes
 	// words only through quoteWord, and redactKeys is the last guard.
-	attrs := []any{"command", name, "team", req.Team, "user", req.User, "code", string(ErrorCode(err))}
-	if ref != "" {
-		attrs = append(attrs, "ref", ref, "err", redactKeys(err.Error()))
-		if stack != nil {
-			attrs = append(attrs, "stack", string(stack))
-		}
-		c.log.ErrorContext(ctx, "command failed", attrs...)
-	} else {
+	code := ErrorCode(err)
+	attrs := []any{"command", name, "team", req.Team, "user", req.User, "code", string(code)}
+	if stack != nil {
+		attrs = append(attrs, "stack", string(stack))
+	}
+	text := ErrorMessage(ctx, c.log, "command failed", err, attrs...)
+	switch code {
+	case EINTERNAL:
+	case EUNAVAILABLE:
+		c.log.WarnContext(ctx, "command failed at Gandi", append(attrs, "msg", redactKeys(text), "err", redactKeys(err.Error()))...)
+	default:
 		c.log.DebugContext(ctx, "command refused", append(attrs, "msg", redactKeys(text))...)
 	}
 	return reply.Message{Visibility: reply.Private, Tone: reply.Error, Text: text}

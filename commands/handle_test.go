@@ -3,8 +3,11 @@ package commands
 import (
 	"context"
 	"errors"
+	"strings"
+	"sync"
 	"testing"
 
+	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -54,4 +57,50 @@ func TestCore_RefusesEmptyTeamOrUser(t *testing.T) {
 	if err != nil || len(pending) != 1 {
 		t.Errorf("pending approvals = %+v, %v; want the delete still pending", pending, err)
 	}
+}
+
+// keysFailOnce is a store whose first key read fails like a locked
+// database, and whose next reads work.
+type keysFailOnce struct {
+	Store
+	mu    sync.Mutex
+	reads int
+}
+
+func (k *keysFailOnce) APIKey(ctx context.Context, id store.Identity) (string, store.KeyMeta, error) {
+	k.mu.Lock()
+	k.reads++
+	first := k.reads == 1
+	k.mu.Unlock()
+	if first {
+		return "", store.KeyMeta{}, errors.New("database is locked")
+	}
+	return k.Store.APIKey(ctx, id)
+}
+
+// TestWhoami_ReadsTheKeyOnce: a failed read is the answer; whoami never
+// reads again and goes on with an empty key.
+func TestWhoami_ReadsTheKeyOnce(t *testing.T) {
+	e := setup(t, 1)
+	keys := &keysFailOnce{Store: e.core.cfg.Store}
+	e.core.cfg.Store = keys
+	m := e.run(t, "whoami")
+	if !strings.Contains(m.Text, "internal error (ref ") {
+		t.Errorf("whoami after a failed key read = %q %+v, want an internal error", m.Text, m.Fields)
+	}
+	if keys.reads != 1 || e.sim.Calls("version.info") != 0 {
+		t.Errorf("%d key reads and %d version.info calls, want 1 and 0", keys.reads, e.sim.Calls("version.info"))
+	}
+	m = e.run(t, "whoami")
+	if !strings.Contains(fieldsText(m), "key accepted") {
+		t.Errorf("the next whoami = %q %+v", m.Text, m.Fields)
+	}
+}
+
+func fieldsText(m reply.Message) string {
+	var b strings.Builder
+	for _, f := range m.Fields {
+		b.WriteString(f.Label + ": " + f.Value + "\n")
+	}
+	return b.String()
 }

@@ -160,17 +160,22 @@ func TestHandle_NoKeyAndBadKey(t *testing.T) {
 	wantErr(t, e.runAs(t, "UBOB", "list"), "Your API key was refused: run `/paas login` again.")
 }
 
+// TestHandle_GandiFaults: the simulator's injected faults, as people see
+// them (faults_test.go covers every kind of answer over raw HTTP).
 func TestHandle_GandiFaults(t *testing.T) {
 	e := setup(t, 3)
-	e.sim.SetFault(gandisim.FaultRule{Method: "paas.count", Code: gandisim.CodeTooMany, Times: 1})
-	wantErr(t, e.run(t, "count"), "Gandi is not answering right now; try again in a minute.")
-	e.sim.SetFault(gandisim.FaultRule{Method: "paas.count", HTTPStatus: 503, Times: 1})
-	wantErr(t, e.run(t, "count"), "Gandi is not answering right now")
+	// A read is retried past one slow-down answer…
+	e.sim.SetFault(gandisim.FaultRule{Method: "paas.count", HTTPStatus: 503, RetryAfter: "0", Times: 1})
+	wantOK(t, e.run(t, "count"), "3 instances.")
+	// …and says how long to wait once Gandi insists.
+	e.sim.SetFault(gandisim.FaultRule{Method: "paas.count", HTTPStatus: 429, RetryAfter: "45", Times: 1})
+	wantErr(t, e.run(t, "count"), "Gandi asks to slow down; try again in 45 s.")
+	// Gandi's own internal error is Gandi's, not paasbot's.
 	e.sim.SetFault(gandisim.FaultRule{Method: "paas.info", Code: gandisim.CodeInternal, Times: 1})
 	m := e.run(t, "info 126001")
-	wantErr(t, m, "internal error (ref ")
-	if strings.Contains(m.Text, "150000") {
-		t.Errorf("internal detail leaked: %s", m.Text)
+	wantErr(t, m, "Gandi says: ", "(fault 150000)")
+	if strings.Contains(m.Text, "internal error (ref") {
+		t.Errorf("Gandi's fault shown as paasbot's bug: %s", m.Text)
 	}
 	wantOK(t, e.run(t, "count"), "3 instances.")
 }

@@ -106,20 +106,21 @@ func runWhoami(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 		who = call.Req.UserName + " (" + call.Req.User + ")"
 	}
 	m := reply.Message{Title: "You are " + who, Fields: []reply.Field{{Label: "Workspace", Value: call.Req.Team}}}
+	// One read: its key and its metadata go together, and a failed read
+	// never continues with an empty key.
 	key, meta, err := c.cfg.Store.APIKey(ctx, store.Identity{Team: call.Req.Team, User: call.Req.User})
 	if err != nil {
-		if _, err2 := c.apiKey(ctx, call.Req.Team, call.Req.User); err2 != nil {
-			var ae *Error
-			if errors.As(err2, &ae) {
-				m.Fields = append(m.Fields, reply.Field{Label: "API key", Value: ae.Message})
-				return m, nil
-			}
-			return reply.Message{}, err2
+		err = keyError(err)
+		var ae *Error
+		if errors.As(err, &ae) {
+			m.Fields = append(m.Fields, reply.Field{Label: "API key", Value: ae.Message})
+			return m, nil
 		}
+		return reply.Message{}, err
 	}
 	m.Fields = append(m.Fields, reply.Field{Label: "API key", Value: fmt.Sprintf("fingerprint %s, stored %s", meta.Fingerprint, fmtDate(&meta.CreatedAt))})
 	if v, err := c.cfg.Gandi(key).Version.Info(ctx); err != nil {
-		msg, _ := ErrorMessage(gandiErr(err, ""))
+		msg := ErrorMessage(ctx, c.log, "whoami: version.info failed", gandiErr(err, ""), "team", call.Req.Team, "user", call.Req.User)
 		m.Fields = append(m.Fields, reply.Field{Label: "Gandi", Value: msg})
 	} else {
 		m.Fields = append(m.Fields, reply.Field{Label: "Gandi", Value: "key accepted, API " + v.APIVersion})
