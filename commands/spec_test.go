@@ -96,3 +96,21 @@ func TestDidYouMean(t *testing.T) {
 		}
 	}
 }
+
+func TestParseDays(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"30", 30, true}, {"30d", 30, true}, {"2w", 14, true}, {"3650", 3650, true}, {"521w", 3647, true},
+		{"3651", 0, false}, {"522w", 0, false}, {"3650w", 0, false}, {"-1", 0, false},
+		{"1317624576693539401w", 0, false}, // n*7 would wrap around to a small number
+		{"w", 0, false}, {"ten", 0, false},
+	} {
+		got, err := parseDays(tt.in)
+		if (err == nil) != tt.ok || got != tt.want {
+			t.Errorf("parseDays(%q) = %d, %v; want %d, ok %v", tt.in, got, err, tt.want, tt.ok)
+		}
+	}
+}

@@ -140,7 +140,10 @@ func parseGandiDuration(v string) (string, error) {
 	return strconv.Itoa(n*mult) + "m", nil
 }
 
-// parseDays reads "30d", "2w", "30" into days.
+// maxDays bounds a span in days: ten years.
+const maxDays = 3650
+
+// parseDays reads "30d", "2w", "30" into days, at most maxDays.
 func parseDays(v string) (int, error) {
 	v = strings.ToLower(v)
 	mult := 1
@@ -151,7 +154,9 @@ func parseDays(v string) (int, error) {
 		v, mult = strings.TrimSuffix(v, "w"), 7
 	}
 	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 || n > 3650 {
+	// The bound is on days, after weeks are converted (3650w is 70 years);
+	// checking n first also keeps n*7 from overflowing.
+	if err != nil || n < 0 || n > maxDays || n*mult > maxDays {
 		return 0, fmt.Errorf("bad days")
 	}
 	return n * mult, nil
