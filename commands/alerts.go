@@ -26,7 +26,11 @@ type AlertScheduler interface {
 	// next n runs in its zone.
 	Describe(sub store.Subscription, n int) (params string, next []time.Time, err error)
 	// RunNow scans and posts the report of subscription id now, even if
-	// empty, without touching its scheduled slots.
+	// empty, without touching its scheduled slots. Its errors are
+	// store.ErrNotFound for a removed subscription, errors with a
+	// PublicMessage() string written for a person (why the report did not
+	// run or was not posted), or failures whose text is for the log only;
+	// a Gandi error inside any of them is told with its own sentence.
 	RunNow(ctx context.Context, id int64) error
 	// Reload tells the scheduler that subscriptions changed.
 	Reload()
@@ -247,10 +251,7 @@ func runAlertsRun(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 			sub.ID, orDash(sub.PausedReason), sub.ID)
 	}
 	if err := sched.RunNow(ctx, sub.ID); err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return reply.Message{}, &Error{Code: ENOTFOUND, Message: fmt.Sprintf("Alert #%d was removed.", sub.ID), Err: err}
-		}
-		return reply.Message{}, &Error{Code: EUNAVAILABLE, Message: fmt.Sprintf("Alert #%d did not run: %s.", sub.ID, err.Error()), Err: err}
+		return reply.Message{}, alertRunError(sub.ID, err)
 	}
 	return reply.Message{Tone: reply.Success, Text: fmt.Sprintf("Alert #%d: the %s report was posted in %s.",
 		sub.ID, sub.Kind, channelLabel(sub.Channel, call.Req.Channel))}, nil
@@ -362,4 +363,22 @@ func sentence(msg string) string {
 		msg += "."
 	}
 	return msg
+}
+
+// alertRunError tells why `alerts run` posted nothing. Only what RunNow
+// wrote for people reaches the reply; any other error is internal, shown
+// by its ref and logged, never as its raw text.
+func alertRunError(id int64, err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return &Error{Code: ENOTFOUND, Message: fmt.Sprintf("Alert #%d was removed.", id), Err: err}
+	}
+	var ge *Error
+	if errors.As(gandiErr(err, ""), &ge) && ge.Code != EINTERNAL {
+		return &Error{Code: ge.Code, Message: fmt.Sprintf("Alert #%d did not run: %s", id, ge.Message), Err: err}
+	}
+	var public interface{ PublicMessage() string }
+	if errors.As(err, &public) {
+		return &Error{Code: EUNAVAILABLE, Message: fmt.Sprintf("Alert #%d did not run: %s.", id, public.PublicMessage()), Err: err}
+	}
+	return fmt.Errorf("alert #%d: %w", id, err)
 }

@@ -2,6 +2,8 @@ package commands_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -389,5 +391,53 @@ func TestAlertsCommands_TakeoverLosesToOwnersReturn(t *testing.T) {
 	}
 	if len(e.poster.posts) != 0 {
 		t.Errorf("a refused takeover posted %+v", e.poster.posts)
+	}
+}
+
+// runFails is the real scheduler whose RunNow fails with err.
+type runFails struct {
+	commands.AlertScheduler
+	err error
+}
+
+func (r runFails) RunNow(context.Context, int64) error { return r.err }
+
+// publicErr stands for the alerts package's errors written for people.
+type publicErr struct{ msg string }
+
+func (e publicErr) Error() string         { return e.msg }
+func (e publicErr) PublicMessage() string { return e.msg }
+
+// TestAlertsRun_ErrorsAreToldNotDumped: only what the scheduler wrote for
+// people reaches the reply; a store failure is an internal error, and a
+// Gandi failure inside a scan is told with Gandi's sentence.
+func TestAlertsRun_ErrorsAreToldNotDumped(t *testing.T) {
+	e := alertsSetup(t, true)
+	mustContain(t, e.as(alertsAlice, "alerts add expiry"), "Alert #1")
+	slow := &gandi.RateLimitError{Method: "paas.list", RetryAfter: 7 * time.Second, Attempts: 3, Err: &gandi.HTTPError{StatusCode: 429}}
+	for _, tt := range []struct {
+		name string
+		err  error
+		want string
+		not  string
+	}{
+		{"store failure", fmt.Errorf("alert #1: %w", errors.New("sqlite: database disk image is malformed (/var/lib/paasbot/paasbot.db)")),
+			"internal error (ref ", "sqlite"},
+		{"Gandi slow", fmt.Errorf("couldn't scan: %w", slow), "Alert #1 did not run: Gandi asks to slow down; try again in 7 s.", "couldn't scan"},
+		{"written for people", publicErr{"couldn't post the report in C_OPS"}, "Alert #1 did not run: couldn't post the report in C_OPS.", "internal"},
+		{"removed", fmt.Errorf("alert #1: %w", store.ErrNotFound), "Alert #1 was removed.", "not found"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := e.cfg
+			cfg.Alerts = runFails{AlertScheduler: e.sched, err: tt.err}
+			core, err := commands.New(cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := core.Handle(t.Context(), commands.Request{Team: alertsTeam, User: alertsAlice, Channel: "C_HERE", Text: "alerts run 1"})
+			if !strings.Contains(m.Text, tt.want) || strings.Contains(m.Text, tt.not) {
+				t.Errorf("reply %q, want %q and not %q", m.Text, tt.want, tt.not)
+			}
+		})
 	}
 }
