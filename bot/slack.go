@@ -202,9 +202,11 @@ func tokenError(which, method string, err error) error {
 // Run checks the bot token (auth.test), connects in socket mode and serves
 // until ctx ends or the connection fails for good (a refused app-level
 // token: *AuthError). Once ctx ends it stops taking new work and lets work
-// in flight finish for at most DrainTimeout (their Slack calls still go
-// out), then returns, so that the caller may close the store. Run may be
-// called once.
+// in flight finish (their Slack calls still go out), and returns within
+// DrainTimeout whatever that work does: work still running near the
+// deadline is cancelled, and work that ignores the cancellation is left
+// behind with an error saying so, so that the caller may close the store.
+// Run may be called once.
 func (s *Slack) Run(ctx context.Context) error {
 	if !s.running.CompareAndSwap(false, true) {
 		return errors.New("bot: Slack.Run called twice")
@@ -255,30 +257,61 @@ loop:
 	s.connected.Store(false)
 	close(s.jobs)
 	s.logger.InfoContext(ctx, "slack adapter stopping: draining work in flight", "queued", len(s.jobs), "deadline", s.cfg.DrainTimeout)
+	if err := s.drain(&workers, cancelWork, runErr, socketDone); err != nil && result == nil {
+		result = err
+	}
+	return result
+}
 
+// drain waits for the work in flight and the socket-mode loop, and returns
+// within DrainTimeout whatever they do: work gets DrainTimeout less a
+// grace, is then cancelled, and has the grace to notice; what still runs
+// after that is left behind (it only sees a cancelled context) rather than
+// holding Run past its promise. Events the socket-mode client still
+// delivers are dropped unacknowledged (Slack sends them again), so that it
+// never blocks on a full channel and can return.
+func (s *Slack) drain(workers *sync.WaitGroup, cancelWork context.CancelFunc, runErr <-chan error, socketDone bool) error {
 	drained := make(chan struct{})
 	go func() {
 		workers.Wait()
 		s.side.Wait()
 		close(drained)
 	}()
-	timer := time.NewTimer(s.cfg.DrainTimeout)
-	defer timer.Stop()
-	select {
-	case <-drained:
-		s.logger.Info("slack adapter stopped: all work finished")
-	case <-timer.C:
-		cancelWork()
-		s.logger.Error("slack adapter stopped: drain deadline passed, work in flight cancelled", "deadline", s.cfg.DrainTimeout)
-		<-drained
-		if result == nil {
-			result = fmt.Errorf("slack: work in flight did not finish within %v", s.cfg.DrainTimeout)
+	grace := min(time.Second, s.cfg.DrainTimeout/10)
+	work := time.NewTimer(s.cfg.DrainTimeout - grace)
+	defer work.Stop()
+	var final <-chan time.Time // armed when work is cancelled
+	var err error
+	events := s.sm.Events
+	if socketDone {
+		events = nil
+	}
+	for !socketDone || drained != nil {
+		select {
+		case <-drained:
+			drained = nil
+			if final == nil {
+				s.logger.Info("slack adapter stopped: all work finished")
+			}
+		case <-runErr:
+			socketDone, events = true, nil
+		case _, ok := <-events:
+			if !ok {
+				events = nil
+			}
+		case <-work.C:
+			cancelWork()
+			s.logger.Error("slack adapter stopping: drain deadline passed, work in flight cancelled", "deadline", s.cfg.DrainTimeout)
+			err = fmt.Errorf("slack: work in flight did not finish within %v", s.cfg.DrainTimeout)
+			t := time.NewTimer(grace)
+			defer t.Stop()
+			final = t.C
+		case <-final:
+			s.logger.Error("slack adapter stopped with work still running after cancellation", "socket_closed", socketDone, "work_done", drained == nil)
+			return err
 		}
 	}
-	if !socketDone {
-		<-runErr
-	}
-	return result
+	return err
 }
 
 // handleEvent runs on the event loop: it must never block on work.

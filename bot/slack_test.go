@@ -391,6 +391,26 @@ func TestSlack_ShutdownDeadline(t *testing.T) {
 	}
 }
 
+// TestSlack_ShutdownDeadlineWithStuckWork: work that ignores its
+// cancelled context does not hold Run past its drain timeout.
+func TestSlack_ShutdownDeadlineWithStuckWork(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) }) // lets the stuck worker end with the test
+	started := make(chan struct{}, 1)
+	core := &fakeCore{handle: func(ctx context.Context, r commands.Request) reply.Message {
+		started <- struct{}{}
+		<-release // deaf to ctx
+		return reply.Message{}
+	}}
+	h := newHarness(t, withCore(core), nil, func(c *SlackConfig) { c.DrainTimeout = 100 * time.Millisecond })
+	h.fake.WaitForAck(t, h.slash("U1", "C1", "stuck"), wait)
+	<-started
+	// stop fails the test when Run does not return within 2×DefaultDrainTimeout.
+	if err := h.stop(); err == nil || !strings.Contains(err.Error(), "did not finish") {
+		t.Errorf("Run = %v, want the drain deadline error", err)
+	}
+}
+
 func TestSlack_BadTokens(t *testing.T) {
 	fake := slacktest.New(t)
 	for _, tc := range []struct {
