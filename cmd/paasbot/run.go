@@ -125,12 +125,12 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 
 	poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{HTTPClient: slackHTTP, Logger: logger})
 	scheduler := alerts.New(alerts.Config{
-		Store: db, Gandi: newGandi, Poster: poster, Logger: logger.With("component", "alerts"),
+		Store: db, Gandi: newGandi, Poster: poster, Logger: logger, // alerts and commands add their component
 		Metrics: m, DefaultTZ: cfg.TZ.String(),
 	})
 	core, err := commands.New(commands.Config{
 		Store: db, Gandi: newGandi, Notifier: poster, Approvers: cfg.Approvers, ApprovalTTL: cfg.ApprovalTTL,
-		Logger: logger.With("component", "commands"), Metrics: m, Alerts: scheduler,
+		Logger: logger, Metrics: m, Alerts: scheduler,
 	})
 	if err != nil {
 		return err

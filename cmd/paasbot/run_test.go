@@ -210,6 +210,25 @@ func TestRun_EndToEnd(t *testing.T) {
 	if !strings.Contains(logs.String(), "slack socket mode connected") {
 		t.Errorf("logs do not show the connection:\n%s", logs.String())
 	}
+	checkOneComponent(t, logs.String(), `"component":`)
+}
+
+// checkOneComponent fails for a log line naming its component twice (a
+// package adding it on top of the logger cmd handed down).
+func checkOneComponent(t *testing.T, logs, key string) {
+	t.Helper()
+	seen := 0
+	for _, line := range strings.Split(logs, "\n") {
+		switch n := strings.Count(line, key); {
+		case n > 1:
+			t.Errorf("component logged %d times: %s", n, line)
+		case n == 1:
+			seen++
+		}
+	}
+	if seen == 0 {
+		t.Errorf("no log line names its component:\n%s", logs)
+	}
 }
 
 // executingApproval leaves an approval in state executing in the database

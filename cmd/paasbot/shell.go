@@ -43,8 +43,9 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	apiKey := fs.String("apikey", "", "store and use this Gandi API key for the user")
 	user := fs.String("user", "", "who you are (default $USER, or local)")
 	dbPath := fs.String("db", "", "SQLite database (env PAASBOT_DB; --sandbox: a throw-away one unless given)")
+	opTime := fs.Duration("operation-time", gandisim.DefaultOperationTime, "with --sandbox: time an operation takes from BILL to DONE")
 	fs.Usage = func() {
-		fmt.Fprintln(env.stderr, "usage: paasbot shell [--sandbox] [--gandi-url URL] [--apikey KEY] [--user NAME] [--db PATH]")
+		fmt.Fprintln(env.stderr, "usage: paasbot shell [--sandbox [--operation-time D]] [--gandi-url URL] [--apikey KEY] [--user NAME] [--db PATH]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -55,6 +56,10 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(env.stderr, "paasbot shell: unexpected argument %q\n", fs.Arg(0))
+		return errUsage
+	}
+	if err := checkOperationTime(fs, *sandbox, *opTime); err != nil {
+		fmt.Fprintf(env.stderr, "paasbot shell: %v\n", err)
 		return errUsage
 	}
 	who := strings.TrimSpace(*user)
@@ -76,7 +81,7 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	}
 	key := *apiKey
 	if *sandbox {
-		stop, simURL, err := startSandbox(ctx)
+		stop, simURL, err := startSandbox(ctx, *opTime)
 		if err != nil {
 			return err
 		}
@@ -105,7 +110,8 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	httpClient := &http.Client{Timeout: 60 * time.Second}
-	sh := &bot.Shell{In: env.stdin, Out: env.stdout, Team: shellTeam, User: who, Channel: shellChannel, Interactive: isTerminal(env.stdin)}
+	sh := &bot.Shell{In: env.stdin, Out: env.stdout, Team: shellTeam, User: who, Channel: shellChannel,
+		Interactive: isTerminal(env.stdin), Logger: logger.With("component", "shell")}
 	if sh.Interactive {
 		sh.ReadSecret = readSecretNoEcho(env)
 	}
@@ -114,7 +120,7 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	}
 	// Alerts post into the terminal like any other channel message.
 	scheduler := alerts.New(alerts.Config{
-		Store: db, Gandi: newGandi, Poster: sh, Logger: logger.With("component", "alerts"),
+		Store: db, Gandi: newGandi, Poster: sh, Logger: logger, // alerts adds its own component
 		DefaultTZ: env.getenv("PAASBOT_TZ"),
 	})
 	core, err := commands.New(commands.Config{
@@ -170,10 +176,24 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 // operations it follows to finish (the sandbox's take about 10 s).
 const followUpGrace = 30 * time.Second
 
-// startSandbox serves a seeded simulator on 127.0.0.1 and returns how to
-// stop it and its URL.
-func startSandbox(ctx context.Context) (stop func(), url string, err error) {
-	sim := gandisim.New(gandisim.Options{Seed: 1})
+// checkOperationTime accepts --operation-time only with --sandbox, and
+// only positive.
+func checkOperationTime(fs *flag.FlagSet, sandbox bool, d time.Duration) error {
+	given := false
+	fs.Visit(func(f *flag.Flag) { given = given || f.Name == "operation-time" })
+	switch {
+	case given && !sandbox:
+		return errors.New("--operation-time needs --sandbox: it sets the built-in simulator's pace")
+	case d <= 0:
+		return fmt.Errorf("--operation-time must be positive, not %v", d)
+	}
+	return nil
+}
+
+// startSandbox serves a seeded simulator on 127.0.0.1, its operations
+// taking opTime from BILL to DONE, and returns how to stop it and its URL.
+func startSandbox(ctx context.Context, opTime time.Duration) (stop func(), url string, err error) {
+	sim := gandisim.New(gandisim.Options{Seed: 1, OperationTime: opTime})
 	sim.SeedDemo(gandisim.DemoAPIKey, 12)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

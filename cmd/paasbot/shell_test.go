@@ -20,9 +20,6 @@ import (
 // under test, not a fresh `go build` of the working tree, which failed the
 // test whenever another package was mid-edit and cost a second build.
 func TestShell_EndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("waits about 15 s for the sandbox's operations")
-	}
 	session := strings.Join([]string{
 		"help",
 		"list",
@@ -38,7 +35,9 @@ func TestShell_EndToEnd(t *testing.T) {
 	// for the operations after followUpGrace.
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "shell", "--sandbox", "--user", "dana")
+	// The sandbox's operations take a microsecond instead of 8 s, so that
+	// the renewal is DONE at its first poll.
+	cmd := exec.CommandContext(ctx, os.Args[0], "shell", "--sandbox", "--operation-time", "1us", "--user", "dana")
 	cmd.Stdin = strings.NewReader(session)
 	cmd.Env = append(os.Environ(), runAsPaasbotEnv+"=1", "PAASBOT_DB=", "PAASBOT_GANDI_URL=", "PAASBOT_APPROVERS=", "PAASBOT_LOG_LEVEL=")
 	var stdout, stderr bytes.Buffer
@@ -90,6 +89,8 @@ func TestShell_Flags(t *testing.T) {
 		{[]string{"shell", "extra"}, nil, 2, `unexpected argument "extra"`},
 		{[]string{"shell", "--nope"}, nil, 2, "flag provided but not defined"},
 		{[]string{"shell", "--db", "x.db"}, nil, 1, "PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE must be set"},
+		{[]string{"shell", "--operation-time", "1s"}, nil, 2, "--operation-time needs --sandbox"},
+		{[]string{"shell", "--sandbox", "--operation-time", "0s"}, nil, 2, "--operation-time must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -113,11 +114,13 @@ func TestShell_Flags(t *testing.T) {
 }
 
 func TestShell_SandboxInProcess(t *testing.T) {
-	var out, errOut bytes.Buffer
+	var out bytes.Buffer
+	var errOut syncBuffer // the sandbox's goroutines may log while the test reads
 	env := &environment{
 		stdin:  strings.NewReader("count\nwhoami\nlogout\ncount\nlogin --apikey demo0000sandbox000000key\ncount\nquit\ncount\n"),
-		stdout: &out, stderr: &errOut, getenv: func(string) string { return "" },
+		stdout: &out, stderr: &errOut, getenv: func(k string) string { return map[string]string{"PAASBOT_LOG_LEVEL": "debug"}[k] },
 	}
+	defer func() { checkOneComponent(t, errOut.String(), "component=") }()
 	if code := run(context.Background(), env, []string{"shell", "--sandbox"}); code != 0 {
 		t.Fatalf("exit %d; stderr %q", code, errOut.String())
 	}
