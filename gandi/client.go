@@ -55,6 +55,22 @@ type Client struct {
 	// Gandi's own CLI calls them to name what paas.create accepts.
 	Datacenters      *DatacenterService      // hosting.datacenter.list
 	SnapshotProfiles *SnapshotProfileService // paas.snapshotprofile.list
+
+	svc services // what the service pointers point to: one allocation
+}
+
+// services holds the Client's services, so that NewClient allocates them
+// with the Client (one is made per user key per command).
+type services struct {
+	paas       PaasService
+	vhosts     VhostService
+	snapshots  SnapshotService
+	types      TypeService
+	version    VersionService
+	operations OperationService
+	catalog    CatalogService
+	dcs        DatacenterService
+	profiles   SnapshotProfileService
 }
 
 // Option configures a Client.
@@ -118,15 +134,12 @@ func NewClient(apiKey string, opts ...Option) *Client {
 	if c.http == nil {
 		c.http = defaultHTTP()
 	}
-	c.PaaS = &PaasService{c: c}
-	c.Vhosts = &VhostService{c: c}
-	c.Snapshots = &SnapshotService{c: c}
-	c.Types = &TypeService{c: c}
-	c.Version = &VersionService{c: c}
-	c.Operations = &OperationService{c: c}
-	c.Catalog = &CatalogService{c: c}
-	c.Datacenters = &DatacenterService{c: c}
-	c.SnapshotProfiles = &SnapshotProfileService{c: c}
+	c.svc = services{paas: PaasService{c}, vhosts: VhostService{c}, snapshots: SnapshotService{c},
+		types: TypeService{c}, version: VersionService{c}, operations: OperationService{c},
+		catalog: CatalogService{c}, dcs: DatacenterService{c}, profiles: SnapshotProfileService{c}}
+	c.PaaS, c.Vhosts, c.Snapshots, c.Types = &c.svc.paas, &c.svc.vhosts, &c.svc.snapshots, &c.svc.types
+	c.Version, c.Operations, c.Catalog = &c.svc.version, &c.svc.operations, &c.svc.catalog
+	c.Datacenters, c.SnapshotProfiles = &c.svc.dcs, &c.svc.profiles
 	return c
 }
 
