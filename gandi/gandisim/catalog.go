@@ -65,16 +65,8 @@ func datacenterGet(dc datacenter, f string) any {
 }
 
 func datacenterList(c *call) (any, *Fault) {
-	q, f := c.s.parseQuery(datacenterSpec(c.method), c.arg(0), false)
-	if f != nil {
-		return nil, f
-	}
-	sel := selectItems(datacenters, &q, datacenterGet, func(dc datacenter) int { return dc.ID }, c.s.loc, false)
-	out := make([]any, len(sel))
-	for i, dc := range sel {
-		out[i] = dc.info()
-	}
-	return out, nil
+	return listAnswer(c, datacenterSpec(c.method), false, datacenters, datacenterGet,
+		func(dc datacenter) int { return dc.ID }, datacenter.info)
 }
 
 // Sizes of PaasSizeEnum, smallest first, with the monthly price in EUR.

@@ -245,6 +245,32 @@ func like(s, pattern string) bool {
 	return pi == len(pr)
 }
 
+// listAnswer answers a list method: the call's options checked against
+// spec (with page, items_per_page and sort_by when paged), items
+// filtered, sorted and paged, each answered as record gives it.
+func listAnswer[T, R any](c *call, spec listSpec, paged bool, items []T, get getter[T], id func(T) int, record func(T) R) (any, *Fault) {
+	q, f := c.s.parseQuery(spec, c.arg(0), paged)
+	if f != nil {
+		return nil, f
+	}
+	sel := selectItems(items, &q, get, id, c.s.loc, paged)
+	out := make([]any, len(sel))
+	for i, it := range sel {
+		out[i] = record(it)
+	}
+	return out, nil
+}
+
+// countAnswer answers a count method: how many items match the options.
+// acceptPaging lets the options carry page keys, which count ignores.
+func countAnswer[T any](c *call, spec listSpec, acceptPaging bool, items []T, get getter[T], id func(T) int) (any, *Fault) {
+	q, f := c.s.parseQuery(spec, c.arg(0), acceptPaging)
+	if f != nil {
+		return nil, f
+	}
+	return len(selectItems(items, &q, get, id, c.s.loc, false)), nil
+}
+
 // selectItems filters, sorts and pages items (already in id order).
 func selectItems[T any](items []T, q *query, get getter[T], id func(T) int, loc *time.Location, paged bool) []T {
 	out := make([]T, 0, min(len(items), q.perPage))

@@ -117,25 +117,15 @@ func (c *call) opGetter() getter[*operation] {
 }
 
 func operationList(c *call) (any, *Fault) {
-	q, f := c.s.parseQuery(operationSpec(c.method), c.arg(0), true)
-	if f != nil {
-		return nil, f
-	}
-	sel := selectItems(c.ownOps(), &q, c.opGetter(), func(o *operation) int { return o.id }, c.s.loc, true)
-	out := make([]any, len(sel))
-	for i, o := range sel {
-		out[i] = o.record(c.now)
-	}
-	return out, nil
+	return listAnswer(c, operationSpec(c.method), true, c.ownOps(), c.opGetter(), operationID,
+		func(o *operation) any { return o.record(c.now) })
 }
 
 func operationCount(c *call) (any, *Fault) {
-	q, f := c.s.parseQuery(operationSpec(c.method), c.arg(0), false)
-	if f != nil {
-		return nil, f
-	}
-	return len(selectItems(c.ownOps(), &q, c.opGetter(), func(o *operation) int { return o.id }, c.s.loc, false)), nil
+	return countAnswer(c, operationSpec(c.method), false, c.ownOps(), c.opGetter(), operationID)
 }
+
+func operationID(o *operation) int { return o.id }
 
 // Prices: EUR per month; 12 months or more are billed 10 months a year.
 var currencies = map[string]float64{"EUR": 1, "USD": 1.1, "GBP": 0.85}

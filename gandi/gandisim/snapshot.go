@@ -40,24 +40,12 @@ func snapshotGet(sn *snapshot, f string) any {
 func snapshotID(sn *snapshot) int { return sn.id }
 
 func snapshotList(c *call) (any, *Fault) {
-	q, f := c.s.parseQuery(snapshotSpec(c.method), c.arg(0), true)
-	if f != nil {
-		return nil, f
-	}
-	sel := selectItems(c.ownSnapshots(), &q, snapshotGet, snapshotID, c.s.loc, true)
-	out := make([]any, len(sel))
-	for i, sn := range sel {
-		out[i] = sn.record(c.s.instances[sn.paasID])
-	}
-	return out, nil
+	return listAnswer(c, snapshotSpec(c.method), true, c.ownSnapshots(), snapshotGet, snapshotID,
+		func(sn *snapshot) any { return sn.record(c.s.instances[sn.paasID]) })
 }
 
 func snapshotCount(c *call) (any, *Fault) {
-	q, f := c.s.parseQuery(snapshotSpec(c.method), c.arg(0), true)
-	if f != nil {
-		return nil, f
-	}
-	return len(selectItems(c.ownSnapshots(), &q, snapshotGet, snapshotID, c.s.loc, false)), nil
+	return countAnswer(c, snapshotSpec(c.method), true, c.ownSnapshots(), snapshotGet, snapshotID)
 }
 
 func snapshotInfo(c *call) (any, *Fault) {
@@ -105,25 +93,14 @@ func typeGet(t paasType, f string) any {
 }
 
 func typeList(c *call) (any, *Fault) {
-	q, f := c.s.parseQuery(typeSpec(c.method), c.arg(0), true)
-	if f != nil {
-		return nil, f
-	}
-	sel := selectItems(c.s.types, &q, typeGet, func(t paasType) int { return t.ID }, c.s.loc, true)
-	out := make([]any, len(sel))
-	for i, t := range sel {
-		out[i] = t.record()
-	}
-	return out, nil
+	return listAnswer(c, typeSpec(c.method), true, c.s.types, typeGet, paasTypeID, paasType.record)
 }
 
 func typeCount(c *call) (any, *Fault) {
-	q, f := c.s.parseQuery(typeSpec(c.method), c.arg(0), true)
-	if f != nil {
-		return nil, f
-	}
-	return len(selectItems(c.s.types, &q, typeGet, func(t paasType) int { return t.ID }, c.s.loc, false)), nil
+	return countAnswer(c, typeSpec(c.method), true, c.s.types, typeGet, paasTypeID)
 }
+
+func paasTypeID(t paasType) int { return t.ID }
 
 // paas.snapshotprofile.list and .info are not in the PaaS reference but
 // Gandi's own CLI calls them to name the profiles paas.create accepts.
@@ -146,16 +123,8 @@ func profileGet(p snapshotProfile, f string) any {
 }
 
 func profileList(c *call) (any, *Fault) {
-	q, f := c.s.parseQuery(profileSpec(c.method), c.arg(0), true)
-	if f != nil {
-		return nil, f
-	}
-	sel := selectItems(snapshotProfiles, &q, profileGet, func(p snapshotProfile) int { return p.ID }, c.s.loc, true)
-	out := make([]any, len(sel))
-	for i, p := range sel {
-		out[i] = p.record()
-	}
-	return out, nil
+	return listAnswer(c, profileSpec(c.method), true, snapshotProfiles, profileGet,
+		func(p snapshotProfile) int { return p.ID }, snapshotProfile.record)
 }
 
 func profileInfo(c *call) (any, *Fault) {

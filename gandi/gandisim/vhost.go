@@ -124,25 +124,14 @@ func vhostGet(v *vhost, f string) any {
 }
 
 func vhostList(c *call) (any, *Fault) {
-	q, f := c.s.parseQuery(vhostSpec(c.method), c.arg(0), true)
-	if f != nil {
-		return nil, f
-	}
-	sel := selectItems(c.ownVhosts(), &q, vhostGet, func(v *vhost) int { return v.id }, c.s.loc, true)
-	out := make([]any, len(sel))
-	for i, v := range sel {
-		out[i] = v.record()
-	}
-	return out, nil
+	return listAnswer(c, vhostSpec(c.method), true, c.ownVhosts(), vhostGet, vhostID, (*vhost).record)
 }
 
 func vhostCount(c *call) (any, *Fault) {
-	q, f := c.s.parseQuery(vhostSpec(c.method), c.arg(0), true)
-	if f != nil {
-		return nil, f
-	}
-	return len(selectItems(c.ownVhosts(), &q, vhostGet, func(v *vhost) int { return v.id }, c.s.loc, false)), nil
+	return countAnswer(c, vhostSpec(c.method), true, c.ownVhosts(), vhostGet, vhostID)
 }
+
+func vhostID(v *vhost) int { return v.id }
 
 // vhostArg finds the caller's vhost named by argument 0.
 func (c *call) vhostArg() (*vhost, *Fault) {
