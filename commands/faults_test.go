@@ -74,24 +74,7 @@ func (f *faultyGandi) behave() (hits int) {
 type faultsEnv struct {
 	core  *commands.Core
 	gandi *faultyGandi
-	logs  *syncLog
-}
-
-type syncLog struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *syncLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *syncLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	logs  *lockedBuffer // approvals_shell_test.go
 }
 
 // faultsSetup builds a core on a real store whose Gandi is a faultyGandi
@@ -117,7 +100,7 @@ func faultsSetup(t *testing.T, callTimeout time.Duration) *faultsEnv {
 	if _, err := db.PutAPIKey(ctx, store.Identity{Team: faultsTeam, User: faultsUser}, faultsKey); err != nil {
 		t.Fatal(err)
 	}
-	logs := &syncLog{}
+	logs := &lockedBuffer{}
 	core, err := commands.New(commands.Config{
 		Store: db,
 		Gandi: func(k string) *gandi.Client {
