@@ -180,8 +180,6 @@ func TestFaults_EachCommandSaysWhatHappened(t *testing.T) {
 			"Gandi asks to slow down; try again in 1 s.", 2, 600 * time.Millisecond, false},
 		{"429 with a long Retry-After", "count", -1, answer(429, "120", "slow down"), "Gandi asks to slow down; try again in 120 s.", 1, 0, false},
 		{"503 on every attempt", "list", -1, answer(503, "0", "busy"), "Gandi asks to slow down; try again in 1 s.", gandi.ReadAttempts, 0, false},
-		{"TOOMANY on every attempt", "count", -1, faultAnswer(510199, "Error on object : OBJECT_ACCOUNT (CAUSE_TOOMANY) [Too many requests]"),
-			"Gandi asks to slow down; try again in 1 s.", gandi.ReadAttempts, 0, false},
 		{"429 once: retried", "count", 1, answer(429, "0", ""), "3 instances.", 1, 0, false},
 		{"a fault code paasbot does not map", "info shop-prod", -1,
 			faultAnswer(581234, "Error on object : OBJECT_812 (CAUSE_34) [This account is frozen for audit]"),
