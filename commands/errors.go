@@ -19,7 +19,7 @@ const (
 	ENOTFOUND     Code = "not_found"    // the instance, vhost, approval… does not exist
 	EUNAUTHORIZED Code = "unauthorized" // no key, a refused key, or not allowed to click
 	ECONFLICT     Code = "conflict"     // the state changed under us (already approved…)
-	EUNAVAILABLE  Code = "unavailable"  // Gandi is slow, rate limited or down; retry later
+	EUNAVAILABLE  Code = "unavailable"  // Gandi is slow, rate limited, down or unreadable; retry later
 	EINTERNAL     Code = "internal"     // a bug or an unexpected failure; see the log
 )
 
