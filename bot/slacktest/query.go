@@ -32,17 +32,6 @@ func (s *Server) Envelope(id string) (Envelope, bool) {
 	return e.snapshot(), true
 }
 
-// Envelopes returns every envelope sent so far, in sending order.
-func (s *Server) Envelopes() []Envelope {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Envelope, 0, len(s.envOrder))
-	for _, id := range s.envOrder {
-		out = append(out, s.envelopes[id].snapshot())
-	}
-	return out
-}
-
 func (e *envelope) snapshot() Envelope {
 	return Envelope{
 		ID: e.id, Type: e.typ, Payload: e.payload, ResponseURL: e.responseURL,

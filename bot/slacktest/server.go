@@ -63,10 +63,6 @@ func WithAppToken(token string) Option { return func(c *config) { c.appToken = t
 // auth.test.
 func WithTeamID(id string) Option { return func(c *config) { c.teamID = id } }
 
-// WithBotUserID sets the bot's user id (default "U0BOT") answered by
-// auth.test and used as the author of posted messages.
-func WithBotUserID(id string) Option { return func(c *config) { c.botUserID = id } }
-
 // WithPingInterval sets how often each socket gets a WebSocket ping
 // (default 500 ms). slack-go reconnects when it sees no ping for its own
 // OptionPingInterval, so keep this well below the client's setting.
@@ -79,9 +75,6 @@ func WithAckTimeout(d time.Duration) Option { return func(c *config) { c.ackTime
 // WithMaxRetries sets how many times an unacknowledged envelope is delivered
 // again (default 3); 0 disables redelivery.
 func WithMaxRetries(n int) Option { return func(c *config) { c.maxRetries = n } }
-
-// WithTriggerTTL sets how long a trigger_id stays usable (default 3 s).
-func WithTriggerTTL(d time.Duration) Option { return func(c *config) { c.triggerTTL = d } }
 
 // WithClock replaces time.Now for every rule measured in wall time
 // (trigger and response_url expiry, ack latency, message timestamps).

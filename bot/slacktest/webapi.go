@@ -19,7 +19,7 @@ const (
 	ErrChannelNotFound  = "channel_not_found"
 	ErrExpiredTriggerID = "expired_trigger_id"
 	ErrMessageNotFound  = "message_not_found"
-	ErrRateLimited      = "ratelimited"
+	errRateLimited      = "ratelimited"
 )
 
 type rateLimit struct {
@@ -121,7 +121,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 		rl := s.rateLimits[method]
 		rl.remaining--
 		limited, retryAfter = true, rl.retryAfter
-		res = fail(ErrRateLimited)
+		res = fail(errRateLimited)
 		call.Status = http.StatusTooManyRequests
 	case len(s.failNext[method]) > 0:
 		res = fail(s.failNext[method][0])
@@ -136,7 +136,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 
 	if limited {
 		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter.Seconds()))))
-		writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": ErrRateLimited})
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": errRateLimited})
 		return
 	}
 	out := map[string]any{"ok": res.err == ""}

@@ -18,7 +18,7 @@ func newAPI(fake *Server, token string) *slack.Client {
 }
 
 func TestWebAPI_AuthTest(t *testing.T) {
-	fake := New(t, WithBotUserID("U0PAAS"), WithTeamID("T42"))
+	fake := New(t, WithTeamID("T42"))
 	tests := []struct {
 		name    string
 		token   string
@@ -40,7 +40,7 @@ func TestWebAPI_AuthTest(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if resp.UserID != "U0PAAS" || resp.TeamID != "T42" || resp.BotID == "" {
+			if resp.UserID != fake.BotUserID() || resp.UserID == "" || resp.TeamID != "T42" || resp.BotID == "" {
 				t.Errorf("auth.test = %+v", resp)
 			}
 		})
