@@ -2,6 +2,9 @@ package slacktest
 
 import (
 	"encoding/json"
+	"net/url"
+	"regexp"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -11,7 +14,10 @@ const (
 	maxBlocksModal   = 100
 	maxModalTitle    = 24
 	maxPrivateMeta   = 3000
+	maxMessageText   = 40000
 )
+
+var tsPattern = regexp.MustCompile(`^\d+\.\d+$`)
 
 func (s *Server) findMessageLocked(channel, ts string) *Message {
 	for _, m := range s.messages {
@@ -37,13 +43,34 @@ func checkBlocks(raw string, limit int) (json.RawMessage, string) {
 	return json.RawMessage(raw), ""
 }
 
+// postTargetLocked resolves the channel of a chat.post* call to the
+// conversation that shows the message, or Slack's error. A user id (U…)
+// is the app's Messages tab with that person, as Slack allows.
+func (s *Server) postTargetLocked(ch string) (*conversation, string) {
+	if ch == "" {
+		return nil, ErrChannelNotFound
+	}
+	if e := s.failChannel[ch]; e != "" {
+		return nil, e
+	}
+	if userIDPattern.MatchString(ch) {
+		if _, ok := s.userLocked(ch); !ok {
+			return nil, ErrChannelNotFound
+		}
+		return &conversation{Conversation: Conversation{ID: ch, Kind: IM, Members: []string{ch}}}, ""
+	}
+	c := s.convLocked(ch)
+	if c == nil {
+		return nil, ErrChannelNotFound
+	}
+	return c, c.postError()
+}
+
 func (s *Server) postMessageLocked(req apiRequest) apiResult {
 	f := req.form
 	ch := f.Get("channel")
-	if ch == "" {
-		return fail(ErrChannelNotFound)
-	}
-	if e := s.failChannel[ch]; e != "" {
+	conv, e := s.postTargetLocked(ch)
+	if e != "" {
 		return fail(e)
 	}
 	blocks, e := checkBlocks(f.Get("blocks"), maxBlocksMessage)
@@ -54,28 +81,65 @@ func (s *Server) postMessageLocked(req apiRequest) apiResult {
 	if text == "" && len(blocks) == 0 {
 		return fail("no_text")
 	}
-	if utf8.RuneCountInString(text) > 40000 {
+	if utf8.RuneCountInString(text) > maxMessageText {
 		return fail("msg_too_long")
 	}
 	ephemeral := req.method == "chat.postEphemeral"
 	user := f.Get("user")
-	if ephemeral && user == "" {
-		return fail("user_not_found")
+	if ephemeral {
+		if _, ok := s.userLocked(user); !ok {
+			return fail(ErrUserNotFound)
+		}
+		if !conv.has(user) {
+			return fail(ErrUserNotInChannel)
+		}
 	}
-	ts := s.nextTSLocked()
+	threadTS, e := s.threadRootLocked(ch, f.Get("thread_ts"))
+	if e != "" {
+		return fail(e)
+	}
 	m := &Message{
-		Channel: ch, TS: ts, ThreadTS: f.Get("thread_ts"), Text: text, Blocks: blocks,
+		Channel: ch, TS: s.nextTSLocked(), ThreadTS: threadTS, Text: text, Blocks: blocks,
+		Broadcast: threadTS != "" && f.Get("reply_broadcast") == "true",
 		Ephemeral: ephemeral, Source: req.method,
 		Versions: []MessageVersion{{Text: text, Blocks: blocks, Method: req.method}},
 	}
 	if ephemeral {
-		m.User = user
+		m.User, m.Visibility, m.SeenBy = user, VisibleToOne, []string{user}
+	} else {
+		m.Visibility, m.SeenBy, m.Everyone = conv.audience()
 	}
-	s.messages = append(s.messages, m)
+	s.addMessageLocked(m)
 	if ephemeral {
-		return okResult(map[string]any{"message_ts": ts})
+		return okResult(map[string]any{"message_ts": m.TS})
 	}
-	return okResult(map[string]any{"channel": ch, "ts": ts, "message": s.wireMessage(m)})
+	return okResult(map[string]any{"channel": ch, "ts": m.TS, "message": s.wireMessage(m)})
+}
+
+// threadRootLocked checks a thread_ts: it must name a message the bot
+// posted in channel (not ephemeral, not deleted), else Slack answers
+// invalid_thread_ts. A reply's ts leads to its parent's thread.
+func (s *Server) threadRootLocked(channel, ts string) (string, string) {
+	if ts == "" {
+		return "", ""
+	}
+	if !tsPattern.MatchString(ts) {
+		return "", ErrInvalidThreadTS
+	}
+	parent := s.findMessageLocked(channel, ts)
+	if parent == nil || parent.Ephemeral || parent.Deleted {
+		return "", ErrInvalidThreadTS
+	}
+	if parent.ThreadTS != "" {
+		return parent.ThreadTS, ""
+	}
+	return parent.TS, ""
+}
+
+func (s *Server) addMessageLocked(m *Message) {
+	s.seq++
+	m.seq = s.seq
+	s.messages = append(s.messages, m)
 }
 
 func (s *Server) wireMessage(m *Message) map[string]any {
@@ -135,138 +199,44 @@ func (s *Server) deleteMessageLocked(req apiRequest) apiResult {
 	return okResult(map[string]any{"channel": ch, "ts": ts})
 }
 
-// wireView is the part of a view request the fake understands.
-type wireView struct {
-	Type  string `json:"type"`
-	Title *struct {
-		Text string `json:"text"`
-	} `json:"title"`
-	Blocks          []json.RawMessage `json:"blocks"`
-	PrivateMetadata string            `json:"private_metadata"`
-	CallbackID      string            `json:"callback_id"`
-	ExternalID      string            `json:"external_id"`
-}
-
-func checkView(raw json.RawMessage) (wireView, string) {
-	var v wireView
-	if err := json.Unmarshal(raw, &v); err != nil || v.Type != "modal" {
-		return v, "invalid_arguments"
-	}
-	if v.Title == nil || v.Title.Text == "" || utf8.RuneCountInString(v.Title.Text) > maxModalTitle {
-		return v, "invalid_arguments"
-	}
-	if len(v.Blocks) > maxBlocksModal || len(v.PrivateMetadata) > maxPrivateMeta {
-		return v, "invalid_arguments"
-	}
-	return v, ""
-}
-
-func (s *Server) openViewLocked(req apiRequest) apiResult {
-	var body struct {
-		TriggerID string          `json:"trigger_id"`
-		View      json.RawMessage `json:"view"`
-	}
-	if json.Unmarshal(req.body, &body) != nil {
-		return fail("invalid_json")
-	}
-	tr, ok := s.triggers[body.TriggerID]
-	if !ok {
-		return fail("invalid_trigger_id")
-	}
-	if tr.used || s.cfg.now().Sub(tr.issued) > s.cfg.triggerTTL {
-		return fail(ErrExpiredTriggerID)
-	}
-	wv, e := checkView(body.View)
-	if e != "" {
+// permalinkLocked answers chat.getPermalink(channel, message_ts) for a
+// message the bot posted in a conversation (a post to a user id has no
+// conversation id here: channel_not_found, which is why DESIGN §9 opens
+// the IM first).
+func (s *Server) permalinkLocked(req apiRequest) apiResult {
+	ch, ts := req.form.Get("channel"), req.form.Get("message_ts")
+	if e := s.failChannel[ch]; e != "" {
 		return fail(e)
 	}
-	tr.used = true
-	v := &View{
-		ID: s.nextIDLocked("V"), UserID: tr.userID, TriggerID: body.TriggerID,
-		CallbackID: wv.CallbackID, PrivateMetadata: wv.PrivateMetadata, ExternalID: wv.ExternalID,
-		Hash: s.nextIDLocked("hash-"), Title: wv.Title.Text, JSON: body.View,
+	c := s.convLocked(ch)
+	if c == nil || (c.BotAbsent && c.Kind != PublicChannel) {
+		return fail(ErrChannelNotFound)
 	}
-	s.views[v.ID] = v
-	s.viewOrder = append(s.viewOrder, v.ID)
-	return okResult(map[string]any{"view": s.wireViewLocked(v, nil)})
+	m := s.findMessageLocked(ch, ts)
+	if m == nil || m.Deleted || m.Ephemeral {
+		return fail(ErrMessageNotFound)
+	}
+	return okResult(map[string]any{"channel": ch, "permalink": s.permalinkOf(m)})
 }
 
-func (s *Server) updateViewLocked(req apiRequest) apiResult {
-	var body struct {
-		View       json.RawMessage `json:"view"`
-		ExternalID string          `json:"external_id"`
-		Hash       string          `json:"hash"`
-		ViewID     string          `json:"view_id"`
+// Permalink is the link chat.getPermalink answers for the message at
+// channel and ts ("" when no such message was posted), for tests that
+// check a DM links to a request.
+func (s *Server) Permalink(channel, ts string) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if m := s.findMessageLocked(channel, ts); m != nil && !m.Ephemeral {
+		return s.permalinkOf(m)
 	}
-	if json.Unmarshal(req.body, &body) != nil {
-		return fail("invalid_json")
-	}
-	var v *View
-	for _, id := range s.viewOrder {
-		c := s.views[id]
-		if (body.ViewID != "" && c.ID == body.ViewID) || (body.ViewID == "" && body.ExternalID != "" && c.ExternalID == body.ExternalID) {
-			v = c
-		}
-	}
-	if v == nil {
-		return fail("not_found")
-	}
-	if body.Hash != "" && body.Hash != v.Hash {
-		return fail("hash_conflict")
-	}
-	wv, e := checkView(body.View)
-	if e != "" {
-		return fail(e)
-	}
-	v.JSON, v.Title, v.CallbackID = body.View, wv.Title.Text, wv.CallbackID
-	v.PrivateMetadata, v.Hash = wv.PrivateMetadata, s.nextIDLocked("hash-")
-	v.Updates++
-	return okResult(map[string]any{"view": s.wireViewLocked(v, nil)})
+	return ""
 }
 
-// wireViewLocked renders v as Slack sends it back (views.* answers and
-// view_submission payloads), with state values.
-func (s *Server) wireViewLocked(v *View, values map[string]map[string]any) map[string]any {
-	var raw map[string]any
-	_ = json.Unmarshal(v.JSON, &raw)
-	if values == nil {
-		values = map[string]map[string]any{}
+// permalinkOf builds Slack's permalink shape: /archives/C…/p<ts without
+// the dot>, with thread_ts and cid for a reply.
+func (s *Server) permalinkOf(m *Message) string {
+	link := "https://" + s.cfg.teamDomain + ".slack.test/archives/" + m.Channel + "/p" + strings.ReplaceAll(m.TS, ".", "")
+	if m.ThreadTS != "" && m.ThreadTS != m.TS {
+		link += "?" + url.Values{"thread_ts": {m.ThreadTS}, "cid": {m.Channel}}.Encode()
 	}
-	out := map[string]any{
-		"id": v.ID, "team_id": s.cfg.teamID, "type": "modal",
-		"private_metadata": v.PrivateMetadata, "callback_id": v.CallbackID,
-		"state": map[string]any{"values": values}, "hash": v.Hash,
-		"clear_on_close": false, "notify_on_close": false,
-		"previous_view_id": nil, "root_view_id": v.ID, "app_id": s.cfg.appID,
-		"external_id": v.ExternalID, "app_installed_team_id": s.cfg.teamID, "bot_id": s.cfg.botID,
-	}
-	for _, k := range []string{"title", "blocks", "close", "submit"} {
-		if x, ok := raw[k]; ok {
-			out[k] = x
-		} else if k != "blocks" {
-			out[k] = nil
-		}
-	}
-	return out
-}
-
-// inputElementType returns the type of the element with actionID in the
-// input block blockID of v ("plain_text_input" when unknown).
-func inputElementType(v *View, blockID, actionID string) string {
-	var raw struct {
-		Blocks []struct {
-			BlockID string `json:"block_id"`
-			Element struct {
-				Type     string `json:"type"`
-				ActionID string `json:"action_id"`
-			} `json:"element"`
-		} `json:"blocks"`
-	}
-	_ = json.Unmarshal(v.JSON, &raw)
-	for _, b := range raw.Blocks {
-		if b.BlockID == blockID && b.Element.ActionID == actionID && b.Element.Type != "" {
-			return b.Element.Type
-		}
-	}
-	return "plain_text_input"
+	return link
 }

@@ -2,7 +2,10 @@ package slacktest
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -118,6 +121,23 @@ func (c *fakeClock) Advance(d time.Duration) {
 	c.now = c.now.Add(d)
 }
 
+// dialSocket asks apps.connections.open for a URL and dials it by hand,
+// closing the connection when the test ends.
+func dialSocket(t testing.TB, fake *Server) *websocket.Conn {
+	t.Helper()
+	api := slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken()))
+	_, url, err := api.StartSocketModeContext(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, _, err := websocketDial(t, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
 func websocketDial(t testing.TB, url string) (*websocket.Conn, *http.Response, error) {
 	t.Helper()
 	conn, resp, err := websocket.DefaultDialer.DialContext(t.Context(), url, nil)
@@ -125,4 +145,44 @@ func websocketDial(t testing.TB, url string) (*websocket.Conn, *http.Response, e
 		resp.Body.Close()
 	}
 	return conn, resp, err
+}
+
+// callAPI posts a form to a Web API method with the bot token and returns
+// the decoded answer, for fields slack-go does not surface (needed,
+// response_metadata).
+func callAPI(t testing.TB, fake *Server, method string, form url.Values) map[string]any {
+	t.Helper()
+	return postAPI(t, fake, method, form, fake.BotToken())
+}
+
+// postAPI posts a form to a Web API method, with bearer as Authorization
+// when it is not empty, and returns the decoded answer.
+func postAPI(t testing.TB, fake *Server, method string, form url.Values, bearer string) map[string]any {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, fake.APIURL()+method, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if bearer != "" {
+		req.Header.Set("Authorization", "Bearer "+bearer)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// slackErr is the Slack error code of err ("" for nil).
+func slackErr(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
 }

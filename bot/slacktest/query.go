@@ -84,6 +84,7 @@ func (s *Server) Message(channel, ts string) (Message, bool) {
 func (m *Message) clone() Message {
 	c := *m
 	c.Versions = slices.Clone(m.Versions)
+	c.SeenBy = slices.Clone(m.SeenBy)
 	return c
 }
 
@@ -95,7 +96,8 @@ func (s *Server) ResponseURLPosts() []ResponseURLPost {
 	return slices.Clone(s.posts)
 }
 
-// Views returns every modal opened so far, in opening order.
+// Views returns every modal opened so far (views.open, or pushed by a
+// view_submission ack), in opening order. Home tabs are HomeView's.
 func (s *Server) Views() []View {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -3,6 +3,7 @@ package slacktest
 import (
 	"encoding/json"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -24,6 +25,11 @@ type Ack struct {
 	Known bool
 	// Duplicate is true when the envelope had already been acked.
 	Duplicate bool
+	// Refused is set when Slack would reject this ack's payload (a
+	// view_submission "errors" naming no input block of the view, more
+	// than 100 options for a block_suggestion, an option text over 75
+	// characters, ...): the person would see a generic error.
+	Refused string
 }
 
 // Delivery is one write of an envelope to a socket.
@@ -39,7 +45,7 @@ type Delivery struct {
 // Envelope is what a test sent through the socket and what became of it.
 type Envelope struct {
 	ID          string
-	Type        string // slash_commands or interactive
+	Type        string // slash_commands, interactive or events_api
 	Payload     json.RawMessage
 	ResponseURL string // empty for view_submission
 	TriggerID   string
@@ -59,26 +65,69 @@ type Call struct {
 	// Status is the HTTP status answered; Error the Slack error, if any.
 	Status int
 	Error  string
+	// RetryAfter is the Retry-After of a 429 answer (before rounding up
+	// to whole seconds).
+	RetryAfter time.Duration
+	// At is the fake's clock (WithClock) when the call arrived; Seq orders
+	// calls and every other record of the fake.
+	At  time.Time
+	Seq int
 }
+
+// Visibility says where a message was shown.
+type Visibility string
+
+// Visibilities.
+const (
+	VisibleToChannel Visibility = "channel"   // to a channel's members
+	VisibleToOne     Visibility = "ephemeral" // to one person, in a channel
+	VisibleInDM      Visibility = "dm"        // in an IM (or a post to a user id)
+	VisibleInGroupDM Visibility = "group_dm"  // to a group DM's members
+)
 
 // Message is a message the bot posted, in its latest version.
 type Message struct {
-	Channel  string
-	TS       string
+	// Channel is the channel the app named: a conversation id, or a user
+	// id (U…) for a post Slack puts in the app's Messages tab.
+	Channel string
+	TS      string
+	// ThreadTS is the parent's ts for a reply in a thread (the root of
+	// the thread even when the app named a reply's ts).
 	ThreadTS string
+	// Broadcast is true for a thread reply also shown in the channel
+	// (reply_broadcast).
+	Broadcast bool
 	// User is the only person who sees an ephemeral message.
 	User      string
 	Ephemeral bool
-	Text      string
-	Blocks    json.RawMessage
-	Deleted   bool
+	// Visibility and SeenBy say who could see the message when it was
+	// posted: the conversation's members (sorted), or the one person of an
+	// ephemeral message or a DM. Everyone is true in an undeclared channel,
+	// whose members are unknown: VisibleTo then counts every person in.
+	Visibility Visibility
+	SeenBy     []string
+	Everyone   bool
+	Text       string
+	Blocks     json.RawMessage
+	Deleted    bool
 	// Source is the method that created it: chat.postMessage,
 	// chat.postEphemeral or response_url (in_channel replies).
 	Source string
 	// Versions holds every version, oldest first; the fields above repeat
 	// the last one.
 	Versions []MessageVersion
+
+	seq int
 }
+
+// VisibleTo reports whether user could see the message.
+func (m Message) VisibleTo(user string) bool {
+	return m.Everyone || slices.Contains(m.SeenBy, user)
+}
+
+// InChannelView reports whether the message is in its conversation's
+// history: not ephemeral, and not a thread reply unless broadcast.
+func (m Message) InChannelView() bool { return !m.Ephemeral && (m.ThreadTS == "" || m.Broadcast) }
 
 // MessageVersion is one state of a message.
 type MessageVersion struct {
@@ -110,6 +159,14 @@ type ResponseURLPost struct {
 	// Error is set when Slack refused the post (used_url, expired_url,
 	// invalid_payload); such posts changed nothing.
 	Error string
+	// Channel is where the slash command or click happened; User who did
+	// it. Private is true when the post was shown to User alone (an
+	// ephemeral reply, or the replacement of an ephemeral message).
+	Channel string
+	User    string
+	Private bool
+
+	seq int
 }
 
 // AllText is the post's text and every text found in its blocks.
@@ -120,19 +177,34 @@ func (p ResponseURLPost) Button(actionID string) (Button, bool) {
 	return findButton(p.Blocks, actionID)
 }
 
-// View is a modal opened with views.open, in its latest version.
+// View is a modal (views.open, or pushed by a view_submission ack) or a
+// person's Home tab (views.publish), in its latest version.
 type View struct {
-	ID              string
-	UserID          string // whose trigger opened it
+	ID string
+	// Type is "modal" or "home".
+	Type            string
+	UserID          string // whose trigger opened it, or whose Home it is
 	TriggerID       string
 	CallbackID      string
 	PrivateMetadata string
 	ExternalID      string
 	Hash            string
 	Title           string
-	// JSON is the view as the app last sent it (views.open or views.update).
-	JSON    json.RawMessage
+	// JSON is the view as the app last sent it (views.open, views.update,
+	// views.publish or a response_action).
+	JSON json.RawMessage
+	// Updates counts the changes after the first version.
 	Updates int
+	// PreviousViewID is the view under a pushed modal; RootViewID the
+	// bottom of its stack.
+	PreviousViewID string
+	RootViewID     string
+	// NotifyOnClose is the view's notify_on_close: only then does Slack
+	// send view_closed.
+	NotifyOnClose bool
+	// Closed is true once the modal is gone: submitted and acked without
+	// a response_action, cleared, or closed by the person.
+	Closed bool
 }
 
 // AllText is every text found in the view's blocks.

@@ -14,16 +14,17 @@ type responseURL struct {
 	url        string
 	envelopeID string
 	channel    string
+	user       string // who typed the command or clicked
 	messageTS  string
 	ephemeral  bool
 	created    time.Time
 	uses       int
 }
 
-func (s *Server) newResponseURLLocked(channel, messageTS string, ephemeral bool) *responseURL {
+func (s *Server) newResponseURLLocked(channel, user, messageTS string, ephemeral bool) *responseURL {
 	id := s.nextIDLocked("r")
 	ru := &responseURL{
-		url: s.srv.URL + "/response/" + id, channel: channel, messageTS: messageTS,
+		url: s.srv.URL + "/response/" + id, channel: channel, user: user, messageTS: messageTS,
 		ephemeral: ephemeral, created: s.cfg.now(),
 	}
 	s.responseURLs[id] = ru
@@ -60,6 +61,7 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	post := ResponseURLPost{
 		URL: ru.url, EnvelopeID: ru.envelopeID, Use: ru.uses + 1, Text: msg.Text, Blocks: msg.Blocks,
 		ResponseType: msg.ResponseType, ReplaceOriginal: msg.ReplaceOriginal, DeleteOriginal: msg.DeleteOriginal,
+		Channel: ru.channel, User: ru.user,
 	}
 	status := http.StatusOK
 	switch {
@@ -79,8 +81,10 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 	}
 	if post.Error == "" {
 		ru.uses++
-		s.applyResponseLocked(ru, post, msg.ThreadTS)
+		post.Private = s.applyResponseLocked(ru, post, msg.ThreadTS)
 	}
+	s.seq++
+	post.seq = s.seq
 	s.posts = append(s.posts, post)
 	s.notifyLocked()
 	if post.Error != "" {
@@ -91,9 +95,11 @@ func (s *Server) handleResponseURL(w http.ResponseWriter, r *http.Request) {
 }
 
 // applyResponseLocked does to recorded messages what Slack does: replace or
-// delete the message that carried the button, or post an in_channel reply.
-// Ephemeral replies exist only as posts.
-func (s *Server) applyResponseLocked(ru *responseURL, p ResponseURLPost, threadTS string) {
+// delete the message that carried the button, or post an in_channel reply
+// (to the conversation's members: a response_url works where the bot is
+// not a member). Ephemeral replies exist only as posts; it reports whether
+// the post was one, seen by the person who typed or clicked alone.
+func (s *Server) applyResponseLocked(ru *responseURL, p ResponseURLPost, threadTS string) bool {
 	var orig *Message
 	if ru.messageTS != "" {
 		orig = s.findMessageLocked(ru.channel, ru.messageTS)
@@ -103,17 +109,26 @@ func (s *Server) applyResponseLocked(ru *responseURL, p ResponseURLPost, threadT
 		if orig != nil {
 			orig.Deleted = true
 		}
-	case p.ReplaceOriginal:
-		if orig != nil {
-			orig.Text, orig.Blocks = p.Text, p.Blocks
-			orig.Versions = append(orig.Versions, MessageVersion{Text: p.Text, Blocks: p.Blocks, Method: "response_url"})
-		}
-	case p.ResponseType == "in_channel":
+		return false
+	case p.ReplaceOriginal && orig != nil:
+		orig.Text, orig.Blocks = p.Text, p.Blocks
+		orig.Versions = append(orig.Versions, MessageVersion{Text: p.Text, Blocks: p.Blocks, Method: "response_url"})
+		return false
+	case p.ReplaceOriginal && ru.messageTS != "" && !ru.ephemeral && orig == nil:
+		return false // a message the fake never saw: nothing to show
+	case p.ResponseType == "in_channel" && !p.ReplaceOriginal:
 		m := &Message{
 			Channel: ru.channel, TS: s.nextTSLocked(), ThreadTS: threadTS, Text: p.Text, Blocks: p.Blocks,
 			Source:   "response_url",
 			Versions: []MessageVersion{{Text: p.Text, Blocks: p.Blocks, Method: "response_url"}},
 		}
-		s.messages = append(s.messages, m)
+		if c := s.convLocked(ru.channel); c != nil {
+			m.Visibility, m.SeenBy, m.Everyone = c.audience()
+		} else {
+			m.Visibility, m.Everyone = VisibleToChannel, true
+		}
+		s.addMessageLocked(m)
+		return false
 	}
+	return true
 }

@@ -77,8 +77,8 @@ func WithAckTimeout(d time.Duration) Option { return func(c *config) { c.ackTime
 func WithMaxRetries(n int) Option { return func(c *config) { c.maxRetries = n } }
 
 // WithClock replaces time.Now for every rule measured in wall time
-// (trigger and response_url expiry, ack latency, message timestamps).
-// Redelivery timers still run on real time.
+// (trigger and response_url expiry, ack latency, message timestamps,
+// channel pacing, call times). Redelivery timers still run on real time.
 func WithClock(now func() time.Time) Option { return func(c *config) { c.now = now } }
 
 // Server is a fake Slack: Web API, socket mode and response_url endpoints on
@@ -99,7 +99,9 @@ type Server struct {
 	tickets   map[string]bool
 	conns     map[int]*socketConn
 	rr        int
+	route     int // DeliverTo's socket, 0 for round robin
 	opened    int
+	refused   int
 	envelopes map[string]*envelope
 	envOrder  []string
 	pending   []*envelope
@@ -110,6 +112,15 @@ type Server struct {
 	failNext    map[string][]string
 	failChannel map[string]string
 	rateLimits  map[string]*rateLimit
+	revoked     map[string]bool
+	pace        Pace
+	buckets     map[string]*bucket
+
+	convs    map[string]*conversation
+	imByUser map[string]string
+	users    map[string]User
+	groups   map[string]UserGroup
+	openFail map[string]string
 
 	messages     []*Message
 	triggers     map[string]*trigger
@@ -117,6 +128,7 @@ type Server struct {
 	posts        []ResponseURLPost
 	views        map[string]*View
 	viewOrder    []string
+	homes        map[string]*View // Home tab by user
 }
 
 // New starts a fake Slack on 127.0.0.1 and registers its shutdown with
@@ -138,9 +150,17 @@ func New(t testing.TB, opts ...Option) *Server {
 		failNext:     map[string][]string{},
 		failChannel:  map[string]string{},
 		rateLimits:   map[string]*rateLimit{},
+		revoked:      map[string]bool{},
+		buckets:      map[string]*bucket{},
+		convs:        map[string]*conversation{},
+		imByUser:     map[string]string{},
+		users:        map[string]User{},
+		groups:       map[string]UserGroup{},
+		openFail:     map[string]string{},
 		triggers:     map[string]*trigger{},
 		responseURLs: map[string]*responseURL{},
 		views:        map[string]*View{},
+		homes:        map[string]*View{},
 	}
 	// slack-go sends Origin: https://api.slack.com, which gorilla's default
 	// same-origin check would refuse.

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/gorilla/websocket"
 )
+
+// maxSockets is Slack's limit of socket-mode connections per app.
+const maxSockets = 10
 
 // Disconnect reasons Slack sends before it closes a socket.
 const (
@@ -45,34 +47,6 @@ func (c *socketConn) abort() {
 	})
 }
 
-// envelope is one socket-mode request and its delivery state.
-type envelope struct {
-	id          string
-	typ         string
-	payload     json.RawMessage
-	acceptsResp bool
-	responseURL string
-	triggerID   string
-
-	attempt     int    // retry_attempt of the latest delivery
-	retryReason string // retry_reason of the latest delivery
-	sentAt      time.Time
-	sent        bool
-	acked       bool
-	deliveries  int
-	timer       *time.Timer
-	firstSent   chan struct{}
-}
-
-type wireEnvelope struct {
-	EnvelopeID             string          `json:"envelope_id"`
-	Type                   string          `json:"type"`
-	Payload                json.RawMessage `json:"payload"`
-	AcceptsResponsePayload bool            `json:"accepts_response_payload"`
-	RetryAttempt           int             `json:"retry_attempt"`
-	RetryReason            string          `json:"retry_reason"`
-}
-
 func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	ticket := r.URL.Query().Get("ticket")
 	s.mu.Lock()
@@ -91,6 +65,18 @@ func (s *Server) handleSocket(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
+		_ = ws.Close()
+		return
+	}
+	if len(s.conns) >= maxSockets {
+		// Slack allows 10 sockets per app and turns the next away.
+		s.refused++
+		s.notifyLocked()
+		s.mu.Unlock()
+		msg, _ := json.Marshal(map[string]any{"type": "disconnect", "reason": ReasonTooManySockets,
+			"debug_info": map[string]any{"host": "applink-slacktest"}})
+		_ = ws.SetWriteDeadline(time.Now().Add(5 * time.Second))
+		_ = ws.WriteMessage(websocket.TextMessage, msg)
 		_ = ws.Close()
 		return
 	}
@@ -175,140 +161,6 @@ func (s *Server) dropConn(c *socketConn) {
 	c.abort()
 }
 
-func (s *Server) recordAck(connID int, envelopeID string, payload json.RawMessage) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		return
-	}
-	a := Ack{EnvelopeID: envelopeID, ConnID: connID, At: s.cfg.now()}
-	if len(payload) > 0 && string(payload) != "null" {
-		a.Payload = append(json.RawMessage(nil), payload...)
-	}
-	if e, ok := s.envelopes[envelopeID]; ok {
-		a.Known = true
-		a.RetryAttempt = e.attempt
-		a.Latency = a.At.Sub(e.sentAt)
-		a.Duplicate = e.acked
-		e.acked = true
-		s.stopTimerLocked(e)
-	}
-	s.acks = append(s.acks, a)
-	s.notifyLocked()
-}
-
-// enqueue registers a new envelope (its id already set) and delivers it,
-// waiting until it was written to a socket or ctx ends. It returns the id.
-func (s *Server) enqueue(ctx context.Context, e *envelope) string {
-	s.mu.Lock()
-	e.firstSent = make(chan struct{})
-	s.envelopes[e.id] = e
-	s.envOrder = append(s.envOrder, e.id)
-	s.mu.Unlock()
-
-	s.deliver(e)
-	select {
-	case <-e.firstSent:
-	case <-ctx.Done():
-		s.t.Errorf("slacktest: envelope %s (%s) not delivered before the context ended (%v); no socket connected?", e.id, e.typ, ctx.Err())
-	}
-	return e.id
-}
-
-// deliver writes e to one connected socket (round robin), or parks it until
-// a socket connects, and arms the redelivery timer.
-func (s *Server) deliver(e *envelope) {
-	for {
-		s.mu.Lock()
-		if s.closed || e.acked {
-			s.mu.Unlock()
-			return
-		}
-		c := s.pickConnLocked()
-		if c == nil {
-			s.pending = append(s.pending, e)
-			s.mu.Unlock()
-			return
-		}
-		data, _ := json.Marshal(wireEnvelope{
-			EnvelopeID:             e.id,
-			Type:                   e.typ,
-			Payload:                e.payload,
-			AcceptsResponsePayload: e.acceptsResp,
-			RetryAttempt:           e.attempt,
-			RetryReason:            e.retryReason,
-		})
-		// Latency counts from just before the write: an ack can arrive
-		// before write returns.
-		e.sentAt = s.cfg.now()
-		s.mu.Unlock()
-
-		if err := c.write(data); err != nil {
-			s.dropConn(c)
-			continue // try another socket, or park it
-		}
-
-		s.mu.Lock()
-		e.deliveries++
-		s.delivered = append(s.delivered, Delivery{
-			EnvelopeID: e.id, Type: e.typ, RetryAttempt: e.attempt,
-			RetryReason: e.retryReason, ConnID: c.id, At: e.sentAt,
-		})
-		if !e.sent {
-			e.sent = true
-			close(e.firstSent)
-		}
-		if !e.acked && !s.closed && e.attempt < s.cfg.maxRetries {
-			s.armRedeliveryLocked(e)
-		}
-		s.notifyLocked()
-		s.mu.Unlock()
-		return
-	}
-}
-
-func (s *Server) armRedeliveryLocked(e *envelope) {
-	s.stopTimerLocked(e)
-	s.wg.Add(1)
-	var t *time.Timer
-	t = time.AfterFunc(s.cfg.ackTimeout, func() {
-		defer s.wg.Done()
-		s.mu.Lock()
-		if s.closed || e.acked || e.timer != t {
-			s.mu.Unlock()
-			return
-		}
-		e.timer = nil
-		e.attempt++
-		e.retryReason = "timeout"
-		s.mu.Unlock()
-		s.deliver(e)
-	})
-	e.timer = t
-}
-
-// stopTimerLocked cancels e's redelivery. A timer stopped before it fired
-// never runs its function, so the WaitGroup is balanced here.
-func (s *Server) stopTimerLocked(e *envelope) {
-	if e.timer != nil && e.timer.Stop() {
-		s.wg.Done()
-	}
-	e.timer = nil
-}
-
-func (s *Server) pickConnLocked() *socketConn {
-	if len(s.conns) == 0 {
-		return nil
-	}
-	ids := make([]int, 0, len(s.conns))
-	for id := range s.conns {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	s.rr++
-	return s.conns[ids[s.rr%len(ids)]]
-}
-
 // Disconnect sends a "disconnect" message with reason to every connected
 // socket, as Slack does before it rotates or closes them. slack-go handles
 // it internally: it opens a new connection and closes the old one.
@@ -360,16 +212,41 @@ func (s *Server) SendRawEnvelope(ctx context.Context, data []byte) {
 	}
 }
 
+// DropConnection cuts socket connID abruptly, like the loss of the replica
+// holding it; the others stay. Its unacknowledged envelopes are delivered
+// again after their ack timeout to a socket still open. It reports whether
+// the socket was open.
+func (s *Server) DropConnection(connID int) bool {
+	s.mu.Lock()
+	c, ok := s.conns[connID]
+	s.mu.Unlock()
+	if ok {
+		s.dropConn(c)
+	}
+	return ok
+}
+
+// ConnectionIDs lists the open sockets, oldest first. Ids count from 1 in
+// opening order, so the n-th client to connect holds socket n until it
+// reconnects.
+func (s *Server) ConnectionIDs() []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connIDsLocked()
+}
+
+// RefusedConnections counts sockets turned away with too_many_websockets.
+func (s *Server) RefusedConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refused
+}
+
 func (s *Server) openConns() []*socketConn {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	ids := make([]int, 0, len(s.conns))
-	for id := range s.conns {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	out := make([]*socketConn, 0, len(ids))
-	for _, id := range ids {
+	out := make([]*socketConn, 0, len(s.conns))
+	for _, id := range s.connIDsLocked() {
 		out = append(out, s.conns[id])
 	}
 	return out

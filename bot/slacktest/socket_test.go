@@ -289,16 +289,7 @@ func TestSocketMode_SubmitViewCarriesStateValues(t *testing.T) {
 // unknown rather than dropped.
 func TestSocketMode_PingsAndUnknownAcks(t *testing.T) {
 	fake := New(t, WithPingInterval(10*time.Millisecond))
-	api := slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken()))
-	_, url, err := api.StartSocketModeContext(t.Context())
-	if err != nil {
-		t.Fatal(err)
-	}
-	conn, _, err := websocketDial(t, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := dialSocket(t, fake)
 	pings := make(chan struct{}, 100)
 	conn.SetPingHandler(func(string) error {
 		select {

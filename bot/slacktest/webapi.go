@@ -22,9 +22,53 @@ const (
 	errRateLimited      = "ratelimited"
 )
 
-type rateLimit struct {
-	remaining  int
-	retryAfter time.Duration
+// scopeOf is the bot scope a modelled method needs ("" for none);
+// RevokeScope makes those methods answer missing_scope.
+func scopeOf(method string) string {
+	switch method {
+	case "chat.postMessage", "chat.postEphemeral", "chat.update", "chat.delete":
+		return "chat:write"
+	case "conversations.info":
+		return "channels:read"
+	case "conversations.open":
+		return "im:write"
+	case "users.info":
+		return "users:read"
+	case "usergroups.users.list":
+		return "usergroups:read"
+	}
+	return ""
+}
+
+// grantedScopes are the scopes the fake's bot token starts with.
+func grantedScopes() []string {
+	return []string{"channels:read", "chat:write", "commands", "im:write", "usergroups:read", "users:read"}
+}
+
+// RevokeScope removes a bot scope (usergroups:read, im:write, ...): every
+// method needing it answers {ok:false,error:missing_scope,needed,provided},
+// as Slack does for a token installed without it.
+func (s *Server) RevokeScope(scope string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.revoked[scope] = true
+}
+
+// GrantScope gives back a scope RevokeScope removed.
+func (s *Server) GrantScope(scope string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.revoked, scope)
+}
+
+func (s *Server) providedScopesLocked() string {
+	var out []string
+	for _, sc := range grantedScopes() {
+		if !s.revoked[sc] {
+			out = append(out, sc)
+		}
+	}
+	return strings.Join(out, ",")
 }
 
 // FailNext makes the next call of method answer {ok:false,error:slackErr}
@@ -41,20 +85,16 @@ func (s *Server) FailNext(method, slackErr string) {
 func (s *Server) FailChannel(channel, slackErr string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if slackErr == "" {
-		delete(s.failChannel, channel)
-		return
-	}
-	s.failChannel[channel] = slackErr
+	setOrClear(s.failChannel, channel, slackErr)
 }
 
-// RateLimitNext makes the next n calls of method answer HTTP 429 with a
-// Retry-After header of retryAfter, rounded up to whole seconds as Slack
-// sends it (0 is allowed and means "retry now").
-func (s *Server) RateLimitNext(method string, n int, retryAfter time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.rateLimits[method] = &rateLimit{remaining: n, retryAfter: retryAfter}
+// setOrClear sets m[k] to v, or deletes k when v is empty.
+func setOrClear(m map[string]string, k, v string) {
+	if v == "" {
+		delete(m, k)
+		return
+	}
+	m[k] = v
 }
 
 // apiRequest is one decoded Web API request.
@@ -66,7 +106,8 @@ type apiRequest struct {
 }
 
 // apiResult is what a method handler answers: a payload merged with
-// {"ok":true}, or a Slack error.
+// {"ok":true}, or a Slack error (with optional extra fields: needed,
+// response_metadata, ...).
 type apiResult struct {
 	fields map[string]any
 	err    string
@@ -74,6 +115,12 @@ type apiResult struct {
 
 func fail(e string) apiResult             { return apiResult{err: e} }
 func okResult(f map[string]any) apiResult { return apiResult{fields: f} }
+
+// failWhy is a Slack error with response_metadata.messages, as Slack
+// explains invalid_arguments.
+func failWhy(e string, messages ...string) apiResult {
+	return apiResult{err: e, fields: map[string]any{"response_metadata": map[string]any{"messages": messages}}}
+}
 
 const maxBody = 4 << 20
 
@@ -111,23 +158,34 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	}
 
 	s.mu.Lock()
+	call.At = s.cfg.now()
+	s.seq++
+	call.Seq = s.seq
 	var res apiResult
 	var retryAfter time.Duration
 	limited := false
+	scope := scopeOf(method)
 	switch {
 	case token != want:
 		res = fail(ErrInvalidAuth)
+	case scope != "" && s.revoked[scope]:
+		res = apiResult{err: ErrMissingScope, fields: map[string]any{"needed": scope, "provided": s.providedScopesLocked()}}
 	case s.rateLimits[method] != nil && s.rateLimits[method].remaining > 0:
 		rl := s.rateLimits[method]
 		rl.remaining--
 		limited, retryAfter = true, rl.retryAfter
-		res = fail(errRateLimited)
-		call.Status = http.StatusTooManyRequests
+	case method == "chat.postMessage" && !s.paceAllowLocked(req.form.Get("channel"), call.At, &retryAfter):
+		limited = true
 	case len(s.failNext[method]) > 0:
 		res = fail(s.failNext[method][0])
 		s.failNext[method] = s.failNext[method][1:]
 	default:
-		res = s.dispatchLocked(req, r)
+		res = s.dispatchLocked(req)
+	}
+	if limited {
+		res = fail(errRateLimited)
+		call.Status = http.StatusTooManyRequests
+		call.RetryAfter = retryAfter
 	}
 	call.Error = res.err
 	s.calls = append(s.calls, call)
@@ -135,7 +193,7 @@ func (s *Server) handleAPI(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	if limited {
-		w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(retryAfter.Seconds()))))
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds(retryAfter)))
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"ok": false, "error": errRateLimited})
 		return
 	}
@@ -155,8 +213,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
+// retryAfterSeconds rounds d up to whole seconds, as Slack sends
+// Retry-After.
+func retryAfterSeconds(d time.Duration) int { return int(math.Ceil(d.Seconds())) }
+
 // dispatchLocked runs one method. Callers hold s.mu.
-func (s *Server) dispatchLocked(req apiRequest, r *http.Request) apiResult {
+func (s *Server) dispatchLocked(req apiRequest) apiResult {
 	switch req.method {
 	case "apps.connections.open":
 		ticket := s.nextIDLocked("ticket-")
@@ -177,30 +239,22 @@ func (s *Server) dispatchLocked(req apiRequest, r *http.Request) apiResult {
 		return s.updateMessageLocked(req)
 	case "chat.delete":
 		return s.deleteMessageLocked(req)
+	case "chat.getPermalink":
+		return s.permalinkLocked(req)
 	case "views.open":
 		return s.openViewLocked(req)
 	case "views.update":
 		return s.updateViewLocked(req)
+	case "views.publish":
+		return s.publishViewLocked(req)
 	case "conversations.info":
-		ch := req.form.Get("channel")
-		if ch == "" {
-			return fail(ErrChannelNotFound)
-		}
-		if e := s.failChannel[ch]; e != "" {
-			return fail(e)
-		}
-		return okResult(map[string]any{"channel": map[string]any{
-			"id": ch, "name": strings.ToLower(ch), "is_channel": true, "is_member": true,
-		}})
+		return s.conversationsInfoLocked(req)
+	case "conversations.open":
+		return s.conversationsOpenLocked(req)
 	case "users.info":
-		u := req.form.Get("user")
-		if u == "" {
-			return fail("user_not_found")
-		}
-		return okResult(map[string]any{"user": map[string]any{
-			"id": u, "team_id": s.cfg.teamID, "name": strings.ToLower(u), "real_name": "User " + u,
-			"tz": "Europe/Paris", "profile": map[string]any{"display_name": strings.ToLower(u), "real_name": "User " + u},
-		}})
+		return s.usersInfoLocked(req)
+	case "usergroups.users.list":
+		return s.userGroupMembersLocked(req)
 	}
 	return fail("unknown_method")
 }

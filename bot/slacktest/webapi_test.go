@@ -1,7 +1,6 @@
 package slacktest
 
 import (
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
@@ -52,21 +51,7 @@ func TestWebAPI_AuthTest(t *testing.T) {
 func TestWebAPI_TokenPlacement(t *testing.T) {
 	fake := New(t)
 	post := func(form url.Values, bearer string) map[string]any {
-		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, fake.APIURL()+"chat.postMessage", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if bearer != "" {
-			req.Header.Set("Authorization", "Bearer "+bearer)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var out map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-			t.Fatal(err)
-		}
-		return out
+		return postAPI(t, fake, "chat.postMessage", form, bearer)
 	}
 	tests := []struct {
 		name    string

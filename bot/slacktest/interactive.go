@@ -15,7 +15,9 @@ type trigger struct {
 }
 
 // SlashCommand is what a person typed. Empty fields get defaults: Command
-// "/paas", UserName and ChannelName derived from the ids.
+// "/paas", UserName from the user (its declared name), ChannelName as Slack
+// sends it for the channel: the channel's name, "directmessage" in an IM,
+// the group DM's "mpdm-…" name.
 type SlashCommand struct {
 	UserID      string
 	UserName    string
@@ -34,15 +36,19 @@ func (s *Server) SendSlashCommand(ctx context.Context, cmd SlashCommand) string 
 	if cmd.Command == "" {
 		cmd.Command = "/paas"
 	}
+	s.mu.Lock()
 	if cmd.UserName == "" {
-		cmd.UserName = strings.ToLower(cmd.UserID)
+		u, _ := s.userLocked(cmd.UserID)
+		cmd.UserName = u.Name
+		if cmd.UserName == "" {
+			cmd.UserName = strings.ToLower(cmd.UserID)
+		}
 	}
 	if cmd.ChannelName == "" {
-		cmd.ChannelName = strings.ToLower(cmd.ChannelID)
+		cmd.ChannelName = s.channelNameLocked(cmd.ChannelID)
 	}
-	s.mu.Lock()
 	trig := s.newTriggerLocked(cmd.UserID)
-	ru := s.newResponseURLLocked(cmd.ChannelID, "", false)
+	ru := s.newResponseURLLocked(cmd.ChannelID, cmd.UserID, "", false)
 	s.mu.Unlock()
 	payload, _ := json.Marshal(map[string]any{
 		"token":                 "verification-token-unused",
@@ -59,7 +65,7 @@ func (s *Server) SendSlashCommand(ctx context.Context, cmd SlashCommand) string 
 		"response_url":          ru.url,
 		"trigger_id":            trig,
 	})
-	return s.sendEnvelope(ctx, "slash_commands", payload, ru, trig)
+	return s.sendInteraction(ctx, payload, interaction{envType: "slash_commands", ru: ru, trigger: trig})
 }
 
 // Click is a button click. When MessageTS names a recorded message, the
@@ -99,17 +105,15 @@ func (s *Server) ClickButton(ctx context.Context, c Click) string {
 		c.Ephemeral = c.Ephemeral || msg.Ephemeral
 	}
 	trig := s.newTriggerLocked(c.UserID)
-	ru := s.newResponseURLLocked(c.ChannelID, c.MessageTS, c.Ephemeral)
+	ru := s.newResponseURLLocked(c.ChannelID, c.UserID, c.MessageTS, c.Ephemeral)
 	actionTS := s.nextTSLocked()
+	channelName := s.channelNameLocked(c.ChannelID)
 	var wireMsg map[string]any
 	if msg != nil && !c.Ephemeral {
 		wireMsg = s.wireMessage(msg)
 	}
 	s.mu.Unlock()
 
-	if c.UserName == "" {
-		c.UserName = strings.ToLower(c.UserID)
-	}
 	action := map[string]any{
 		"type": "button", "action_id": c.ActionID, "block_id": c.BlockID,
 		"text":      map[string]any{"type": "plain_text", "text": c.Text, "emoji": true},
@@ -118,88 +122,64 @@ func (s *Server) ClickButton(ctx context.Context, c Click) string {
 	if c.Value != "" {
 		action["value"] = c.Value
 	}
-	p := map[string]any{
-		"type":       "block_actions",
-		"user":       map[string]any{"id": c.UserID, "username": c.UserName, "name": c.UserName, "team_id": s.cfg.teamID},
-		"api_app_id": s.cfg.appID,
-		"token":      "verification-token-unused",
-		"container": map[string]any{
-			"type": "message", "message_ts": c.MessageTS, "channel_id": c.ChannelID, "is_ephemeral": c.Ephemeral,
-		},
-		"trigger_id":            trig,
-		"team":                  map[string]any{"id": s.cfg.teamID, "domain": s.cfg.teamDomain},
-		"enterprise":            nil,
-		"is_enterprise_install": false,
-		"channel":               map[string]any{"id": c.ChannelID, "name": strings.ToLower(c.ChannelID)},
-		"state":                 map[string]any{"values": map[string]any{}},
-		"response_url":          ru.url,
-		"actions":               []any{action},
+	p := s.interactionBase("block_actions", c.UserID, trig)
+	if c.UserName != "" {
+		p["user"].(map[string]any)["username"], p["user"].(map[string]any)["name"] = c.UserName, c.UserName
 	}
+	p["container"] = map[string]any{
+		"type": "message", "message_ts": c.MessageTS, "channel_id": c.ChannelID, "is_ephemeral": c.Ephemeral,
+	}
+	p["channel"] = map[string]any{"id": c.ChannelID, "name": channelName}
+	p["state"] = map[string]any{"values": map[string]any{}}
+	p["response_url"], p["actions"] = ru.url, []any{action}
 	if wireMsg != nil {
 		p["message"] = wireMsg
 	}
 	payload, _ := json.Marshal(p)
-	return s.sendEnvelope(ctx, "interactive", payload, ru, trig)
+	return s.sendInteraction(ctx, payload, interaction{ru: ru, trigger: trig, kind: "block_actions"})
 }
 
-// Submission is a modal submitted by a person. Values maps block_id, then
-// action_id, to the typed value. UserID defaults to the user the view was
-// opened for.
-type Submission struct {
-	ViewID string
-	UserID string
-	Values map[string]map[string]string
+// interaction says how an envelope is sent and how its ack is read.
+type interaction struct {
+	envType string // default "interactive"
+	ru      *responseURL
+	trigger string
+	viewID  string // view_submission, view_closed, block_suggestion in a modal
+	kind    string // the interactive payload's type
+	noResp  bool   // accepts_response_payload false (events_api)
 }
 
-// SubmitView sends an interactive envelope with a view_submission payload
-// for a view opened with views.open, and returns the envelope id (its ack
-// carries the response_action, if any). The test fails if the view is
-// unknown.
-func (s *Server) SubmitView(ctx context.Context, sub Submission) string {
+// interactionBase holds the fields every interactive payload carries.
+func (s *Server) interactionBase(kind, user, trig string) map[string]any {
 	s.mu.Lock()
-	v, ok := s.views[sub.ViewID]
-	if !ok {
-		s.mu.Unlock()
-		s.t.Errorf("slacktest: SubmitView: no view %q was opened", sub.ViewID)
-		return ""
-	}
-	if sub.UserID == "" {
-		sub.UserID = v.UserID
-	}
-	values := map[string]map[string]any{}
-	for blockID, actions := range sub.Values {
-		values[blockID] = map[string]any{}
-		for actionID, val := range actions {
-			values[blockID][actionID] = map[string]any{"type": inputElementType(v, blockID, actionID), "value": val}
-		}
-	}
-	trig := s.newTriggerLocked(sub.UserID)
-	wv := s.wireViewLocked(v, values)
+	u, _ := s.userLocked(user)
 	s.mu.Unlock()
-
-	name := strings.ToLower(sub.UserID)
-	payload, _ := json.Marshal(map[string]any{
-		"type":                  "view_submission",
+	name := u.Name
+	if name == "" {
+		name = strings.ToLower(user)
+	}
+	return map[string]any{
+		"type":                  kind,
 		"team":                  map[string]any{"id": s.cfg.teamID, "domain": s.cfg.teamDomain},
-		"user":                  map[string]any{"id": sub.UserID, "username": name, "name": name, "team_id": s.cfg.teamID},
+		"user":                  map[string]any{"id": user, "username": name, "name": name, "team_id": s.cfg.teamID},
 		"api_app_id":            s.cfg.appID,
 		"token":                 "verification-token-unused",
 		"trigger_id":            trig,
-		"view":                  wv,
-		"response_urls":         []any{},
 		"is_enterprise_install": false,
 		"enterprise":            nil,
-	})
-	return s.sendEnvelope(ctx, "interactive", payload, nil, trig)
+	}
 }
 
-func (s *Server) sendEnvelope(ctx context.Context, typ string, payload json.RawMessage, ru *responseURL, trig string) string {
-	e := &envelope{typ: typ, payload: payload, acceptsResp: true, triggerID: trig}
+func (s *Server) sendInteraction(ctx context.Context, payload json.RawMessage, in interaction) string {
+	if in.envType == "" {
+		in.envType = "interactive"
+	}
+	e := &envelope{typ: in.envType, payload: payload, acceptsResp: !in.noResp, triggerID: in.trigger, viewID: in.viewID, kind: in.kind}
 	s.mu.Lock()
 	e.id = s.nextIDLocked("env-")
-	if ru != nil {
-		e.responseURL = ru.url
-		ru.envelopeID = e.id
+	if in.ru != nil {
+		e.responseURL = in.ru.url
+		in.ru.envelopeID = e.id
 	}
 	s.mu.Unlock()
 	return s.enqueue(ctx, e)
