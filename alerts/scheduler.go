@@ -12,6 +12,7 @@ import (
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -20,7 +21,7 @@ import (
 type Store interface {
 	Subscriptions(ctx context.Context, team string) ([]store.Subscription, error)
 	Subscription(ctx context.Context, id int64) (*store.Subscription, error)
-	APIKey(ctx context.Context, id store.Identity) (string, store.KeyMeta, error)
+	APIKey(ctx context.Context, id store.Identity) (secret.Value, store.KeyMeta, error)
 	ClaimSlot(ctx context.Context, subID int64, slot time.Time) (bool, error)
 	LastSlot(ctx context.Context, subID int64) (time.Time, bool, error)
 	FinishSlot(ctx context.Context, subID int64, slot time.Time, outcome string) error
@@ -48,7 +49,7 @@ type Config struct {
 	Store Store
 	// Gandi returns a client for an owner's API key (sharing one
 	// *http.Client and the configured endpoint).
-	Gandi  func(apiKey string) *gandi.Client
+	Gandi  func(apiKey secret.Value) *gandi.Client
 	Poster Poster
 	// Now is the clock (default time.Now).
 	Now     func() time.Time

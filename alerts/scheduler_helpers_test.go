@@ -13,6 +13,7 @@ import (
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -145,11 +146,11 @@ func newEnv(t *testing.T, start time.Time) *env {
 	t.Helper()
 	e := &env{t: t, clock: &fakeClock{t: start}, poster: &recordingPoster{}, metric: &countingMetrics{}}
 	e.sim, e.url = gandisim.NewTestServer(t, gandisim.Options{Now: e.clock.Now, Seed: 1})
-	secret, _, err := store.NewSecret()
+	dbSecret, _, err := store.NewSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.secret = secret
+	e.secret = dbSecret
 	e.dbPath = filepath.Join(t.TempDir(), "paasbot.db")
 	e.db = e.openDB()
 	e.sched = e.newScheduler(e.db)
@@ -175,7 +176,7 @@ func (e *env) newScheduler(db Store) *Scheduler {
 	})
 }
 
-func (e *env) client(key string) *gandi.Client {
+func (e *env) client(key secret.Value) *gandi.Client {
 	e.mu.Lock()
 	url := e.url
 	if e.endpoint != "" {
@@ -185,7 +186,7 @@ func (e *env) client(key string) *gandi.Client {
 	return gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithTimeout(10*time.Second))
 }
 
-func (e *env) putKey(user, key string) {
+func (e *env) putKey(user string, key secret.Value) {
 	e.t.Helper()
 	if _, err := e.db.PutAPIKey(context.Background(), store.Identity{Team: team, User: user}, key); err != nil {
 		e.t.Fatal(err)

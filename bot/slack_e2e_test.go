@@ -13,6 +13,7 @@ import (
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -47,7 +48,7 @@ func newE2EApprovers(t *testing.T, approvers []string, fakeOpts ...slacktest.Opt
 	h := newHarness(t, func(p *SlackPoster, db *store.DB) Core {
 		core, err := commands.New(commands.Config{
 			Store: db,
-			Gandi: func(key string) *gandi.Client {
+			Gandi: func(key secret.Value) *gandi.Client {
 				return gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithHTTPClient(shared))
 			},
 			Notifier:  p,

@@ -63,12 +63,12 @@ func newHarness(t testing.TB, mk func(p *SlackPoster, db *store.DB) Core, fakeOp
 	if err != nil {
 		t.Fatal(err)
 	}
-	secret, _, err := store.NewSecret()
+	dbSecret, _, err := store.NewSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(t.TempDir(), "paasbot.db")
-	db, err := store.Open(t.Context(), path, secret)
+	db, err := store.Open(t.Context(), path, dbSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

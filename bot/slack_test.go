@@ -446,11 +446,11 @@ func TestSlack_BadTokens(t *testing.T) {
 
 func openStore(t *testing.T) *store.DB {
 	t.Helper()
-	secret, _, err := store.NewSecret()
+	dbSecret, _, err := store.NewSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(t.Context(), t.TempDir()+"/p.db", secret)
+	db, err := store.Open(t.Context(), t.TempDir()+"/p.db", dbSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

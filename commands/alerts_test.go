@@ -15,6 +15,7 @@ import (
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -72,22 +73,22 @@ func alertsSetup(t *testing.T, withScheduler bool) *alertsEnv {
 	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1, Now: now})
 	sim.SeedDemo(alertsKey, 3)
 	sim.SeedDemo(alertsKeyB, 3)
-	secret, _, err := store.NewSecret()
+	dbSecret, _, err := store.NewSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), secret, store.WithClock(now))
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), dbSecret, store.WithClock(now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	for user, key := range map[string]string{alertsAlice: alertsKey, alertsBob: alertsKeyB} {
+	for user, key := range map[string]secret.Value{alertsAlice: alertsKey, alertsBob: alertsKeyB} {
 		if _, err := db.PutAPIKey(ctx, store.Identity{Team: alertsTeam, User: user}, key); err != nil {
 			t.Fatal(err)
 		}
 	}
-	gc := func(k string) *gandi.Client { return gandi.NewClient(k, gandi.WithEndpoint(url)) }
+	gc := func(k secret.Value) *gandi.Client { return gandi.NewClient(k, gandi.WithEndpoint(url)) }
 	poster := &alertsPoster{}
 	e := &alertsEnv{db: db, sim: sim, poster: poster}
 	cfg := commands.Config{Store: db, Gandi: gc, Notifier: poster, Now: now}

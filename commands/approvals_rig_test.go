@@ -14,6 +14,7 @@ import (
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -152,11 +153,11 @@ func newApvRig(t testing.TB, approvers ...string) *apvRig {
 	r.sim, r.url = gandisim.NewTestServer(t, gandisim.Options{Now: r.clock.Now, Seed: 1})
 	r.sim.SeedDemo(apvKey, 3)
 	r.dir = t.TempDir()
-	secret, _, err := store.NewSecret()
+	dbSecret, _, err := store.NewSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
-	r.db, err = store.Open(ctx, filepath.Join(r.dir, "paasbot.db"), secret, store.WithClock(r.clock.Now))
+	r.db, err = store.Open(ctx, filepath.Join(r.dir, "paasbot.db"), dbSecret, store.WithClock(r.clock.Now))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,7 +186,7 @@ func (r *apvRig) newCore(approvers ...string) *Core {
 	logger := slog.New(slog.NewTextHandler(r.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	c, err := New(Config{
 		Store: r.db, Notifier: r.note, Approvers: approvers, Now: r.clock.Now, Logger: logger,
-		Gandi: func(key string) *gandi.Client {
+		Gandi: func(key secret.Value) *gandi.Client {
 			return gandi.NewClient(key, gandi.WithEndpoint(r.url), gandi.WithLogger(logger))
 		},
 	})

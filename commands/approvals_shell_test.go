@@ -13,6 +13,7 @@ import (
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -42,11 +43,11 @@ func TestShell_ApprovalSession(t *testing.T) {
 	ctx := context.Background()
 	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1, OperationTime: 100 * time.Millisecond})
 	sim.SeedDemo(gandisim.DemoAPIKey, 3)
-	secret, _, err := store.NewSecret()
+	dbSecret, _, err := store.NewSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), secret)
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), dbSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +58,7 @@ func TestShell_ApprovalSession(t *testing.T) {
 	out := &lockedBuffer{}
 	dana := &bot.Shell{Out: out, Team: "local", User: "dana", Channel: "shell"}
 	core, err := commands.New(commands.Config{Store: db, Notifier: dana, Approvers: []string{"sam"},
-		Gandi: func(k string) *gandi.Client { return gandi.NewClient(k, gandi.WithEndpoint(url)) }})
+		Gandi: func(k secret.Value) *gandi.Client { return gandi.NewClient(k, gandi.WithEndpoint(url)) }})
 	if err != nil {
 		t.Fatal(err)
 	}

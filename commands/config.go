@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/secret"
 )
 
 // Metrics counts commands by name and outcome ("ok" or an error Code),
@@ -22,7 +23,7 @@ type Config struct {
 	Store Store
 	// Gandi returns a client for one person's API key (share one
 	// *http.Client inside). The core never keeps a client beyond a call.
-	Gandi func(apiKey string) *gandi.Client
+	Gandi func(apiKey secret.Value) *gandi.Client
 	// Notifier posts and updates messages outside the current reply
 	// (approval progress, private passwords). May be nil in tests.
 	Notifier Notifier

@@ -18,6 +18,7 @@ import (
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -87,12 +88,12 @@ func faultsSetup(t *testing.T, callTimeout time.Duration) *faultsEnv {
 	fg := &faultyGandi{sim: sim}
 	srv := httptest.NewServer(fg)
 	t.Cleanup(srv.Close)
-	secret, _, err := store.NewSecret()
+	dbSecret, _, err := store.NewSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), secret)
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), dbSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +104,7 @@ func faultsSetup(t *testing.T, callTimeout time.Duration) *faultsEnv {
 	logs := &lockedBuffer{}
 	core, err := commands.New(commands.Config{
 		Store: db,
-		Gandi: func(k string) *gandi.Client {
+		Gandi: func(k secret.Value) *gandi.Client {
 			return gandi.NewClient(k, gandi.WithEndpoint(srv.URL+"/xmlrpc/"), gandi.WithTimeout(callTimeout))
 		},
 		Notifier: &alertsPoster{},

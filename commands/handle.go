@@ -10,6 +10,7 @@ import (
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -95,7 +96,7 @@ func (c *Core) prepare(ctx context.Context, req Request) (*Call, error) {
 }
 
 // apiKey loads the key of user, mapping "none" to how to get one.
-func (c *Core) apiKey(ctx context.Context, team, user string) (string, error) {
+func (c *Core) apiKey(ctx context.Context, team, user string) (secret.Value, error) {
 	key, _, err := c.cfg.Store.APIKey(ctx, store.Identity{Team: team, User: user})
 	if err != nil {
 		return "", keyError(err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -67,7 +68,7 @@ type keysFailOnce struct {
 	reads int
 }
 
-func (k *keysFailOnce) APIKey(ctx context.Context, id store.Identity) (string, store.KeyMeta, error) {
+func (k *keysFailOnce) APIKey(ctx context.Context, id store.Identity) (secret.Value, store.KeyMeta, error) {
 	k.mu.Lock()
 	k.reads++
 	first := k.reads == 1

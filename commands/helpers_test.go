@@ -11,6 +11,7 @@ import (
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -67,12 +68,12 @@ func setupTB(t testing.TB, n int, approvers ...string) *testEnv {
 	t.Helper()
 	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1, Now: func() time.Time { return testNow }})
 	sim.SeedDemo(testKey, n)
-	secret, _, err := store.NewSecret()
+	dbSecret, _, err := store.NewSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), secret, store.WithClock(func() time.Time { return testNow }))
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), dbSecret, store.WithClock(func() time.Time { return testNow }))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func setupTB(t testing.TB, n int, approvers ...string) *testEnv {
 	rec := &recorder{}
 	core, err := New(Config{
 		Store: db, Notifier: rec, Approvers: approvers, Now: func() time.Time { return testNow },
-		Gandi: func(k string) *gandi.Client {
+		Gandi: func(k secret.Value) *gandi.Client {
 			if k == "panic-key-0000000000000" {
 				panic("boom")
 			}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -60,14 +61,15 @@ func (c *Core) SubmitForm(ctx context.Context, s Submission) (msg reply.Message,
 	if s.FormID != FormLogin {
 		return reply.Message{}, Errorf(EINVALID, "Unknown form %q.", s.FormID)
 	}
-	key := strings.TrimSpace(s.Value)
+	typed := strings.TrimSpace(s.Value)
 	defer func() { c.observe("login", codeOf(err)) }()
-	if key == "" {
+	if typed == "" {
 		return reply.Message{}, Errorf(EINVALID, "The API key is empty.")
 	}
-	if len(key) > 200 || strings.ContainsFunc(key, func(r rune) bool { return r <= ' ' || r > '~' }) {
+	if len(typed) > 200 || strings.ContainsFunc(typed, func(r rune) bool { return r <= ' ' || r > '~' }) {
 		return reply.Message{}, Errorf(EINVALID, "That does not look like a Gandi API key (printable characters, no spaces).")
 	}
+	key := secret.Value(typed)
 	v, err := c.cfg.Gandi(key).Version.Info(ctx)
 	if err != nil {
 		if errors.Is(err, gandi.ErrBadAPIKey) {

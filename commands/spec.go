@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 )
 
 // ValueKind is the type of a parameter's value, checked before any call.
@@ -78,8 +79,8 @@ type Call struct {
 	links  map[string]string // Slack link targets by param name ("#0" for positional 0)
 	values map[string]any    // by canonical Param.Name
 	raw    map[string]string
-	order  []string // names as given, for rebuilding the line
-	key    string   // the caller's API key, loaded when needed
+	order  []string     // names as given, for rebuilding the line
+	key    secret.Value // the caller's API key, loaded when needed
 }
 
 // Arg returns the i-th positional value ("" when absent).

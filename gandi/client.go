@@ -13,6 +13,8 @@ import (
 	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Paris must load in images without zoneinfo
+
+	"github.com/paasbot/paasbot/secret"
 )
 
 // Defaults of NewClient.
@@ -117,10 +119,11 @@ func WithObserver(fn func(method string, took time.Duration, err error)) Option 
 // never modified after creation.
 var defaultHTTP = sync.OnceValue(func() *http.Client { return &http.Client{} })
 
-// NewClient returns a client for apiKey.
-func NewClient(apiKey string, opts ...Option) *Client {
+// NewClient returns a client for apiKey, which is revealed only in the
+// parameters of each call.
+func NewClient(apiKey secret.Value, opts ...Option) *Client {
 	c := &Client{
-		key:         func() string { return apiKey },
+		key:         apiKey.Reveal,
 		endpoint:    DefaultEndpoint,
 		timeout:     DefaultTimeout,
 		maxResponse: DefaultMaxResponseSize,

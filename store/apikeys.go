@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/paasbot/paasbot/secret"
 )
 
 // Identity is the owner of an API key: a Slack team id and user id (the
@@ -34,18 +36,18 @@ type KeyMeta struct {
 // PutAPIKey stores (or replaces) the API key of id, encrypted, and returns
 // its fingerprint. It fails with ErrWrongSecret if the database has been
 // rotated to another secret since this DB was opened.
-func (d *DB) PutAPIKey(ctx context.Context, id Identity, apiKey string) (fingerprint string, err error) {
+func (d *DB) PutAPIKey(ctx context.Context, id Identity, apiKey secret.Value) (fingerprint string, err error) {
 	if err := id.validate(); err != nil {
 		return "", err
 	}
-	if strings.TrimSpace(apiKey) == "" {
+	if strings.TrimSpace(apiKey.Reveal()) == "" {
 		return "", invalidf("empty API key")
 	}
-	sealed, err := d.keys.seal([]byte(apiKey), apiKeyAD(id))
+	sealed, err := d.keys.seal([]byte(apiKey.Reveal()), apiKeyAD(id))
 	if err != nil {
 		return "", err
 	}
-	fp := d.keys.fingerprint(apiKey)
+	fp := d.keys.fingerprint(apiKey.Reveal())
 	tx, err := d.db.BeginTx(ctx)
 	if err != nil {
 		return "", fmt.Errorf("store: put API key: %w", err)
@@ -67,10 +69,11 @@ func (d *DB) PutAPIKey(ctx context.Context, id Identity, apiKey string) (fingerp
 	return fp, nil
 }
 
-// APIKey returns the decrypted API key of id and its metadata. It returns
+// APIKey returns the decrypted API key of id, as a secret.Value that prints
+// "[redacted]", and its metadata. It returns
 // ErrNotFound when id has none, and ErrUndecryptable when the stored value
 // does not open under this secret and identity.
-func (d *DB) APIKey(ctx context.Context, id Identity) (apiKey string, meta KeyMeta, err error) {
+func (d *DB) APIKey(ctx context.Context, id Identity) (apiKey secret.Value, meta KeyMeta, err error) {
 	var sealed []byte
 	var created int64
 	err = d.db.QueryRowContext(ctx, `SELECT sealed, fingerprint, created_at FROM api_keys WHERE team = ? AND user_id = ?`,
@@ -89,7 +92,7 @@ func (d *DB) APIKey(ctx context.Context, id Identity) (apiKey string, meta KeyMe
 		return "", KeyMeta{}, fmt.Errorf("store: API key of %s: %w", id, ErrUndecryptable)
 	}
 	meta.CreatedAt = fromNanos(created)
-	return string(plain), meta, nil
+	return secret.Value(plain), meta, nil
 }
 
 // DeleteAPIKey removes the API key of id (logout). It returns ErrNotFound

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store/storetest"
 	"os"
 	"path/filepath"
@@ -62,7 +63,7 @@ func TestDB_PutAPIKey(t *testing.T) {
 				id  Identity
 				key string
 			}{{Identity{"", "U"}, "k"}, {Identity{"T", ""}, "k"}, {Identity{"T", "U"}, "  "}} {
-				if _, err := db.PutAPIKey(ctx, c.id, c.key); !errors.Is(err, ErrInvalid) {
+				if _, err := db.PutAPIKey(ctx, c.id, secret.Value(c.key)); !errors.Is(err, ErrInvalid) {
 					t.Errorf("PutAPIKey(%v, %q) err = %v, want ErrInvalid", c.id, c.key, err)
 				}
 			}
@@ -182,7 +183,7 @@ func TestDB_NoPlaintextOnDisk(t *testing.T) {
 		{"TTEAMMARKER", "UBOB"}:   "PLAINTEXT-APIKEY-bob-9876543210",
 	}
 	for id, k := range keys {
-		if _, err := db.PutAPIKey(ctx, id, k); err != nil {
+		if _, err := db.PutAPIKey(ctx, id, secret.Value(k)); err != nil {
 			t.Fatal(err)
 		}
 	}

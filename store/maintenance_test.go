@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store/storetest"
 	"os"
 	"path/filepath"
@@ -129,7 +130,7 @@ func TestRotateSecret(t *testing.T) {
 			fps := map[Identity]string{}
 			sealed := map[Identity][]byte{}
 			for _, id := range ids {
-				fp, err := db.PutAPIKey(ctx, id, "key-of-"+id.String())
+				fp, err := db.PutAPIKey(ctx, id, secret.Value("key-of-"+id.String()))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -157,10 +158,10 @@ func TestRotateSecret(t *testing.T) {
 			}
 			for _, id := range ids {
 				k, meta, err := rotated.APIKey(ctx, id)
-				if err != nil || k != "key-of-"+id.String() {
-					t.Errorf("%s: %q, %v", id, k, err)
+				if err != nil || k.Reveal() != "key-of-"+id.String() {
+					t.Errorf("%s: %q, %v", id, k.Reveal(), err)
 				}
-				if meta.Fingerprint == fps[id] || meta.Fingerprint != rotated.keys.fingerprint(k) {
+				if meta.Fingerprint == fps[id] || meta.Fingerprint != rotated.keys.fingerprint(k.Reveal()) {
 					t.Errorf("%s: fingerprint %q not recomputed (was %q)", id, meta.Fingerprint, fps[id])
 				}
 			}
@@ -221,8 +222,8 @@ func TestRotateSecret(t *testing.T) {
 			}
 			defer again.Close()
 			for _, id := range []Identity{ids[0], ids[2]} {
-				if k, _, err := again.APIKey(ctx, id); err != nil || k != "key-of-"+id.String() {
-					t.Errorf("%s after failed rotation: %q, %v", id, k, err)
+				if k, _, err := again.APIKey(ctx, id); err != nil || k.Reveal() != "key-of-"+id.String() {
+					t.Errorf("%s after failed rotation: %q, %v", id, k.Reveal(), err)
 				}
 			}
 		})

@@ -123,7 +123,7 @@ func TestDB_NoPlaintextInPostgres(t *testing.T) {
 	ctx := context.Background()
 	e := storetest.Postgres // NewDatabase skips without PAASBOT_TEST_POSTGRES
 	db := openTestDB(t, e)
-	key := "PLAINTEXT-APIKEY-alice-0123456789"
+	const key = "PLAINTEXT-APIKEY-alice-0123456789"
 	if _, err := db.PutAPIKey(ctx, Identity{"T", "UALICE"}, key); err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/paasbot/paasbot/secret"
 )
 
 func TestParseLevel(t *testing.T) {
@@ -123,7 +125,7 @@ func TestNewLogger_SecretsNeverReachTheLog(t *testing.T) {
 			}
 			ctx := WithRequestID(context.Background(), "req1")
 			// As Secret values, under any key.
-			l.InfoContext(ctx, "login", "key", Secret(apiKey), "bot", Secret(botToken), "app", Secret(appToken), "pw", Secret(password))
+			l.InfoContext(ctx, "login", "key", secret.Value(apiKey), "bot", secret.Value(botToken), "app", secret.Value(appToken), "pw", secret.Value(password))
 			// As plain strings under secret-looking keys (the mistake).
 			l.DebugContext(ctx, "call", "apikey", apiKey, "generated_password", password,
 				slog.Group("slack", "bot_token", botToken, "app_token", appToken))
@@ -131,10 +133,10 @@ func TestNewLogger_SecretsNeverReachTheLog(t *testing.T) {
 			l.Warn("connect failed: invalid_auth with "+botToken, "url", "wss://x/?ticket="+appToken)
 			// A struct holding them, logged whole.
 			type cfg struct {
-				APIKey, Bot Secret
-				Password    Secret
+				APIKey, Bot secret.Value
+				Password    secret.Value
 			}
-			l.With("cfg", cfg{Secret(apiKey), Secret(botToken), Secret(password)}).Info("config")
+			l.With("cfg", cfg{secret.Value(apiKey), secret.Value(botToken), secret.Value(password)}).Info("config")
 			out := buf.String()
 			for name, raw := range map[string]string{"API key": apiKey, "bot token": botToken, "app token": appToken, "password": password} {
 				if strings.Contains(out, raw) {

@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"strings"
+
+	"github.com/paasbot/paasbot/secret"
 )
 
 // NewRedactingHandler wraps next so that secrets logged by mistake do not
@@ -67,7 +69,7 @@ func maskAttr(a slog.Attr) slog.Attr {
 	if a.Equal(slog.Attr{}) {
 		return a
 	}
-	return slog.String(a.Key, Redacted)
+	return slog.String(a.Key, secret.Redacted)
 }
 
 func redactAttr(a slog.Attr) slog.Attr {

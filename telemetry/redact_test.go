@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+
+	"github.com/paasbot/paasbot/secret"
 )
 
 func TestLooksSecret(t *testing.T) {
@@ -108,13 +110,13 @@ func TestRedactingHandler_NestedGroups(t *testing.T) {
 		name      string
 		got, want any
 	}{
-		{"apikey", r["apikey"], Redacted},
+		{"apikey", r["apikey"], secret.Redacted},
 		{"gandi.method kept", gandi["method"], "paas.list"},
-		{"gandi.api_key", gandi["api_key"], Redacted},
-		{"gandi.params.password", params["password"], Redacted},
+		{"gandi.api_key", gandi["api_key"], secret.Redacted},
+		{"gandi.params.password", params["password"], secret.Redacted},
 		{"gandi.params.name kept", params["name"], "blog"},
-		{"credentials group masked whole", r["credentials"], Redacted},
-		{"Authorization", r["Authorization"], Redacted},
+		{"credentials group masked whole", r["credentials"], secret.Redacted},
+		{"Authorization", r["Authorization"], secret.Redacted},
 	}
 	for _, c := range checks {
 		if c.got != c.want {
@@ -135,7 +137,7 @@ func TestRedactingHandler_WithAttrsAndGroups(t *testing.T) {
 			t.Errorf("output leaks %s:\n%s", raw, out)
 		}
 	}
-	for _, want := range []string{"token=" + Redacted, "secrets.anything=" + Redacted, "req.password=" + Redacted, "req.ok=kept"} {
+	for _, want := range []string{"token=" + secret.Redacted, "secrets.anything=" + secret.Redacted, "req.password=" + secret.Redacted, "req.ok=kept"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -154,7 +156,7 @@ func TestRedactingHandler_TokensInValues(t *testing.T) {
 	if strings.Contains(out, "SECRETPART") {
 		t.Fatalf("output leaks the token:\n%s", out)
 	}
-	if n := strings.Count(out, "xoxb-"+Redacted); n != 4 {
+	if n := strings.Count(out, "xoxb-"+secret.Redacted); n != 4 {
 		t.Errorf("scrubbed token appears %d times, want 4:\n%s", n, out)
 	}
 }

@@ -1,6 +1,10 @@
 package telemetry
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/paasbot/paasbot/secret"
+)
 
 // minTokenTail is how many token characters must follow a prefix before
 // the text is treated as a token: "starting with xoxb-" in an error message
@@ -31,7 +35,7 @@ func scrubTokens(s string) string {
 			}
 			if end-(i+p) >= minTokenTail {
 				b.WriteString(s[i : i+p])
-				b.WriteString(Redacted)
+				b.WriteString(secret.Redacted)
 				i = end
 				changed = true
 				continue

@@ -26,11 +26,11 @@ type gaugeFixture struct {
 
 func newGaugeFixture(t *testing.T, every time.Duration) *gaugeFixture {
 	t.Helper()
-	secret, _, err := store.NewSecret()
+	dbSecret, _, err := store.NewSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "paasbot.db"), secret)
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "paasbot.db"), dbSecret)
 	if err != nil {
 		t.Fatal(err)
 	}

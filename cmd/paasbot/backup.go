@@ -94,9 +94,9 @@ func maintOpen(ctx context.Context, env *environment, dbFlag string) (*store.DB,
 	} else if err != nil {
 		return nil, fmt.Errorf("database %s: %w", path, err)
 	}
-	secret, err := store.LoadSecret(env.getenv)
+	dbSecret, err := store.LoadSecret(env.getenv)
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, path, secret)
+	return store.Open(ctx, path, dbSecret)
 }

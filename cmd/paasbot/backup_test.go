@@ -25,12 +25,12 @@ func maintRun(t *testing.T, vars map[string]string, args ...string) (code int, s
 // the base64 secret.
 func maintDB(t *testing.T) (path, secretB64 string) {
 	t.Helper()
-	secret, b64, err := store.NewSecret()
+	dbSecret, b64, err := store.NewSecret()
 	if err != nil {
 		t.Fatal(err)
 	}
 	path = filepath.Join(t.TempDir(), "paasbot.db")
-	db, err := store.Open(context.Background(), path, secret)
+	db, err := store.Open(context.Background(), path, dbSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,17 +45,17 @@ func maintDB(t *testing.T) (path, secretB64 string) {
 
 func maintAPIKey(t *testing.T, path, secretB64 string) (string, error) {
 	t.Helper()
-	secret, err := store.ParseSecret(secretB64)
+	dbSecret, err := store.ParseSecret(secretB64)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(context.Background(), path, secret)
+	db, err := store.Open(context.Background(), path, dbSecret)
 	if err != nil {
 		return "", err
 	}
 	defer db.Close()
 	k, _, err := db.APIKey(context.Background(), store.Identity{Team: "T", User: "U"})
-	return k, err
+	return k.Reveal(), err
 }
 
 func TestBackup(t *testing.T) {

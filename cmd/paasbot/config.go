@@ -19,6 +19,7 @@ import (
 	_ "time/tzdata"
 
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/telemetry"
 )
 
@@ -40,14 +41,14 @@ const (
 )
 
 // config is every setting of paasbot, read from the environment and from
-// flags that mirror it (flags win). Secrets are held as telemetry.Secret so
+// flags that mirror it (flags win). Secrets are held as secret.Value so
 // that logging or printing the config never shows them.
 type config struct {
-	SlackAppToken telemetry.Secret // PAASBOT_SLACK_APP_TOKEN, xapp-…
-	SlackBotToken telemetry.Secret // PAASBOT_SLACK_BOT_TOKEN, xoxb-…
+	SlackAppToken secret.Value // PAASBOT_SLACK_APP_TOKEN, xapp-…
+	SlackBotToken secret.Value // PAASBOT_SLACK_BOT_TOKEN, xoxb-…
 	// SecretKey and SecretKeyFile are kept raw; the store parses the key.
-	SecretKey     telemetry.Secret // PAASBOT_SECRET_KEY
-	SecretKeyFile string           // PAASBOT_SECRET_KEY_FILE, a path
+	SecretKey     secret.Value // PAASBOT_SECRET_KEY
+	SecretKeyFile string       // PAASBOT_SECRET_KEY_FILE, a path
 
 	DB          string         // PAASBOT_DB, SQLite file path
 	GandiURL    string         // PAASBOT_GANDI_URL, XML-RPC endpoint
@@ -86,15 +87,15 @@ type setting struct {
 func settings() []setting {
 	return []setting{
 		{env: "PAASBOT_SLACK_APP_TOKEN", usage: "Slack app-level token (xapp-…)", set: func(c *config, v string) error {
-			c.SlackAppToken = telemetry.Secret(strings.TrimSpace(v))
+			c.SlackAppToken = secret.Value(strings.TrimSpace(v))
 			return nil
 		}},
 		{env: "PAASBOT_SLACK_BOT_TOKEN", usage: "Slack bot token (xoxb-…)", set: func(c *config, v string) error {
-			c.SlackBotToken = telemetry.Secret(strings.TrimSpace(v))
+			c.SlackBotToken = secret.Value(strings.TrimSpace(v))
 			return nil
 		}},
 		{env: "PAASBOT_SECRET_KEY", usage: "key encrypting stored API keys", set: func(c *config, v string) error {
-			c.SecretKey = telemetry.Secret(v)
+			c.SecretKey = secret.Value(v)
 			return nil
 		}},
 		{env: "PAASBOT_SECRET_KEY_FILE", usage: "file holding PAASBOT_SECRET_KEY", set: func(c *config, v string) error {
@@ -241,7 +242,7 @@ func (c *config) validateForRun() error {
 }
 
 // checkToken says what is wrong with a Slack token without ever quoting it.
-func checkToken(name string, tok telemetry.Secret, prefix, kind, where string) error {
+func checkToken(name string, tok secret.Value, prefix, kind, where string) error {
 	v := tok.Reveal()
 	if v == "" {
 		return &configError{name, "missing; expected " + kind + " starting with " + prefix + where}

@@ -18,6 +18,7 @@ import (
 	"github.com/paasbot/paasbot/bot"
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 	"github.com/paasbot/paasbot/telemetry"
 )
@@ -74,13 +75,13 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	secret, err := store.LoadSecret(env.getenv)
+	dbSecret, err := store.LoadSecret(env.getenv)
 	if err != nil {
 		return err
 	}
 
 	openCtx, cancelOpen := context.WithTimeout(ctx, startupTimeout)
-	db, err := store.Open(openCtx, cfg.DB, secret, store.WithLogger(logger.With("component", "store")))
+	db, err := store.Open(openCtx, cfg.DB, dbSecret, store.WithLogger(logger.With("component", "store")))
 	cancelOpen()
 	if err != nil {
 		return err
@@ -118,7 +119,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 	m := telemetry.NewMetrics(reg)
 	gandiHTTP := &http.Client{Timeout: httpTimeout}
 	gandiLogger := logger.With("component", "gandi")
-	newGandi := func(key string) *gandi.Client {
+	newGandi := func(key secret.Value) *gandi.Client {
 		return gandi.NewClient(key, gandi.WithEndpoint(cfg.GandiURL), gandi.WithHTTPClient(gandiHTTP),
 			gandi.WithObserver(m.ObserveGandiCall), gandi.WithLogger(gandiLogger))
 	}

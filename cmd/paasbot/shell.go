@@ -20,6 +20,7 @@ import (
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -79,7 +80,7 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	if url == "" {
 		url = env.getenv("PAASBOT_GANDI_URL")
 	}
-	key := *apiKey
+	key := secret.Value(*apiKey)
 	if *sandbox {
 		stop, simURL, err := startSandbox(ctx, *opTime)
 		if err != nil {
@@ -115,7 +116,7 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	if sh.Interactive {
 		sh.ReadSecret = readSecretNoEcho(env)
 	}
-	newGandi := func(k string) *gandi.Client {
+	newGandi := func(k secret.Value) *gandi.Client {
 		return gandi.NewClient(k, gandi.WithEndpoint(url), gandi.WithHTTPClient(httpClient))
 	}
 	// Alerts post into the terminal like any other channel message.
@@ -218,12 +219,12 @@ func openShellStore(ctx context.Context, env *environment, sandbox bool, path st
 		if err != nil {
 			return nil, nil, fmt.Errorf("sandbox: temporary directory: %w", err)
 		}
-		secret, _, err := store.NewSecret()
+		dbSecret, _, err := store.NewSecret()
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, nil, err
 		}
-		db, err := store.Open(ctx, filepath.Join(dir, "paasbot.db"), secret, store.WithLogger(logger))
+		db, err := store.Open(ctx, filepath.Join(dir, "paasbot.db"), dbSecret, store.WithLogger(logger))
 		if err != nil {
 			os.RemoveAll(dir)
 			return nil, nil, err
@@ -236,14 +237,14 @@ func openShellStore(ctx context.Context, env *environment, sandbox bool, path st
 	if path == "" {
 		path = defaultDB
 	}
-	secret, err := store.LoadSecret(env.getenv)
+	dbSecret, err := store.LoadSecret(env.getenv)
 	if errors.Is(err, store.ErrNoSecret) {
 		return nil, nil, fmt.Errorf("%s: PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE must be set to open a database (or use --sandbox without --db)", path)
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(ctx, path, secret, store.WithLogger(logger))
+	db, err := store.Open(ctx, path, dbSecret, store.WithLogger(logger))
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,4 +1,4 @@
-package telemetry
+package secret
 
 import (
 	"bytes"
@@ -14,18 +14,18 @@ const rawSecret = "s3cr3t-API-key-0123456789"
 // credentials mimics a struct another package might print by mistake.
 type credentials struct {
 	User   string
-	APIKey Secret
-	Nested struct{ Password Secret }
-	Ptr    *Secret
+	APIKey Value
+	Nested struct{ Password Value }
+	Ptr    *Value
 }
 
-func TestSecret_NeverPrintsViaFmt(t *testing.T) {
-	s := Secret(rawSecret)
+func TestValue_NeverPrintsViaFmt(t *testing.T) {
+	s := Value(rawSecret)
 	c := credentials{User: "dana", APIKey: s, Ptr: &s}
 	c.Nested.Password = s
 	formats := []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10s", "%-8v", "%T %v"}
 	for _, f := range formats {
-		for name, v := range map[string]any{"bare": s, "struct": c, "pointer to struct": &c, "slice": []Secret{s}, "map": map[string]Secret{"k": s}} {
+		for name, v := range map[string]any{"bare": s, "struct": c, "pointer to struct": &c, "slice": []Value{s}, "map": map[string]Value{"k": s}} {
 			t.Run(name+" "+f, func(t *testing.T) {
 				got := fmt.Sprintf(f, v)
 				if strings.Contains(got, rawSecret) || strings.Contains(got, fmt.Sprintf("%x", rawSecret)) {
@@ -49,17 +49,17 @@ func TestSecret_NeverPrintsViaFmt(t *testing.T) {
 	}
 }
 
-func TestSecret_Reveal(t *testing.T) {
-	if got := Secret(rawSecret).Reveal(); got != rawSecret {
+func TestValue_Reveal(t *testing.T) {
+	if got := Value(rawSecret).Reveal(); got != rawSecret {
 		t.Errorf("Reveal() = %q, want the value", got)
 	}
-	if !Secret("").IsZero() || Secret("x").IsZero() {
+	if !Value("").IsZero() || Value("x").IsZero() {
 		t.Error("IsZero is wrong")
 	}
 }
 
-func TestSecret_NeverPrintsViaJSON(t *testing.T) {
-	c := credentials{User: "dana", APIKey: Secret(rawSecret)}
+func TestValue_NeverPrintsViaJSON(t *testing.T) {
+	c := credentials{User: "dana", APIKey: Value(rawSecret)}
 	b, err := json.Marshal(c)
 	if err != nil {
 		t.Fatal(err)
@@ -69,10 +69,10 @@ func TestSecret_NeverPrintsViaJSON(t *testing.T) {
 	}
 }
 
-// The plain slog handlers, without the redacting wrapper: Secret redacts
+// The plain slog handlers, without the redacting wrapper: Value redacts
 // itself.
-func TestSecret_NeverPrintsViaSlog(t *testing.T) {
-	s := Secret(rawSecret)
+func TestValue_NeverPrintsViaSlog(t *testing.T) {
+	s := Value(rawSecret)
 	c := credentials{User: "dana", APIKey: s}
 	for _, tc := range []struct {
 		name string
