@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -70,7 +71,7 @@ func BuildExpiry(instances []gandi.Instance, now time.Time, loc *time.Location, 
 			continue
 		}
 		end := *in.DateEnd
-		d := dayDiff(now, end, loc)
+		d := human.DayDiff(now, end, loc)
 		if end.After(now) && d > p.Days {
 			continue
 		}

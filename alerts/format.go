@@ -8,17 +8,6 @@ import (
 	"github.com/paasbot/paasbot/gandi"
 )
 
-// dayDiff is the number of calendar days from now to t in loc: 0 for later
-// today, 1 for tomorrow, -1 for yesterday. Counting civil dates (not 24-hour
-// spans) keeps the answer right across daylight-saving changes.
-func dayDiff(now, t time.Time, loc *time.Location) int {
-	y1, m1, d1 := now.In(loc).Date()
-	y2, m2, d2 := t.In(loc).Date()
-	a := time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)
-	b := time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC)
-	return int(b.Sub(a).Hours() / 24)
-}
-
 // formatDate shows t in loc with its zone abbreviation, so a reader knows
 // which clock it is ("Tue 2026-11-24 14:00 CET").
 func formatDate(t time.Time, loc *time.Location) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
@@ -404,7 +405,7 @@ func (s *Scheduler) postScanFailure(ctx context.Context, list []due, err error) 
 // CET" within a week, a date beyond.
 func formatSlot(t time.Time, loc *time.Location, now time.Time) string {
 	t = t.In(loc)
-	switch d := dayDiff(now, t, loc); {
+	switch d := human.DayDiff(now, t, loc); {
 	case d == 0:
 		return t.Format("15:04 MST")
 	case d > 0 && d < 7:

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 )
 
 // SnapshotParams tune BuildSnapshots.
@@ -142,7 +143,7 @@ func BuildSnapshots(instances []gandi.Instance, snapshots []gandi.Snapshot, now 
 		}
 		if !rw.st.newest.IsZero() {
 			newest = formatDate(rw.st.newest, loc)
-			age = agoText(-dayDiff(now, rw.st.newest, loc))
+			age = agoText(-human.DayDiff(now, rw.st.newest, loc))
 		}
 		it := Item{ID: rw.in.ID, Name: rw.in.Name, Cells: []string{
 			rw.in.Name, strconv.Itoa(rw.in.ID), profile, strconv.Itoa(rw.st.count), newest, age,

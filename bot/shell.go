@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/reply"
 )
@@ -135,7 +136,7 @@ func (s *Shell) submitLogin(ctx context.Context, core ShellCore, key string) {
 func (s *Shell) submit(ctx context.Context, core ShellCore, form, value string) {
 	m, err := core.SubmitForm(ctx, commands.Submission{Team: s.Team, User: s.User, Channel: s.Channel, FormID: form, Value: value})
 	if err != nil {
-		msg := commands.ErrorMessage(ctx, s.Logger, "form refused with an internal error", err, "form", form)
+		msg := apperr.Message(ctx, s.Logger, "form refused with an internal error", err, "form", form)
 		s.print(reply.Message{Tone: reply.Error, Text: msg})
 		return
 	}

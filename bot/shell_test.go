@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/reply"
 )
@@ -36,7 +37,7 @@ func (f *shellFakeCore) SubmitForm(_ context.Context, s commands.Submission) (re
 	f.submits = append(f.submits, s)
 	f.mu.Unlock()
 	if s.Value == "refused" {
-		return reply.Message{}, commands.Errorf(commands.EINVALID, "Gandi refused this API key.")
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "Gandi refused this API key.")
 	}
 	if s.Value == "broken" {
 		return reply.Message{}, errors.New("disk on fire")

@@ -12,6 +12,7 @@ import (
 	"github.com/slack-go/slack"
 	"github.com/slack-go/slack/socketmode"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/telemetry"
@@ -311,8 +312,8 @@ func (s *Slack) submit(ctx context.Context, envelopeID string, retry int, cb sla
 	timedOut := fctx.Err() != nil
 	cancel()
 	if err != nil {
-		internal := commands.ErrorCode(err) == commands.EINTERNAL
-		text := commands.ErrorMessage(ctx, s.logger, "form refused with an internal error", err, "envelope_id", envelopeID, "form", cb.View.CallbackID)
+		internal := apperr.CodeOf(err) == apperr.EINTERNAL
+		text := apperr.Message(ctx, s.logger, "form refused with an internal error", err, "envelope_id", envelopeID, "form", cb.View.CallbackID)
 		if timedOut && (internal || errors.Is(err, context.DeadlineExceeded)) {
 			text = formTimeoutText
 		}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/telemetry"
@@ -49,7 +50,7 @@ func (p *SlackPoster) postEphemeral(ctx context.Context, channel, user string, p
 // interaction in that channel, m is posted through the interaction's
 // response_url instead, with a private hint to invite the bot; the returned
 // Ref then has an empty ID (that message cannot be updated). Otherwise that
-// case is a *commands.Error (EINVALID) whose message says how to invite the
+// case is a *apperr.Error (EINVALID) whose message says how to invite the
 // bot, wrapping the *SlackError.
 func (p *SlackPoster) Post(ctx context.Context, channel string, m reply.Message) (reply.Ref, error) {
 	parts := p.render(ctx, m)
@@ -80,10 +81,10 @@ func notMember(err error) bool {
 func (p *SlackPoster) postError(channel string, err error) error {
 	switch slackCode(err) {
 	case SlackNotInChannel:
-		return &commands.Error{Code: commands.EINVALID, Err: err,
+		return &apperr.Error{Code: apperr.EINVALID, Err: err,
 			Message: fmt.Sprintf("I'm not a member of <#%s>: invite me with `/invite @paasbot` there, then try again.", channel)}
 	case SlackChannelNotFound:
-		return &commands.Error{Code: commands.EINVALID, Err: err,
+		return &apperr.Error{Code: apperr.EINVALID, Err: err,
 			Message: fmt.Sprintf("I cannot see channel <#%s>: if it is private, invite me with `/invite @paasbot` there.", channel)}
 	}
 	return err

@@ -15,6 +15,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/bot/slacktest"
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/reply"
@@ -78,7 +79,7 @@ func TestSlackPoster_Notifier(t *testing.T) {
 	// Post where the bot is not a member, outside any interaction: an
 	// error the core can show, naming the invite command.
 	_, err = p.Post(ctx, "C2", reply.Message{Text: "report"})
-	var ce *commands.Error
+	var ce *apperr.Error
 	var se *SlackError
 	if !errors.As(err, &ce) || !strings.Contains(ce.Message, "/invite @paasbot") || !errors.As(err, &se) || se.Code != SlackNotInChannel {
 		t.Errorf("Post in a channel without the bot = %v", err)

@@ -14,7 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/telemetry"
 )
 
@@ -262,8 +262,8 @@ func textPart(text string) SlackMessage {
 // is logged under the reference it shows, its Slack URLs and tokens
 // cleaned.
 func (p *SlackPoster) internalError(ctx context.Context, what string, err error) string {
-	if commands.ErrorCode(err) == commands.EINTERNAL {
+	if apperr.CodeOf(err) == apperr.EINTERNAL {
 		err = cleanErr(err)
 	}
-	return commands.ErrorMessage(ctx, p.logger, what, err)
+	return apperr.Message(ctx, p.logger, what, err)
 }

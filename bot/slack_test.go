@@ -13,6 +13,7 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/bot/slacktest"
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/reply"
@@ -274,7 +275,7 @@ func TestSlack_LoginModal(t *testing.T) {
 		},
 		submit: func(_ context.Context, s commands.Submission) (reply.Message, error) {
 			if s.Value != goodKey {
-				return reply.Message{}, commands.Errorf(commands.EINVALID, "Gandi refused this key")
+				return reply.Message{}, apperr.Errorf(apperr.EINVALID, "Gandi refused this key")
 			}
 			return reply.Message{Text: "key saved"}, nil
 		},

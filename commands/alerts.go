@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
@@ -75,7 +77,7 @@ func (c *Core) alertCommands() []*CommandSpec {
 // alerts returns the scheduler or the error saying alerts are off.
 func (c *Core) alerts() (AlertScheduler, error) {
 	if c.cfg.Alerts == nil {
-		return nil, Errorf(EUNAVAILABLE, "Scheduled reports: alerts are not available yet in this paasbot (it was started without the scheduler).")
+		return nil, apperr.Errorf(apperr.EUNAVAILABLE, "Scheduled reports: alerts are not available yet in this paasbot (it was started without the scheduler).")
 	}
 	return c.cfg.Alerts, nil
 }
@@ -113,7 +115,7 @@ func runAlertsList(ctx context.Context, c *Core, call *Call) (reply.Message, err
 			nextRun = next[0].Format(alertTimeLayout)
 		}
 		t.Rows = append(t.Rows, []string{strconv.FormatInt(s.ID, 10), s.Kind, channelLabel(s.Channel, call.Req.Channel),
-			s.Schedule, orDash(s.TZ), orDash(params), userLabel(s.Owner), nextRun})
+			s.Schedule, human.OrDash(s.TZ), human.OrDash(params), human.Person(s.Owner), nextRun})
 	}
 	m := reply.Message{Title: fmt.Sprintf("Scheduled reports (%d)", len(subs)), Table: t,
 		Notes: []string{"`alerts run <id>` posts one of yours now; `alerts remove <id>` stops one."}}
@@ -138,7 +140,7 @@ func runAlertsAdd(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 		channel = channelArg(arg, call.ArgLink(1))
 	}
 	if channel == "" {
-		return reply.Message{}, Errorf(EINVALID, "Name the channel to post in, for example `alerts add %s #ops`.", call.Arg(0))
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "Name the channel to post in, for example `alerts add %s #ops`.", call.Arg(0))
 	}
 	sub := &store.Subscription{
 		Team: call.Req.Team, Channel: channel, Owner: call.Req.User, Kind: call.Arg(0),
@@ -156,7 +158,7 @@ func runAlertsAdd(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	}
 	next, err := sched.Prepare(sub, days, quiet, 3)
 	if err != nil {
-		return reply.Message{}, &Error{Code: EINVALID, Message: sentence(err.Error()), Err: err}
+		return reply.Message{}, &apperr.Error{Code: apperr.EINVALID, Message: human.Sentence(err.Error()), Err: err}
 	}
 	id, err := c.cfg.Store.CreateSubscription(ctx, sub)
 	if err != nil {
@@ -185,16 +187,16 @@ func runAlertsAdd(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	return m, nil
 }
 
-// alertFor loads subscription id of the caller's team, or ENOTFOUND.
+// alertFor loads subscription id of the caller's team, or apperr.ENOTFOUND.
 func (c *Core) alertFor(ctx context.Context, call *Call) (*store.Subscription, error) {
 	raw := strings.TrimPrefix(strings.TrimSpace(call.Arg(0)), "#")
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
-		return nil, Errorf(EINVALID, "%s is not an alert number; `alerts list` shows them.", quoteWord(call.Arg(0)))
+		return nil, apperr.Errorf(apperr.EINVALID, "%s is not an alert number; `alerts list` shows them.", quoteWord(call.Arg(0)))
 	}
 	sub, err := c.cfg.Store.Subscription(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && sub.Team != call.Req.Team) {
-		return nil, &Error{Code: ENOTFOUND, Message: fmt.Sprintf("There is no alert #%d here; `alerts list` shows them.", id), Err: err}
+		return nil, &apperr.Error{Code: apperr.ENOTFOUND, Message: fmt.Sprintf("There is no alert #%d here; `alerts list` shows them.", id), Err: err}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read subscription %d: %w", id, err)
@@ -213,7 +215,7 @@ func runAlertsRemove(ctx context.Context, c *Core, call *Call) (reply.Message, e
 	}
 	if err := c.cfg.Store.DeleteSubscription(ctx, call.Req.Team, sub.ID); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return reply.Message{}, &Error{Code: ENOTFOUND, Message: fmt.Sprintf("Alert #%d was already removed.", sub.ID), Err: err}
+			return reply.Message{}, &apperr.Error{Code: apperr.ENOTFOUND, Message: fmt.Sprintf("Alert #%d was already removed.", sub.ID), Err: err}
 		}
 		return reply.Message{}, fmt.Errorf("delete subscription %d: %w", sub.ID, err)
 	}
@@ -224,7 +226,7 @@ func runAlertsRemove(ctx context.Context, c *Core, call *Call) (reply.Message, e
 		// but the channel that got it learns who did, so it is never lost
 		// silently.
 		c.alertNotice(ctx, sub, fmt.Sprintf("Alert #%d (%s report, set up by %s) was removed by %s.",
-			sub.ID, sub.Kind, userLabel(sub.Owner), userLabel(call.Req.User)))
+			sub.ID, sub.Kind, human.Person(sub.Owner), human.Person(call.Req.User)))
 	}
 	return reply.Message{Tone: reply.Success, Text: fmt.Sprintf("Alert #%d (%s report in %s) removed.",
 		sub.ID, sub.Kind, channelLabel(sub.Channel, call.Req.Channel))}, nil
@@ -242,13 +244,13 @@ func runAlertsRun(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	if sub.Owner != call.Req.User {
 		// The scan uses the owner's key: DESIGN §7 keeps a key for its
 		// owner's own commands and subscriptions.
-		return reply.Message{}, Errorf(EUNAUTHORIZED,
+		return reply.Message{}, apperr.Errorf(apperr.EUNAUTHORIZED,
 			"Alert #%d belongs to %s and scans with their Gandi key, so only they can run it now. `alerts add %s` sets up your own.",
-			sub.ID, userLabel(sub.Owner), sub.Kind)
+			sub.ID, human.Person(sub.Owner), sub.Kind)
 	}
 	if sub.Paused {
-		return reply.Message{}, Errorf(EINVALID, "Alert #%d is paused (%s). Someone with a Gandi key can resume it with `alerts takeover %d`.",
-			sub.ID, orDash(sub.PausedReason), sub.ID)
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "Alert #%d is paused (%s). Someone with a Gandi key can resume it with `alerts takeover %d`.",
+			sub.ID, human.OrDash(sub.PausedReason), sub.ID)
 	}
 	if err := sched.RunNow(ctx, sub.ID); err != nil {
 		return reply.Message{}, alertRunError(sub.ID, err)
@@ -273,27 +275,27 @@ func runAlertsTakeover(ctx context.Context, c *Core, call *Call) (reply.Message,
 	case !mine && !sub.Paused:
 		// A working alert keeps its owner: switching it to another key
 		// would scan another account without its owner's say.
-		return reply.Message{}, Errorf(EUNAUTHORIZED,
+		return reply.Message{}, apperr.Errorf(apperr.EUNAUTHORIZED,
 			"Alert #%d belongs to %s and is running; it can be taken over only once it is paused (its owner's key gone or refused). `alerts add %s` sets up your own.",
-			sub.ID, userLabel(sub.Owner), sub.Kind)
+			sub.ID, human.Person(sub.Owner), sub.Kind)
 	}
 	if err := c.cfg.Store.TakeOverSubscription(ctx, sub.ID, call.Req.User); err != nil {
 		switch {
 		case errors.Is(err, store.ErrConflict):
 			// Resumed (its owner logged in again) since it was read.
-			return reply.Message{}, &Error{Code: ECONFLICT, Err: err,
+			return reply.Message{}, &apperr.Error{Code: apperr.ECONFLICT, Err: err,
 				Message: fmt.Sprintf("Alert #%d is running again with its owner's key; nothing to take over.", sub.ID)}
 		case errors.Is(err, store.ErrNotFound):
-			return reply.Message{}, &Error{Code: ENOTFOUND, Message: fmt.Sprintf("Alert #%d was removed.", sub.ID), Err: err}
+			return reply.Message{}, &apperr.Error{Code: apperr.ENOTFOUND, Message: fmt.Sprintf("Alert #%d was removed.", sub.ID), Err: err}
 		}
 		return reply.Message{}, fmt.Errorf("take over subscription %d: %w", sub.ID, err)
 	}
 	sched.Reload()
 	c.alertAudit(ctx, call, "alerts.takeover", sub.ID, "done", nil)
 	notice := fmt.Sprintf("Alert #%d (%s report) was paused and is resumed by %s, whose Gandi key scans for it from now on.",
-		sub.ID, sub.Kind, userLabel(call.Req.User))
+		sub.ID, sub.Kind, human.Person(call.Req.User))
 	if mine {
-		notice = fmt.Sprintf("Alert #%d (%s report) was paused and is resumed by its owner %s.", sub.ID, sub.Kind, userLabel(call.Req.User))
+		notice = fmt.Sprintf("Alert #%d (%s report) was paused and is resumed by its owner %s.", sub.ID, sub.Kind, human.Person(call.Req.User))
 	}
 	c.alertNotice(ctx, sub, notice)
 	text := fmt.Sprintf("You now own alert #%d (%s report in %s): your Gandi key scans for it.", sub.ID, sub.Kind, channelLabel(sub.Channel, call.Req.Channel))
@@ -346,39 +348,20 @@ func channelLabel(channel, here string) string {
 	return channel
 }
 
-func userLabel(user string) string {
-	if reply.IsUserID(user) {
-		return reply.Mention(user)
-	}
-	return user
-}
-
-// sentence capitalises the first letter of msg and ends it with a period.
-func sentence(msg string) string {
-	if msg == "" {
-		return msg
-	}
-	msg = strings.ToUpper(msg[:1]) + msg[1:]
-	if !strings.HasSuffix(msg, ".") {
-		msg += "."
-	}
-	return msg
-}
-
 // alertRunError tells why `alerts run` posted nothing. Only what RunNow
 // wrote for people reaches the reply; any other error is internal, shown
 // by its ref and logged, never as its raw text.
 func alertRunError(id int64, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return &Error{Code: ENOTFOUND, Message: fmt.Sprintf("Alert #%d was removed.", id), Err: err}
+		return &apperr.Error{Code: apperr.ENOTFOUND, Message: fmt.Sprintf("Alert #%d was removed.", id), Err: err}
 	}
-	var ge *Error
-	if errors.As(gandiErr(err, ""), &ge) && ge.Code != EINTERNAL {
-		return &Error{Code: ge.Code, Message: fmt.Sprintf("Alert #%d did not run: %s", id, ge.Message), Err: err}
+	var ge *apperr.Error
+	if errors.As(apperr.FromGandi(err, ""), &ge) && ge.Code != apperr.EINTERNAL {
+		return &apperr.Error{Code: ge.Code, Message: fmt.Sprintf("Alert #%d did not run: %s", id, ge.Message), Err: err}
 	}
 	var public interface{ PublicMessage() string }
 	if errors.As(err, &public) {
-		return &Error{Code: EUNAVAILABLE, Message: fmt.Sprintf("Alert #%d did not run: %s.", id, public.PublicMessage()), Err: err}
+		return &apperr.Error{Code: apperr.EUNAVAILABLE, Message: fmt.Sprintf("Alert #%d did not run: %s.", id, public.PublicMessage()), Err: err}
 	}
 	return fmt.Errorf("alert #%d: %w", id, err)
 }

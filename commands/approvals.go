@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
@@ -109,7 +111,7 @@ func (c *Core) postRequest(ctx context.Context, a *store.Approval, m reply.Messa
 	}
 	return reply.Message{Visibility: reply.Private, Tone: reply.Info,
 		Text:  fmt.Sprintf("Approval request #%d posted in the channel; %s", a.ID, wait),
-		Notes: []string{fmt.Sprintf("You can withdraw it with `cancel %d`. It expires in %s.", a.ID, humanDuration(a.ExpiresAt.Sub(c.now())))},
+		Notes: []string{fmt.Sprintf("You can withdraw it with `cancel %d`. It expires in %s.", a.ID, human.Duration(a.ExpiresAt.Sub(c.now())))},
 	}
 }
 
@@ -129,14 +131,14 @@ func (c *Core) notAllowed(actor string, a *store.Approval, verb string) error {
 	var who string
 	switch {
 	case !isPaid(a.Action) || len(c.cfg.Approvers) == 0:
-		who = fmt.Sprintf("only %s, who asked for it, can %s it.", who0(a.Requester), verb)
+		who = fmt.Sprintf("only %s, who asked for it, can %s it.", human.Person(a.Requester), verb)
 	case actor == a.Requester:
 		who = fmt.Sprintf("you asked for it, and an approver other than the requester must %s it: %s. You may still withdraw it with `cancel %d`.",
 			verb, c.approverList(), a.ID)
 	default:
 		who = fmt.Sprintf("an approver other than the requester must %s it: %s.", verb, c.approverList())
 	}
-	return Errorf(EUNAUTHORIZED, "You are not allowed to %s #%d (%s): %s Nothing changed.", verb, a.ID, a.Summary, who)
+	return apperr.Errorf(apperr.EUNAUTHORIZED, "You are not allowed to %s #%d (%s): %s Nothing changed.", verb, a.ID, a.Summary, who)
 }
 
 // approverList names the configured approvers for messages.
@@ -146,25 +148,16 @@ func (c *Core) approverList() string {
 	}
 	names := make([]string, len(c.cfg.Approvers))
 	for i, u := range c.cfg.Approvers {
-		names[i] = who0(u)
+		names[i] = human.Person(u)
 	}
 	return strings.Join(names, ", ")
-}
-
-// who0 names a person: a Slack mention for Slack ids, the name as typed
-// otherwise (the shell's --user).
-func who0(user string) string {
-	if reply.IsUserID(user) {
-		return reply.Mention(user)
-	}
-	return user
 }
 
 // loadApproval fetches an approval of the caller's team.
 func (c *Core) loadApproval(ctx context.Context, req Request, id int64) (*store.Approval, Plan, error) {
 	a, err := c.cfg.Store.Approval(ctx, id)
 	if errors.Is(err, store.ErrNotFound) || (err == nil && a.Team != req.Team) {
-		return nil, Plan{}, Errorf(ENOTFOUND, "There is no approval #%d; `approvals` lists the pending ones.", id)
+		return nil, Plan{}, apperr.Errorf(apperr.ENOTFOUND, "There is no approval #%d; `approvals` lists the pending ones.", id)
 	}
 	if err != nil {
 		return nil, Plan{}, fmt.Errorf("load approval %d: %w", id, err)
@@ -186,16 +179,16 @@ func (c *Core) settled(ctx context.Context, a *store.Approval, p Plan, cause err
 	if fresh.State == store.StateExpired {
 		c.publish(ctx, fresh, p, nil, "")
 	}
-	return &Error{Code: ECONFLICT, Message: settledText(fresh, p), Err: cause}
+	return &apperr.Error{Code: apperr.ECONFLICT, Message: settledText(fresh, p), Err: cause}
 }
 
 // settledText says where a request that cannot be decided any more stands.
 func settledText(a *store.Approval, p Plan) string {
 	by := ""
 	if a.DecidedBy != "" {
-		by = " by " + who0(a.DecidedBy)
+		by = " by " + human.Person(a.DecidedBy)
 		if a.DecidedAt != nil {
-			by += " at " + fmtDateTime(a.DecidedAt)
+			by += " at " + human.DateTime(a.DecidedAt)
 		}
 	}
 	id := a.ID
@@ -214,16 +207,16 @@ func settledText(a *store.Approval, p Plan) string {
 		return fmt.Sprintf("#%d was already approved%s and has run.", id, by)
 	case store.StateFailed:
 		if len(a.Progress) > 0 {
-			return fmt.Sprintf("#%d was already approved%s and ran once, but failed: %s", id, by, orDefault(a.Error, "see the request message"))
+			return fmt.Sprintf("#%d was already approved%s and ran once, but failed: %s", id, by, human.OrDefault(a.Error, "see the request message"))
 		}
-		return fmt.Sprintf("#%d was approved%s and failed: %s", id, by, orDefault(a.Error, "see the request message"))
+		return fmt.Sprintf("#%d was approved%s and failed: %s", id, by, human.OrDefault(a.Error, "see the request message"))
 	case store.StateDenied:
 		return fmt.Sprintf("#%d was denied%s; nothing was done.", id, by)
 	case store.StateCancelled:
 		return fmt.Sprintf("#%d was cancelled%s; nothing was done.", id, by)
 	case store.StateExpired:
 		exp := a.ExpiresAt
-		return fmt.Sprintf("#%d expired at %s without a decision; nothing was done. Ask again if it is still needed.", id, fmtDateTime(&exp))
+		return fmt.Sprintf("#%d expired at %s without a decision; nothing was done. Ask again if it is still needed.", id, human.DateTime(&exp))
 	case store.StateInterrupted:
 		return fmt.Sprintf("#%d was interrupted; check in Gandi whether it ran (`%s`) before asking again.", id, checkCommand(p))
 	}
@@ -304,7 +297,7 @@ func (c *Core) cancel(ctx context.Context, req Request, id int64) (reply.Message
 	}
 	if req.User != a.Requester {
 		c.audit(ctx, a.Team, req.User, auditAction("cancel", a), a.Summary, "refused: not the requester", nil)
-		return reply.Message{}, Errorf(EUNAUTHORIZED, "Only %s, who asked for #%d, can cancel it. Nothing changed.", who0(a.Requester), id)
+		return reply.Message{}, apperr.Errorf(apperr.EUNAUTHORIZED, "Only %s, who asked for #%d, can cancel it. Nothing changed.", human.Person(a.Requester), id)
 	}
 	return c.decide(ctx, req, a, p, "cancel", store.StateCancelled, c.cfg.Store.Cancel)
 }
@@ -352,7 +345,7 @@ func (c *Core) approvalCommands() []*CommandSpec {
 		return func(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 			id, err := strconv.ParseInt(strings.TrimPrefix(call.Arg(0), "#"), 10, 64)
 			if err != nil {
-				return reply.Message{}, Errorf(EINVALID, "An approval is named by its number, e.g. `approve 7`.")
+				return reply.Message{}, apperr.Errorf(apperr.EINVALID, "An approval is named by its number, e.g. `approve 7`.")
 			}
 			return f(c, ctx, call.Req, id)
 		}
@@ -380,7 +373,7 @@ func runApprovals(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 			continue
 		}
 		ids := strconv.FormatInt(a.ID, 10)
-		t.Rows = append(t.Rows, []string{ids, a.Summary, who0(a.Requester), "in " + humanDuration(a.ExpiresAt.Sub(c.now()))})
+		t.Rows = append(t.Rows, []string{ids, a.Summary, human.Person(a.Requester), "in " + human.Duration(a.ExpiresAt.Sub(c.now()))})
 		if len(buttons) > 20 {
 			continue
 		}
@@ -432,7 +425,7 @@ func (c *Core) observeApproval(state string) {
 }
 
 func (c *Core) firstLine(ctx context.Context, err error) string {
-	msg := ErrorMessage(ctx, c.log, "request refused", err)
+	msg := apperr.Message(ctx, c.log, "request refused", err)
 	if i := strings.IndexByte(msg, '\n'); i >= 0 {
 		msg = msg[:i]
 	}

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -19,7 +21,7 @@ type dryRefusal struct {
 
 // dryRun makes the plan's call with "--dry-run" and the requester's key
 // (paid calls and vhost create; the other actions have no dry run). It
-// returns a refusal when Gandi lists errors, an *Error when the dry run
+// returns a refusal when Gandi lists errors, an *apperr.Error when the dry run
 // itself failed (unknown instance, refused key…), and nil, nil when the
 // real call would be accepted. A password the call needs is a throw-away
 // one here: the real password is generated at execution.
@@ -63,7 +65,7 @@ func (c *Core) dryRun(ctx context.Context, gc *gandi.Client, p Plan) (*dryRefusa
 		return nil, nil
 	}
 	if err != nil {
-		return nil, gandiErr(err, notFound)
+		return nil, apperr.FromGandi(err, notFound)
 	}
 	if len(list) == 0 {
 		return nil, nil
@@ -71,7 +73,7 @@ func (c *Core) dryRun(ctx context.Context, gc *gandi.Client, p Plan) (*dryRefusa
 	if answeredLikeARealCall(list) {
 		c.log.ErrorContext(ctx, "Gandi answered a dry run with items that are not validation errors: the flag may have been ignored and the call run",
 			"action", p.Action, "target", p.Target, "items", len(list))
-		return nil, Errorf(ECONFLICT, "Gandi answered the dry run of this %s like a real call: it may have run already. "+
+		return nil, apperr.Errorf(apperr.ECONFLICT, "Gandi answered the dry run of this %s like a real call: it may have run already. "+
 			"Check `/paas %s` before asking again; no approval was requested.", actionVerb(p.Action), checkCommand(p))
 	}
 	return c.refusal(ctx, gc, p, list), nil
@@ -99,7 +101,7 @@ func (c *Core) refusal(ctx context.Context, gc *gandi.Client, p Plan, list []gan
 		if _, txt := v.MissingTXT(); txt {
 			continue
 		}
-		r := orDefault(v.Reason, v.Error)
+		r := human.OrDefault(v.Reason, v.Error)
 		if v.Field != "" {
 			r = v.Field + ": " + r
 		}

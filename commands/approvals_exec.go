@@ -8,7 +8,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
@@ -49,7 +51,7 @@ func (c *Core) execute(ctx context.Context, req Request, a *store.Approval, p Pl
 		if errors.Is(err, errBadPlan) {
 			return c.failed(ctx, a, p, "the stored request is incomplete; nothing was sent to Gandi", err)
 		}
-		msg := ErrorMessage(ctx, c.log, "approved request failed", gandiErr(err, "no such object in the requester's account: "+p.Target), "id", a.ID)
+		msg := apperr.Message(ctx, c.log, "approved request failed", apperr.FromGandi(err, "no such object in the requester's account: "+p.Target), "id", a.ID)
 		return c.failed(ctx, a, p, msg, err)
 	}
 	result, _ := json.Marshal(opsResult(ops))
@@ -58,7 +60,7 @@ func (c *Core) execute(ctx context.Context, req Request, a *store.Approval, p Pl
 	}
 	a.State = store.StateDone
 	c.log.InfoContext(ctx, "approved request ran", "id", a.ID, "action", a.Action, "requester", a.Requester, "decided_by", a.DecidedBy, "operations", len(ops))
-	c.audit(ctx, a.Team, req.User, action, a.Summary, fmt.Sprintf("done: %s started", plural(len(ops), "operation")), result)
+	c.audit(ctx, a.Team, req.User, action, a.Summary, fmt.Sprintf("done: %s started", human.Plural(len(ops), "operation")), result)
 	note := ""
 	if password != "" {
 		note = c.deliverPassword(ctx, a, p, password)
@@ -75,7 +77,7 @@ func (c *Core) execute(ctx context.Context, req Request, a *store.Approval, p Pl
 	}
 	var answer reply.Message
 	if c.publish(ctx, a, p, pr, "") {
-		text := fmt.Sprintf("#%d ran once with %s's key: %s started; the request message shows their progress.", a.ID, who0(a.Requester), plural(len(ops), "operation"))
+		text := fmt.Sprintf("#%d ran once with %s's key: %s started; the request message shows their progress.", a.ID, human.Person(a.Requester), human.Plural(len(ops), "operation"))
 		answer = reply.Message{Visibility: reply.Private, Tone: reply.Success, Text: text, Notes: nonEmpty(note)}
 	} else {
 		answer = c.approvalMessage(a, p, pr, "")
@@ -186,7 +188,7 @@ func (c *Core) failed(ctx context.Context, a *store.Approval, p Plan, msg string
 	c.observeApproval(string(store.StateFailed))
 	c.audit(ctx, a.Team, systemActor, auditAction("execute", a), a.Summary, "failed: "+msg, nil)
 	if c.publish(ctx, a, p, nil, "") {
-		return reply.Message{}, &Error{Code: ECONFLICT, Message: fmt.Sprintf("#%d failed: %s", a.ID, msg), Err: cause}
+		return reply.Message{}, &apperr.Error{Code: apperr.ECONFLICT, Message: fmt.Sprintf("#%d failed: %s", a.ID, msg), Err: cause}
 	}
 	m := c.approvalMessage(a, p, nil, "")
 	m.ReplaceOriginal = true
@@ -205,7 +207,7 @@ func (c *Core) unknown(ctx context.Context, a *store.Approval, p Plan, cause err
 	c.audit(ctx, a.Team, systemActor, auditAction("execute", a), a.Summary, "interrupted: no answer from Gandi", nil)
 	text := fmt.Sprintf("⚠ Gandi did not answer, so paasbot cannot tell whether it ran: check in Gandi (`/paas %s`) before asking again. It will not be re-run.", checkCommand(p))
 	if c.publish(ctx, a, p, nil, text) {
-		return reply.Message{}, &Error{Code: EUNAVAILABLE, Message: fmt.Sprintf("#%d: %s", a.ID, text), Err: cause}
+		return reply.Message{}, &apperr.Error{Code: apperr.EUNAVAILABLE, Message: fmt.Sprintf("#%d: %s", a.ID, text), Err: cause}
 	}
 	m := c.approvalMessage(a, p, nil, text)
 	m.ReplaceOriginal = true
@@ -239,12 +241,12 @@ func (c *Core) deliverPassword(ctx context.Context, a *store.Approval, p Plan, p
 	if c.cfg.Notifier != nil {
 		err := c.cfg.Notifier.PostPrivate(ctx, a.Channel, a.Requester, m)
 		if err == nil {
-			return fmt.Sprintf("The new password was sent privately to %s.", who0(a.Requester))
+			return fmt.Sprintf("The new password was sent privately to %s.", human.Person(a.Requester))
 		}
 		c.log.WarnContext(ctx, "cannot deliver the generated password", "id", a.ID, "err", err)
 	}
 	return fmt.Sprintf("The password could not be delivered: %s can ask for a new one with `update %s reset-password`.",
-		who0(a.Requester), passwordTarget(p))
+		human.Person(a.Requester), passwordTarget(p))
 }
 
 // passwordTarget names the instance for `update X reset-password`.

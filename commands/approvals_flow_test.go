@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/reply"
@@ -104,7 +105,7 @@ func TestApprovals_DryRunReasons(t *testing.T) {
 	// stores nothing either.
 	p = r.renewPlan("shop-prod")
 	p.InstanceID, p.Target = 999999, "#999999"
-	if _, err := r.core.propose(context.Background(), r.req(apvRequester), p); ErrorCode(err) != ENOTFOUND {
+	if _, err := r.core.propose(context.Background(), r.req(apvRequester), p); apperr.CodeOf(err) != apperr.ENOTFOUND {
 		t.Errorf("renew of an unknown instance: %v", err)
 	}
 	if pending, _ := r.db.PendingApprovals(context.Background(), apvTeam); len(pending) != 0 {
@@ -357,7 +358,7 @@ func TestApprovals_DryRunIgnoredIsNotARefusal(t *testing.T) {
 	r := newApvRig(t, apvApprover)
 	gc := gandi.NewClient(apvKey, gandi.WithEndpoint(srv.URL+"/xmlrpc/"))
 	refusal, err := r.core.dryRun(context.Background(), gc, r.renewPlan("shop-prod"))
-	if refusal != nil || ErrorCode(err) != ECONFLICT || !strings.Contains(err.Error(), "it may have run already") {
+	if refusal != nil || apperr.CodeOf(err) != apperr.ECONFLICT || !strings.Contains(err.Error(), "it may have run already") {
 		t.Errorf("dry run answered with operations: refusal %+v, err %v", refusal, err)
 	}
 	if !strings.Contains(r.logs.String(), "level=ERROR") {

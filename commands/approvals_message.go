@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
@@ -16,21 +17,21 @@ import (
 // It is a pure function of its arguments and the clock.
 func (c *Core) approvalMessage(a *store.Approval, p Plan, pr *progress, override string) reply.Message {
 	paid := isPaid(a.Action)
-	m := reply.Message{Visibility: reply.Shared, Title: fmt.Sprintf("Approval #%d: %s", a.ID, upperFirst(a.Summary))}
+	m := reply.Message{Visibility: reply.Shared, Title: fmt.Sprintf("Approval #%d: %s", a.ID, human.UpperFirst(a.Summary))}
 	if !paid {
 		m.Visibility = reply.Private
-		m.Title = upperFirst(a.Summary)
+		m.Title = human.UpperFirst(a.Summary)
 		if a.State == store.StatePending {
 			m.Title += "?"
 		}
 	}
 	m.Fields = append(m.Fields, p.Summary...)
-	m.Fields = append(m.Fields, reply.Field{Label: "Requested by", Value: who0(a.Requester)})
+	m.Fields = append(m.Fields, reply.Field{Label: "Requested by", Value: human.Person(a.Requester)})
 	by := ""
 	if a.DecidedBy != "" {
-		by = " by " + who0(a.DecidedBy)
+		by = " by " + human.Person(a.DecidedBy)
 		if a.DecidedAt != nil {
-			by += " at " + fmtDateTime(a.DecidedAt)
+			by += " at " + human.DateTime(a.DecidedAt)
 		}
 	}
 	switch a.State {
@@ -39,16 +40,16 @@ func (c *Core) approvalMessage(a *store.Approval, p Plan, pr *progress, override
 		exp := a.ExpiresAt
 		if paid {
 			m.Text = fmt.Sprintf("%s asks to *%s*. Gandi's dry run accepts it; approving runs it once, with %s's API key.",
-				who0(a.Requester), a.Summary, who0(a.Requester))
+				human.Person(a.Requester), a.Summary, human.Person(a.Requester))
 			m.Notes = append(m.Notes, c.policyNote(a))
 		} else {
-			m.Text = fmt.Sprintf("Confirm to %s now. Only %s can press these buttons.", a.Summary, who0(a.Requester))
+			m.Text = fmt.Sprintf("Confirm to %s now. Only %s can press these buttons.", a.Summary, human.Person(a.Requester))
 		}
-		m.Notes = append(m.Notes, fmt.Sprintf("Expires %s (in %s).", fmtDateTime(&exp), humanDuration(a.ExpiresAt.Sub(c.now()))))
+		m.Notes = append(m.Notes, fmt.Sprintf("Expires %s (in %s).", human.DateTime(&exp), human.Duration(a.ExpiresAt.Sub(c.now()))))
 		m.Buttons = c.pendingButtons(a, p)
 	case store.StateApproved, store.StateExecuting:
 		m.Tone = reply.Info
-		m.Text = fmt.Sprintf("%s%s; running it with %s's API key…", decidedWord(a), by, who0(a.Requester))
+		m.Text = fmt.Sprintf("%s%s; running it with %s's API key…", decidedWord(a), by, human.Person(a.Requester))
 	case store.StateDone:
 		m.Tone, m.Text = doneStatus(a, pr, by, p)
 	case store.StateFailed:
@@ -58,7 +59,7 @@ func (c *Core) approvalMessage(a *store.Approval, p Plan, pr *progress, override
 			break
 		}
 		m.Tone = reply.Error
-		m.Text = fmt.Sprintf("Failed: %s\n%s%s. It did not run, so nothing changed.", orDefault(a.Error, "Gandi refused the call."), decidedWord(a), by)
+		m.Text = fmt.Sprintf("Failed: %s\n%s%s. It did not run, so nothing changed.", human.OrDefault(a.Error, "Gandi refused the call."), decidedWord(a), by)
 	case store.StateDenied:
 		m.Tone = reply.Info
 		m.Text = fmt.Sprintf("Denied%s. Nothing was done.", by)
@@ -68,7 +69,7 @@ func (c *Core) approvalMessage(a *store.Approval, p Plan, pr *progress, override
 	case store.StateExpired:
 		m.Tone = reply.Info
 		exp := a.ExpiresAt
-		m.Text = fmt.Sprintf("Expired at %s without a decision. Nothing was done; ask again if it is still needed.", fmtDateTime(&exp))
+		m.Text = fmt.Sprintf("Expired at %s without a decision. Nothing was done; ask again if it is still needed.", human.DateTime(&exp))
 	case store.StateInterrupted:
 		m.Tone = reply.Warning
 		m.Text = fmt.Sprintf("⚠ Interrupted by a restart: check in Gandi whether it ran (`/paas %s`) before asking again.", checkCommand(p))
@@ -108,24 +109,24 @@ func doneStatus(a *store.Approval, pr *progress, by string, p Plan) (reply.Tone,
 	case outcomeDone:
 		end := ""
 		if pr.Ended != nil {
-			end = " at " + fmtDateTime(pr.Ended)
+			end = " at " + human.DateTime(pr.Ended)
 		}
 		return reply.Success, fmt.Sprintf("Done%s. %s", end, head)
 	case outcomeFailed:
 		return reply.Error, fmt.Sprintf("Failed: %s\n%s Check `/paas %s`.", pr.Error, head, checkCommand(p))
 	case outcomeGaveUp:
 		return reply.Warning, fmt.Sprintf("%s Gandi accepted it, but paasbot stopped following its operations: %s Check `/paas %s`.",
-			head, orDefault(pr.Error, "they took too long."), checkCommand(p))
+			head, human.OrDefault(pr.Error, "they took too long."), checkCommand(p))
 	}
-	return reply.Info, fmt.Sprintf("%s Gandi accepted it; following %s…", head, plural(len(pr.Ops), "operation"))
+	return reply.Info, fmt.Sprintf("%s Gandi accepted it; following %s…", head, human.Plural(len(pr.Ops), "operation"))
 }
 
 // policyNote says who may decide a pending paid request.
 func (c *Core) policyNote(a *store.Approval) string {
 	if len(c.cfg.Approvers) == 0 {
-		return fmt.Sprintf("No approvers are configured: %s confirms their own request.", who0(a.Requester))
+		return fmt.Sprintf("No approvers are configured: %s confirms their own request.", human.Person(a.Requester))
 	}
-	return fmt.Sprintf("Approvers: %s (never the requester). %s may cancel it.", c.approverList(), who0(a.Requester))
+	return fmt.Sprintf("Approvers: %s (never the requester). %s may cancel it.", c.approverList(), human.Person(a.Requester))
 }
 
 // pendingButtons are Approve and Deny for the deciders and Cancel for the
@@ -141,7 +142,7 @@ func (c *Core) pendingButtons(a *store.Approval, p Plan) []reply.Button {
 			cancel,
 		}
 	}
-	ok := reply.Button{Label: upperFirst(actionVerb(a.Action)), Action: "approval.approve", Value: ids, Style: reply.Primary, Command: "approve " + ids}
+	ok := reply.Button{Label: human.UpperFirst(actionVerb(a.Action)), Action: "approval.approve", Value: ids, Style: reply.Primary, Command: "approve " + ids}
 	switch a.Action {
 	case ActionDelete:
 		ok.Style = reply.Danger
@@ -164,7 +165,7 @@ func opsTable(pr *progress) *reply.Table {
 	}
 	t := &reply.Table{Columns: []string{"operation", "type", "step", "note"}, Align: []bool{true, false, false, false}}
 	for _, op := range pr.Ops {
-		t.Rows = append(t.Rows, []string{strconv.Itoa(op.ID), op.Type, stepTrail(op), orDash(op.LastError)})
+		t.Rows = append(t.Rows, []string{strconv.Itoa(op.ID), op.Type, stepTrail(op), human.OrDash(op.LastError)})
 	}
 	return t
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
@@ -93,7 +94,7 @@ func (f *follower) run(ctx context.Context) {
 	c, rt := f.c, f.c.runtime()
 	remaining := f.pr.Started.Add(rt.followDeadline()).Sub(c.now())
 	if remaining <= 0 {
-		f.end(ctx, nil, outcomeGaveUp, fmt.Sprintf("still not finished %s after execution.", humanDuration(rt.followDeadline())))
+		f.end(ctx, nil, outcomeGaveUp, fmt.Sprintf("still not finished %s after execution.", human.Duration(rt.followDeadline())))
 		return
 	}
 	wctx, cancel := context.WithTimeout(ctx, remaining)
@@ -124,10 +125,10 @@ func (f *follower) run(ctx context.Context) {
 		switch {
 		case s.IsFailure():
 			outcome = outcomeFailed
-			why = fmt.Sprintf("operation %d (%s) ended in %s: %s", op.ID, op.Type, op.Step, orDefault(op.LastError, "Gandi gave no reason"))
+			why = fmt.Sprintf("operation %d (%s) ended in %s: %s", op.ID, op.Type, op.Step, human.OrDefault(op.LastError, "Gandi gave no reason"))
 		case !s.IsTerminal() && outcome != outcomeFailed:
 			outcome = outcomeGaveUp
-			why = fmt.Sprintf("operation %d (%s) is still %s after %s.", op.ID, op.Type, op.Step, humanDuration(rt.followDeadline()))
+			why = fmt.Sprintf("operation %d (%s) is still %s after %s.", op.ID, op.Type, op.Step, human.Duration(rt.followDeadline()))
 		}
 	}
 	f.mu.Unlock()
@@ -209,14 +210,14 @@ func (f *follower) end(ctx context.Context, gc *gandi.Client, outcome, why strin
 		state = "unknown"
 	default:
 		state = string(store.StateFailed)
-		if err := c.cfg.Store.FailOperations(ctx, f.a.ID, orDefault(why, outcome)); err != nil {
+		if err := c.cfg.Store.FailOperations(ctx, f.a.ID, human.OrDefault(why, outcome)); err != nil {
 			c.log.WarnContext(ctx, "cannot mark an approval failed after its operations failed", "id", f.a.ID, "err", err)
 		} else {
 			f.a.State = store.StateFailed
 		}
 	}
 	c.observeApproval(state)
-	c.audit(ctx, f.a.Team, systemActor, auditAction("result", &f.a), f.a.Summary, orDefault(joinOutcome(outcome, why), outcome), nil)
+	c.audit(ctx, f.a.Team, systemActor, auditAction("result", &f.a), f.a.Summary, human.OrDefault(joinOutcome(outcome, why), outcome), nil)
 	if c.publish(ctx, &f.a, f.plan, f.pr, "") || c.cfg.Notifier == nil {
 		return
 	}

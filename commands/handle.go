@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
@@ -15,7 +16,7 @@ import (
 )
 
 // Handle runs one typed command and returns the reply to show the caller.
-// A request with an empty Team or User is refused (EINVALID). It never
+// A request with an empty Team or User is refused (apperr.EINVALID). It never
 // panics: a panic becomes an internal error whose reference is in
 // the log. Errors are rendered as Tone Error messages (private). Replies
 // about the caller's own account are private unless they add --share.
@@ -23,13 +24,13 @@ func (c *Core) Handle(ctx context.Context, req Request) (msg reply.Message) {
 	name := "unknown"
 	defer func() {
 		if r := recover(); r != nil {
-			err := &Error{Code: EINTERNAL, Err: fmt.Errorf("panic: %v", r)}
+			err := &apperr.Error{Code: apperr.EINTERNAL, Err: fmt.Errorf("panic: %v", r)}
 			msg = c.errorReply(ctx, name, req, err, debug.Stack())
-			c.observe(name, EINTERNAL)
+			c.observe(name, apperr.EINTERNAL)
 		}
 	}()
 	if err := c.anonymous(ctx, req.Team, req.User); err != nil {
-		c.observe(name, EINVALID)
+		c.observe(name, apperr.EINVALID)
 		return c.errorReply(ctx, name, req, err, nil)
 	}
 	call, err := c.prepare(ctx, req)
@@ -40,7 +41,7 @@ func (c *Core) Handle(ctx context.Context, req Request) (msg reply.Message) {
 		msg, err = call.Spec.Run(ctx, c, call)
 	}
 	if err != nil {
-		c.observe(name, ErrorCode(err))
+		c.observe(name, apperr.CodeOf(err))
 		return c.errorReply(ctx, name, req, err, nil)
 	}
 	c.observe(name, "")
@@ -59,7 +60,7 @@ func (c *Core) anonymous(ctx context.Context, team, user string) error {
 		return nil
 	}
 	c.log.WarnContext(ctx, "request without a team or a user refused", "has_team", strings.TrimSpace(team) != "", "has_user", strings.TrimSpace(user) != "")
-	return Errorf(EINVALID, "This request names no workspace or no user, so paasbot refused it.")
+	return apperr.Errorf(apperr.EINVALID, "This request names no workspace or no user, so paasbot refused it.")
 }
 
 // prepare parses and validates req and loads the caller's key when the
@@ -69,9 +70,9 @@ func (c *Core) prepare(ctx context.Context, req Request) (*Call, error) {
 	if err != nil {
 		var pe *ParseError
 		if errors.As(err, &pe) {
-			return nil, Errorf(EINVALID, "Cannot read word %d, %s: %s.", pe.Index+1, quoteWord(pe.Word), pe.Msg)
+			return nil, apperr.Errorf(apperr.EINVALID, "Cannot read word %d, %s: %s.", pe.Index+1, quoteWord(pe.Word), pe.Msg)
 		}
-		return nil, Errorf(EINVALID, "Cannot read the command: %v", err)
+		return nil, apperr.Errorf(apperr.EINVALID, "Cannot read the command: %v", err)
 	}
 	if len(line.Args) == 0 {
 		line = Line{Args: []Arg{{Kind: Word, Value: "help"}}}
@@ -105,14 +106,14 @@ func (c *Core) apiKey(ctx context.Context, team, user string) (secret.Value, err
 }
 
 // keyError says what a failed key read means for the person: no key or an
-// unreadable one (an EUNAUTHORIZED *Error saying how to get one), or a
+// unreadable one (an apperr.EUNAUTHORIZED *apperr.Error saying how to get one), or a
 // store failure (internal).
 func keyError(err error) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return &Error{Code: EUNAUTHORIZED, Message: "You have no Gandi API key here yet: run `/paas login`.", Err: err}
+		return &apperr.Error{Code: apperr.EUNAUTHORIZED, Message: "You have no Gandi API key here yet: run `/paas login`.", Err: err}
 	case errors.Is(err, store.ErrUndecryptable):
-		return &Error{Code: EUNAUTHORIZED, Message: "Your stored Gandi API key can no longer be read: run `/paas login` again.", Err: err}
+		return &apperr.Error{Code: apperr.EUNAUTHORIZED, Message: "Your stored Gandi API key can no longer be read: run `/paas login` again.", Err: err}
 	}
 	return fmt.Errorf("load API key: %w", err)
 }
@@ -125,24 +126,24 @@ func (c *Core) client(call *Call) *gandi.Client { return c.cfg.Gandi(call.key) }
 // a Gandi failure at warn level, a refusal at debug level.
 func (c *Core) errorReply(ctx context.Context, name string, req Request, err error, stack []byte) reply.Message {
 	// The log never carries what was typed raw: a refusal's message quotes
-	// words only through quoteWord, and redactKeys is the last guard.
-	code := ErrorCode(err)
+	// words only through quoteWord, and secret.RedactAPIKeys is the last guard.
+	code := apperr.CodeOf(err)
 	attrs := []any{"command", name, "team", req.Team, "user", req.User, "code", string(code)}
 	if stack != nil {
 		attrs = append(attrs, "stack", string(stack))
 	}
-	text := ErrorMessage(ctx, c.log, "command failed", err, attrs...)
+	text := apperr.Message(ctx, c.log, "command failed", err, attrs...)
 	switch code {
-	case EINTERNAL:
-	case EUNAVAILABLE:
-		c.log.WarnContext(ctx, "command failed at Gandi", append(attrs, "msg", redactKeys(text), "err", redactKeys(err.Error()))...)
+	case apperr.EINTERNAL:
+	case apperr.EUNAVAILABLE:
+		c.log.WarnContext(ctx, "command failed at Gandi", append(attrs, "msg", secret.RedactAPIKeys(text), "err", secret.RedactAPIKeys(err.Error()))...)
 	default:
-		c.log.DebugContext(ctx, "command refused", append(attrs, "msg", redactKeys(text))...)
+		c.log.DebugContext(ctx, "command refused", append(attrs, "msg", secret.RedactAPIKeys(text))...)
 	}
 	return reply.Message{Visibility: reply.Private, Tone: reply.Error, Text: text}
 }
 
-func (c *Core) observe(name string, code Code) {
+func (c *Core) observe(name string, code apperr.Code) {
 	if c.cfg.Metrics == nil {
 		return
 	}
@@ -157,17 +158,17 @@ func (c *Core) observe(name string, code Code) {
 // typed by the clicker, with the clicker's key, and its reply is always
 // private (even with --share in Value); "approval.approve", "approval.deny" and
 // "approval.cancel" decide the approval whose id is Value. A click with an
-// empty Team or User is refused (EINVALID). It never panics.
+// empty Team or User is refused (apperr.EINVALID). It never panics.
 func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 	defer func() {
 		if r := recover(); r != nil {
-			err := &Error{Code: EINTERNAL, Err: fmt.Errorf("panic: %v", r)}
+			err := &apperr.Error{Code: apperr.EINTERNAL, Err: fmt.Errorf("panic: %v", r)}
 			msg = c.errorReply(ctx, "click:"+click.Action, Request{Team: click.Team, User: click.User}, err, debug.Stack())
 		}
 	}()
 	req := Request{Team: click.Team, User: click.User, UserName: click.UserName, Channel: click.Channel}
 	if err := c.anonymous(ctx, click.Team, click.User); err != nil {
-		c.observe("click", EINVALID)
+		c.observe("click", apperr.EINVALID)
 		return c.errorReply(ctx, "click:"+click.Action, req, err, nil)
 	}
 	switch click.Action {
@@ -183,7 +184,7 @@ func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 	case "approval.approve", "approval.deny", "approval.cancel":
 		id, err := strconv.ParseInt(strings.TrimSpace(click.Value), 10, 64)
 		if err != nil {
-			return c.errorReply(ctx, click.Action, req, Errorf(EINVALID, "This button is broken (no approval id)."), nil)
+			return c.errorReply(ctx, click.Action, req, apperr.Errorf(apperr.EINVALID, "This button is broken (no approval id)."), nil)
 		}
 		var m reply.Message
 		switch click.Action {
@@ -200,12 +201,12 @@ func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 		}
 		return m
 	}
-	return c.errorReply(ctx, "click", req, Errorf(EINVALID, "This button is not known to this paasbot (%s).", quoteWord(click.Action)), nil)
+	return c.errorReply(ctx, "click", req, apperr.Errorf(apperr.EINVALID, "This button is not known to this paasbot (%s).", quoteWord(click.Action)), nil)
 }
 
-func codeOf(err error) Code {
+func codeOf(err error) apperr.Code {
 	if err == nil {
 		return ""
 	}
-	return ErrorCode(err)
+	return apperr.CodeOf(err)
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
@@ -45,8 +46,8 @@ func TestCore_RefusesEmptyTeamOrUser(t *testing.T) {
 				wantErr(t, e.core.Click(ctx, c), want)
 			}
 			_, err := e.core.SubmitForm(ctx, Submission{Team: id.team, User: id.user, Channel: "C1", FormID: FormLogin, Value: testKey})
-			if ErrorCode(err) != EINVALID {
-				t.Errorf("SubmitForm = %v, want EINVALID", err)
+			if apperr.CodeOf(err) != apperr.EINVALID {
+				t.Errorf("SubmitForm = %v, want apperr.EINVALID", err)
 			}
 			if _, _, err := e.db.APIKey(ctx, store.Identity{Team: id.team, User: id.user}); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("a key was stored for team %q user %q: %v", id.team, id.user, err)

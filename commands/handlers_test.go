@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/reply"
@@ -303,8 +304,8 @@ func TestSubmitForm_Login(t *testing.T) {
 	}
 	ctx := context.Background()
 	_, err := e.core.SubmitForm(ctx, Submission{Team: testTeam, User: "UNEW", FormID: FormLogin, Value: "wrong0000000000000000key"})
-	var ae *Error
-	if !errors.As(err, &ae) || ae.Code != EINVALID || !strings.Contains(ae.Message, "Gandi refused this API key") {
+	var ae *apperr.Error
+	if !errors.As(err, &ae) || ae.Code != apperr.EINVALID || !strings.Contains(ae.Message, "Gandi refused this API key") {
 		t.Fatalf("bad key: err = %v", err)
 	}
 	if strings.Contains(err.Error(), "wrong0000000000000000key") {

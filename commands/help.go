@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -32,7 +33,7 @@ func runHelp(_ context.Context, c *Core, call *Call) (reply.Message, error) {
 		}
 		return m, nil
 	}
-	return reply.Message{}, Errorf(EINVALID, "No help on %s.%s Commands: %s.", quoteWord(topic),
+	return reply.Message{}, apperr.Errorf(apperr.EINVALID, "No help on %s.%s Commands: %s.", quoteWord(topic),
 		didYouMean(topic, c.reg.allNames()), strings.Join(c.reg.topNames(), ", "))
 }
 

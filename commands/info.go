@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -18,17 +20,17 @@ func runInfo(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	}
 	in, err := gc.PaaS.Info(ctx, ref.ID)
 	if err != nil {
-		return reply.Message{}, gandiErr(err, fmt.Sprintf("no instance %d in your account", ref.ID))
+		return reply.Message{}, apperr.FromGandi(err, fmt.Sprintf("no instance %d in your account", ref.ID))
 	}
 	return instanceInfoMessage(c, in), nil
 }
 
 func instanceInfoMessage(c *Core, in *gandi.InstanceInfo) reply.Message {
 	now := c.now()
-	expiry := fmtDate(in.DateEnd)
+	expiry := human.Date(in.DateEnd)
 	if in.DateEnd != nil {
-		d := daysUntil(now, *in.DateEnd)
-		expiry += " (" + relDays(d) + ")"
+		d := human.DaysUntil(now, *in.DateEnd)
+		expiry += " (" + human.RelDays(d) + ")"
 		if d <= expiryWarnDays {
 			expiry += " ⚠"
 		}
@@ -38,10 +40,10 @@ func instanceInfoMessage(c *Core, in *gandi.InstanceInfo) reply.Message {
 		{Label: "Size", Value: string(in.Size)},
 		{Label: "Type", Value: string(in.Type)},
 		{Label: "Expires", Value: expiry},
-		{Label: "Created", Value: fmtDate(in.DateStart)},
+		{Label: "Created", Value: human.Date(in.DateStart)},
 	}
 	if in.DateEndCommitment != nil {
-		f = append(f, reply.Field{Label: "Commitment ends", Value: fmtDate(in.DateEndCommitment)})
+		f = append(f, reply.Field{Label: "Commitment ends", Value: human.Date(in.DateEndCommitment)})
 	}
 	upgrade := "no"
 	if in.NeedUpgrade {
@@ -50,7 +52,7 @@ func instanceInfoMessage(c *Core, in *gandi.InstanceInfo) reply.Message {
 	f = append(f, reply.Field{Label: "Needs upgrade", Value: upgrade})
 	if in.Datacenter != nil {
 		dc := in.Datacenter
-		f = append(f, reply.Field{Label: "Datacenter", Value: fmt.Sprintf("%s (#%d, %s %s)", orDash(dc.Name), dc.ID, dc.DCCode, dc.Country)})
+		f = append(f, reply.Field{Label: "Datacenter", Value: fmt.Sprintf("%s (#%d, %s %s)", human.OrDash(dc.Name), dc.ID, dc.DCCode, dc.Country)})
 	}
 	disk := fmt.Sprintf("+%d GB additional", in.DataDiskAdditionalSize)
 	if mb, ok := in.DatadiskTotalSizeMB(); ok {
@@ -65,11 +67,11 @@ func instanceInfoMessage(c *Core, in *gandi.InstanceInfo) reply.Message {
 	}
 	f = append(f, reply.Field{Label: "Disk", Value: disk})
 	f = append(f, reply.Field{Label: "SFTP", Value: sftpLine(in)})
-	f = append(f, reply.Field{Label: "Git", Value: orDash(in.GitServer)})
-	console := orDash(in.Console)
+	f = append(f, reply.Field{Label: "Git", Value: human.OrDash(in.GitServer)})
+	console := human.OrDash(in.Console)
 	if in.ConsoleInfo != nil {
 		if in.ConsoleInfo.Enabled {
-			console += " (enabled until " + fmtDateTime(in.ConsoleInfo.DateEnd) + ")"
+			console += " (enabled until " + human.DateTime(in.ConsoleInfo.DateEnd) + ")"
 		} else {
 			console += " (disabled)"
 		}
@@ -77,7 +79,7 @@ func instanceInfoMessage(c *Core, in *gandi.InstanceInfo) reply.Message {
 	f = append(f, reply.Field{Label: "Console", Value: console})
 	f = append(f, reply.Field{Label: "Snapshots", Value: snapshotProfileLine(in.SnapshotProfile)})
 	if in.Autorenew != nil {
-		f = append(f, reply.Field{Label: "Autorenew", Value: fmt.Sprintf("%s, %d months", onOff(in.Autorenew.Active), in.Autorenew.Duration)})
+		f = append(f, reply.Field{Label: "Autorenew", Value: fmt.Sprintf("%s, %d months", human.OnOff(in.Autorenew.Active), in.Autorenew.Duration)})
 	}
 	if in.Owner != nil {
 		f = append(f, reply.Field{Label: "Owner", Value: in.Owner.Handle})
@@ -86,7 +88,7 @@ func instanceInfoMessage(c *Core, in *gandi.InstanceInfo) reply.Message {
 	for _, v := range in.Vhosts {
 		vh = append(vh, v.Name+" ("+v.State+")")
 	}
-	f = append(f, reply.Field{Label: "Vhosts", Value: orDash(strings.Join(vh, ", "))})
+	f = append(f, reply.Field{Label: "Vhosts", Value: human.OrDash(strings.Join(vh, ", "))})
 	id := strconv.Itoa(in.ID)
 	return reply.Message{
 		Title:  fmt.Sprintf("%s (#%d)", in.Name, in.ID),
@@ -117,16 +119,9 @@ func snapshotProfileLine(p *gandi.SnapshotProfile) string {
 	for _, s := range p.Schedules {
 		sch = append(sch, fmt.Sprintf("%s×%d", s.Name, s.KeptVersion))
 	}
-	out := fmt.Sprintf("%s (#%d)", orDash(p.Name), p.ID)
+	out := fmt.Sprintf("%s (#%d)", human.OrDash(p.Name), p.ID)
 	if len(sch) > 0 {
 		out += ": " + strings.Join(sch, ", ")
 	}
 	return out
-}
-
-func onOff(b bool) string {
-	if b {
-		return "on"
-	}
-	return "off"
 }

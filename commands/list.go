@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -100,7 +102,7 @@ func (c *Core) instanceFilters(call *Call) (gandi.PaasCountOptions, error) {
 	o.DataDiskAdditionalSizeGT = call.IntPtr(">data_disk_additional_size")
 	if call.Has("expires-within") {
 		if o.DateEndBefore != "" {
-			return o, Errorf(EINVALID, "Give expires-within or <date_end, not both.")
+			return o, apperr.Errorf(apperr.EINVALID, "Give expires-within or <date_end, not both.")
 		}
 		o.DateEndBefore = gandi.DateFilter(c.now().AddDate(0, 0, call.Days("expires-within")))
 	}
@@ -114,9 +116,9 @@ func runCount(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	}
 	n, err := c.client(call).PaaS.Count(ctx, &o)
 	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
+		return reply.Message{}, apperr.FromGandi(err, "")
 	}
-	return reply.Message{Text: plural(n, "instance") + filterSuffix(call)}, nil
+	return reply.Message{Text: human.Plural(n, "instance") + filterSuffix(call)}, nil
 }
 
 // filterSuffix writes " matching state=running" for a reply.
@@ -169,8 +171,8 @@ func instanceTable(now time.Time, items []gandi.Instance) *reply.Table {
 	for _, in := range items {
 		rel, flags := "", ""
 		if in.DateEnd != nil {
-			d := daysUntil(now, *in.DateEnd)
-			rel = relDays(d)
+			d := human.DaysUntil(now, *in.DateEnd)
+			rel = human.RelDays(d)
 			if d <= expiryWarnDays {
 				flags += "⚠"
 			}
@@ -180,7 +182,7 @@ func instanceTable(now time.Time, items []gandi.Instance) *reply.Table {
 		}
 		t.Rows = append(t.Rows, []string{
 			strconv.Itoa(in.ID), in.Name, string(in.State), string(in.Size), string(in.Type),
-			strconv.Itoa(in.DatacenterID), fmtDate(in.DateEnd), rel, flags,
+			strconv.Itoa(in.DatacenterID), human.Date(in.DateEnd), rel, flags,
 		})
 	}
 	return t

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
@@ -29,7 +31,7 @@ func (c *Core) loginCommands() []*CommandSpec {
 
 func runLogin(_ context.Context, _ *Core, call *Call) (reply.Message, error) {
 	if call.Arg(0) != "" || call.Has("apikey") {
-		return reply.Message{}, Errorf(EINVALID, "Do not type your API key after `login`: it stays in the chat history. Run `login` alone and paste the key into the form it opens.")
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "Do not type your API key after `login`: it stays in the chat history. Run `login` alone and paste the key into the form it opens.")
 	}
 	return reply.Message{
 		Text: "Paste your Gandi API key in the form. It is checked with Gandi, stored encrypted, and never shown again.",
@@ -43,40 +45,40 @@ func runLogin(_ context.Context, _ *Core, call *Call) (reply.Message, error) {
 
 // SubmitForm receives a filled form. For "login" it checks the key with
 // version.info, stores it for the submitter and answers privately with its
-// fingerprint. A refused key is an *Error EINVALID (the Slack modal shows it
+// fingerprint. A refused key is an *apperr.Error apperr.EINVALID (the Slack modal shows it
 // on the field). A submission with an empty Team or User is refused
-// (EINVALID) before the key is looked at. The key never appears in a
+// (apperr.EINVALID) before the key is looked at. The key never appears in a
 // reply, a log line or an error.
 func (c *Core) SubmitForm(ctx context.Context, s Submission) (msg reply.Message, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = &Error{Code: EINTERNAL, Err: fmt.Errorf("panic in form %q: %v", s.FormID, r)}
+			err = &apperr.Error{Code: apperr.EINTERNAL, Err: fmt.Errorf("panic in form %q: %v", s.FormID, r)}
 			msg = c.errorReply(ctx, "form:"+s.FormID, Request{Team: s.Team, User: s.User}, err, nil)
 		}
 	}()
 	if err := c.anonymous(ctx, s.Team, s.User); err != nil {
-		c.observe("form", EINVALID)
+		c.observe("form", apperr.EINVALID)
 		return reply.Message{}, err
 	}
 	if s.FormID != FormLogin {
-		return reply.Message{}, Errorf(EINVALID, "Unknown form %q.", s.FormID)
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "Unknown form %q.", s.FormID)
 	}
 	typed := strings.TrimSpace(s.Value)
 	defer func() { c.observe("login", codeOf(err)) }()
 	if typed == "" {
-		return reply.Message{}, Errorf(EINVALID, "The API key is empty.")
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "The API key is empty.")
 	}
 	if len(typed) > 200 || strings.ContainsFunc(typed, func(r rune) bool { return r <= ' ' || r > '~' }) {
-		return reply.Message{}, Errorf(EINVALID, "That does not look like a Gandi API key (printable characters, no spaces).")
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "That does not look like a Gandi API key (printable characters, no spaces).")
 	}
 	key := secret.Value(typed)
 	v, err := c.cfg.Gandi(key).Version.Info(ctx)
 	if err != nil {
 		if errors.Is(err, gandi.ErrBadAPIKey) {
 			c.audit(ctx, s.Team, s.User, "login", "", "refused: key rejected by Gandi", nil)
-			return reply.Message{}, &Error{Code: EINVALID, Message: "Gandi refused this API key. Check it in Gandi's account settings and try again.", Err: err}
+			return reply.Message{}, &apperr.Error{Code: apperr.EINVALID, Message: "Gandi refused this API key. Check it in Gandi's account settings and try again.", Err: err}
 		}
-		return reply.Message{}, gandiErr(err, "")
+		return reply.Message{}, apperr.FromGandi(err, "")
 	}
 	fp, err := c.cfg.Store.PutAPIKey(ctx, store.Identity{Team: s.Team, User: s.User}, key)
 	if err != nil {
@@ -113,16 +115,16 @@ func runWhoami(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 	key, meta, err := c.cfg.Store.APIKey(ctx, store.Identity{Team: call.Req.Team, User: call.Req.User})
 	if err != nil {
 		err = keyError(err)
-		var ae *Error
+		var ae *apperr.Error
 		if errors.As(err, &ae) {
 			m.Fields = append(m.Fields, reply.Field{Label: "API key", Value: ae.Message})
 			return m, nil
 		}
 		return reply.Message{}, err
 	}
-	m.Fields = append(m.Fields, reply.Field{Label: "API key", Value: fmt.Sprintf("fingerprint %s, stored %s", meta.Fingerprint, fmtDate(&meta.CreatedAt))})
+	m.Fields = append(m.Fields, reply.Field{Label: "API key", Value: fmt.Sprintf("fingerprint %s, stored %s", meta.Fingerprint, human.Date(&meta.CreatedAt))})
 	if v, err := c.cfg.Gandi(key).Version.Info(ctx); err != nil {
-		msg := ErrorMessage(ctx, c.log, "whoami: version.info failed", gandiErr(err, ""), "team", call.Req.Team, "user", call.Req.User)
+		msg := apperr.Message(ctx, c.log, "whoami: version.info failed", apperr.FromGandi(err, ""), "team", call.Req.Team, "user", call.Req.User)
 		m.Fields = append(m.Fields, reply.Field{Label: "Gandi", Value: msg})
 	} else {
 		m.Fields = append(m.Fields, reply.Field{Label: "Gandi", Value: "key accepted, API " + v.APIVersion})

@@ -7,7 +7,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -35,20 +37,20 @@ func pageSized(call *Call, sortFields []string, perPage int) (gandi.Page, error)
 	if call.Has("per-page") {
 		n := call.Int("per-page")
 		if n < 1 || n > gandi.MaxItemsPerPage {
-			return p, Errorf(EINVALID, "per-page must be between 1 and %d.", gandi.MaxItemsPerPage)
+			return p, apperr.Errorf(apperr.EINVALID, "per-page must be between 1 and %d.", gandi.MaxItemsPerPage)
 		}
 		p.ItemsPerPage = n
 	}
 	if call.Has("page") {
 		n := call.Int("page")
 		if n < 1 {
-			return p, Errorf(EINVALID, "page counts from 1.")
+			return p, apperr.Errorf(apperr.EINVALID, "page counts from 1.")
 		}
 		// Gandi takes page and items_per_page as XML-RPC ints (32 bits)
 		// and skips page×items_per_page rows: past that it faults, or
 		// the offset wraps.
 		if last := maxRow / p.ItemsPerPage; n > last {
-			return p, Errorf(EINVALID, "page must be between 1 and %d at %d per page.", last, p.ItemsPerPage)
+			return p, apperr.Errorf(apperr.EINVALID, "page must be between 1 and %d at %d per page.", last, p.ItemsPerPage)
 		}
 		p.Page = n - 1
 	}
@@ -63,7 +65,7 @@ func pageSized(call *Call, sortFields []string, perPage int) (gandi.Page, error)
 				dir = " DESC"
 			case "asc":
 			default:
-				return p, Errorf(EINVALID, "sort_by takes a field and optionally asc or desc, not %s.", quoteWord(s))
+				return p, apperr.Errorf(apperr.EINVALID, "sort_by takes a field and optionally asc or desc, not %s.", quoteWord(s))
 			}
 			field = f
 		}
@@ -73,7 +75,7 @@ func pageSized(call *Call, sortFields []string, perPage int) (gandi.Page, error)
 			ok = ok || f == field
 		}
 		if !ok {
-			return p, Errorf(EINVALID, "Cannot sort by %s.%s Valid: %s.", quoteWord(field), didYouMean(field, sortFields), strings.Join(sortFields, ", "))
+			return p, apperr.Errorf(apperr.EINVALID, "Cannot sort by %s.%s Valid: %s.", quoteWord(field), didYouMean(field, sortFields), strings.Join(sortFields, ", "))
 		}
 		p.SortBy = field + dir
 	}
@@ -90,7 +92,7 @@ const maxRow = math.MaxInt32
 // "No snapshots of blog.").
 func emptyList(pg gandi.Page, total int, noun, none string) reply.Message {
 	if total > 0 {
-		return reply.Message{Text: fmt.Sprintf("Page %d is empty: %s in all.", pg.Page+1, plural(total, noun))}
+		return reply.Message{Text: fmt.Sprintf("Page %d is empty: %s in all.", pg.Page+1, human.Plural(total, noun))}
 	}
 	return reply.Message{Text: none}
 }
@@ -150,11 +152,11 @@ func likePatterns(ss []string) gandi.Strings {
 func countAndPage[T any](count func() (int, error), page func() ([]T, error)) (int, []T, error) {
 	total, err := count()
 	if err != nil {
-		return 0, nil, gandiErr(err, "")
+		return 0, nil, apperr.FromGandi(err, "")
 	}
 	items, err := page()
 	if err != nil {
-		return 0, nil, gandiErr(err, "")
+		return 0, nil, apperr.FromGandi(err, "")
 	}
 	return total, items, nil
 }

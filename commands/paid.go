@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -67,7 +69,7 @@ func runCreate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 		Fixed: call.Bool("fixed"), ZoneAlter: call.Bool("zone-alter"), Override: call.Bool("override"),
 	}
 	if p.Override && !p.ZoneAlter {
-		return reply.Message{}, Errorf(EINVALID, "override only acts with zone-alter; add zone-alter or drop override.")
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "override only acts with zone-alter; add zone-alter or drop override.")
 	}
 	summary := []reply.Field{
 		{Label: "Name", Value: p.Name}, {Label: "Size", Value: string(p.Size)}, {Label: "Type", Value: string(p.Type)},
@@ -108,7 +110,7 @@ func runUpdate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 	if call.Has("console") {
 		b := call.Bool("console")
 		p.Console = &b
-		summary = append(summary, reply.Field{Label: "Console", Value: onOff(b)})
+		summary = append(summary, reply.Field{Label: "Console", Value: human.OnOff(b)})
 	}
 	if call.Bool("upgrade") {
 		p.Upgrade = true
@@ -127,7 +129,7 @@ func runUpdate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 		default:
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 {
-				return reply.Message{}, Errorf(EINVALID, "snapshot-profile is a profile id or none, not %s.", quoteWord(v))
+				return reply.Message{}, apperr.Errorf(apperr.EINVALID, "snapshot-profile is a profile id or none, not %s.", quoteWord(v))
 			}
 			p.SnapshotProfile = gandi.IntValue(n)
 			summary = append(summary, reply.Field{Label: "Snapshot profile", Value: "#" + v})
@@ -146,7 +148,7 @@ func runUpdate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 		summary = append(summary, reply.Field{Label: "Password", Value: "a new one, sent to you privately"})
 	}
 	if len(summary) == 0 {
-		return reply.Message{}, Errorf(EINVALID, "Say what to change, e.g. `update %s size=l`. Usage: `%s`.", strings.Trim(quoteWord(call.Arg(0)), `"`), usageLine(call.Spec))
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "Say what to change, e.g. `update %s size=l`. Usage: `%s`.", strings.Trim(quoteWord(call.Arg(0)), `"`), usageLine(call.Spec))
 	}
 	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
 	if err != nil {

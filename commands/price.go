@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -58,7 +59,7 @@ func (c *Core) enrichPlan(ctx context.Context, gc *gandi.Client, p *Plan) {
 			add("Vhosts", strings.Join(names, ", "))
 		}
 		if p.Action == ActionRenew {
-			add("Expires now", fmtDate(info.DateEnd))
+			add("Expires now", human.Date(info.DateEnd))
 		}
 	}
 	if price := c.price(ctx, gc, p, info); price != "" {
@@ -123,7 +124,7 @@ func priceText(items []gandi.CatalogItem, product, action string, months int, ex
 			if (u.MinDuration > 0 && n < u.MinDuration) || (u.MaxDuration > 0 && n > u.MaxDuration) || u.Price <= 0 {
 				continue
 			}
-			cur := orDefault(u.Currency, "EUR")
+			cur := human.OrDefault(u.Currency, "EUR")
 			return fmt.Sprintf("about %.2f %s (%.2f %s per %s × %d%s; Gandi's catalog, for information)",
 				u.Price*float64(n), cur, u.Price, cur, unit, n, extra)
 		}

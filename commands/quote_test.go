@@ -7,6 +7,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/paasbot/paasbot/secret"
 )
 
 // logRecorder is a slog.Handler that keeps every record, at every level,
@@ -106,32 +108,18 @@ func TestQuoteWord(t *testing.T) {
 		{"", `""`},
 		{"abcdefghijklmnopqrstuvwxyz", `"abcdefghijklmnopqrstuvwxyz"`}, // no digit: a word
 		{"2026-12-31", `"2026-12-31"`},
-		{key, keyWord},
-		{`"` + key, keyWord},
-		{"‘" + key, keyWord},
-		{"“" + key + "”", keyWord},
-		{`apikey="` + key, keyWord},
-		{"--key=" + key, keyWord},
-		{`"` + key + ` and more words`, keyWord},
-		{"list --" + key, keyWord},
+		{key, secret.KeyWord},
+		{`"` + key, secret.KeyWord},
+		{"‘" + key, secret.KeyWord},
+		{"“" + key + "”", secret.KeyWord},
+		{`apikey="` + key, secret.KeyWord},
+		{"--key=" + key, secret.KeyWord},
+		{`"` + key + ` and more words`, secret.KeyWord},
+		{"list --" + key, secret.KeyWord},
 	}
 	for _, tc := range tests {
 		if got := quoteWord(tc.in); got != tc.want {
 			t.Errorf("quoteWord(%q) = %s, want %s", tc.in, got, tc.want)
-		}
-	}
-}
-
-func TestRedactKeys(t *testing.T) {
-	const key = "Zq8kR2mN4pX7vB1cD9fG3hJ5"
-	tests := []struct{ in, want string }{
-		{"Cannot read word 2, shop: the quote is never closed.", "Cannot read word 2, shop: the quote is never closed."},
-		{`cannot read "\"` + key + `": the quote " is never closed`, `cannot read ` + keyWord + ` the quote " is never closed`},
-		{"`whoami` does not take " + key + ".", "`whoami` does not take " + keyWord},
-	}
-	for _, tc := range tests {
-		if got := redactKeys(tc.in); got != tc.want {
-			t.Errorf("redactKeys(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
 )
 
@@ -31,7 +32,7 @@ func (r instanceRef) Label() string {
 func resolveInstance(ctx context.Context, gc *gandi.Client, typed string, verify bool) (instanceRef, error) {
 	typed = strings.TrimSpace(strings.TrimPrefix(typed, "#"))
 	if typed == "" {
-		return instanceRef{}, Errorf(EINVALID, "Name an instance by its id or its exact name.")
+		return instanceRef{}, apperr.Errorf(apperr.EINVALID, "Name an instance by its id or its exact name.")
 	}
 	if id, err := strconv.Atoi(typed); err == nil && id > 0 {
 		if !verify {
@@ -39,13 +40,13 @@ func resolveInstance(ctx context.Context, gc *gandi.Client, typed string, verify
 		}
 		info, err := gc.PaaS.Info(ctx, id)
 		if err != nil {
-			return instanceRef{}, gandiErr(err, fmt.Sprintf("no instance %d in your account", id))
+			return instanceRef{}, apperr.FromGandi(err, fmt.Sprintf("no instance %d in your account", id))
 		}
 		return instanceRef{ID: info.ID, Name: info.Name}, nil
 	}
 	found, err := gc.PaaS.List(ctx, &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{Name: gandi.Strings{typed}}})
 	if err != nil {
-		return instanceRef{}, gandiErr(err, "")
+		return instanceRef{}, apperr.FromGandi(err, "")
 	}
 	switch len(found) {
 	case 1:
@@ -57,7 +58,7 @@ func resolveInstance(ctx context.Context, gc *gandi.Client, typed string, verify
 	for _, in := range found {
 		ids = append(ids, fmt.Sprintf("#%d (%s, %s)", in.ID, in.State, in.Type))
 	}
-	return instanceRef{}, Errorf(EINVALID, "Several instances are named %s: %s. Use the id instead.", quoteWord(typed), strings.Join(ids, ", "))
+	return instanceRef{}, apperr.Errorf(apperr.EINVALID, "Several instances are named %s: %s. Use the id instead.", quoteWord(typed), strings.Join(ids, ", "))
 }
 
 // notFoundInstance builds the "no instance named x" error with the
@@ -84,5 +85,5 @@ func notFoundInstance(ctx context.Context, gc *gandi.Client, typed string) error
 		}
 	}
 	msg += " `list` shows your instances."
-	return Errorf(ENOTFOUND, "%s", msg)
+	return apperr.Errorf(apperr.ENOTFOUND, "%s", msg)
 }

@@ -6,7 +6,9 @@ import (
 	"sort"
 	"strconv"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -78,9 +80,9 @@ func runSnapshotList(ctx context.Context, c *Core, call *Call) (reply.Message, e
 			inst = strconv.Itoa(s.Source.PaasID)
 		}
 		if s.DateCreated != nil {
-			age = relDays(daysUntil(now, *s.DateCreated))
+			age = human.RelDays(human.DaysUntil(now, *s.DateCreated))
 		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(s.ID), s.Name, inst, s.Type, strconv.Itoa(s.Size), fmtDateTime(s.DateCreated), age})
+		t.Rows = append(t.Rows, []string{strconv.Itoa(s.ID), s.Name, inst, s.Type, strconv.Itoa(s.Size), human.DateTime(s.DateCreated), age})
 	}
 	m := reply.Message{Title: "Snapshots" + trimDot(scopeSuffix(call)), Table: t}
 	pageNotes(&m, call, o.Page, len(items), total)
@@ -101,25 +103,25 @@ func runSnapshotCount(ctx context.Context, c *Core, call *Call) (reply.Message, 
 	}
 	n, err := c.client(call).Snapshots.Count(ctx, &o)
 	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
+		return reply.Message{}, apperr.FromGandi(err, "")
 	}
-	return reply.Message{Text: plural(n, "snapshot") + scopeSuffix(call)}, nil
+	return reply.Message{Text: human.Plural(n, "snapshot") + scopeSuffix(call)}, nil
 }
 
 func runSnapshotInfo(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	id, _ := strconv.Atoi(call.Arg(0))
 	s, err := c.client(call).Snapshots.Info(ctx, id)
 	if err != nil {
-		return reply.Message{}, gandiErr(err, fmt.Sprintf("no snapshot %d in your account", id))
+		return reply.Message{}, apperr.FromGandi(err, fmt.Sprintf("no snapshot %d in your account", id))
 	}
 	f := []reply.Field{
-		{Label: "Name", Value: orDash(s.Name)}, {Label: "Type", Value: orDash(s.Type)},
-		{Label: "Size", Value: strconv.Itoa(s.Size)}, {Label: "Taken", Value: fmtDateTime(s.DateCreated)},
+		{Label: "Name", Value: human.OrDash(s.Name)}, {Label: "Type", Value: human.OrDash(s.Type)},
+		{Label: "Size", Value: strconv.Itoa(s.Size)}, {Label: "Taken", Value: human.DateTime(s.DateCreated)},
 	}
 	if s.Source != nil {
 		f = append(f, reply.Field{Label: "Instance", Value: "#" + strconv.Itoa(s.Source.PaasID)},
 			reply.Field{Label: "Datacenter", Value: strconv.Itoa(s.Source.DatacenterID)},
-			reply.Field{Label: "Disk state", Value: orDash(s.Source.State)})
+			reply.Field{Label: "Disk state", Value: human.OrDash(s.Source.State)})
 	}
 	return reply.Message{Title: fmt.Sprintf("Snapshot #%d", s.ID), Fields: f}, nil
 }

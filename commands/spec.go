@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
 )
@@ -190,11 +191,11 @@ func (r *registry) topNames() []string {
 // remaining args.
 func (r *registry) lookup(line Line) (*CommandSpec, []Arg, error) {
 	if len(line.Args) == 0 {
-		return nil, nil, Errorf(EINVALID, "Type a command, for example `list`; `help` lists them all.")
+		return nil, nil, apperr.Errorf(apperr.EINVALID, "Type a command, for example `list`; `help` lists them all.")
 	}
 	first := line.Args[0]
 	if first.Kind != Word {
-		return nil, nil, Errorf(EINVALID, "A command starts with its name, not %s; `help` lists the commands.", quoteWord(first.String()))
+		return nil, nil, apperr.Errorf(apperr.EINVALID, "A command starts with its name, not %s; `help` lists the commands.", quoteWord(first.String()))
 	}
 	name := strings.ToLower(first.Value)
 	if subs, ok := r.groups[name]; ok {
@@ -204,7 +205,7 @@ func (r *registry) lookup(line Line) (*CommandSpec, []Arg, error) {
 				return s, line.Args[2:], nil
 			}
 			if _, alone := r.byName[name]; !alone {
-				return nil, nil, Errorf(EINVALID, "%s is not a command. `%s` takes: %s.%s",
+				return nil, nil, apperr.Errorf(apperr.EINVALID, "%s is not a command. `%s` takes: %s.%s",
 					quoteWord(name+" "+line.Args[1].Value), name, strings.Join(subs, ", "), didYouMean(sub, subs))
 			}
 		}
@@ -214,16 +215,16 @@ func (r *registry) lookup(line Line) (*CommandSpec, []Arg, error) {
 		if s, ok := r.byName[name+" list"]; ok {
 			return s, line.Args[1:], nil
 		}
-		return nil, nil, Errorf(EINVALID, "`%s` needs one of: %s.", name, strings.Join(subs, ", "))
+		return nil, nil, apperr.Errorf(apperr.EINVALID, "`%s` needs one of: %s.", name, strings.Join(subs, ", "))
 	}
 	if s, ok := r.byName[name]; ok {
 		return s, line.Args[1:], nil
 	}
-	if looksLikeAPIKey(first.Value) {
-		return nil, nil, Errorf(EINVALID, "That looks like an API key, so it is not repeated here. Run `login` alone and paste the key into the form it opens; consider the key seen by this chat and revoke it at Gandi if in doubt.")
+	if secret.LooksLikeAPIKey(first.Value) {
+		return nil, nil, apperr.Errorf(apperr.EINVALID, "That looks like an API key, so it is not repeated here. Run `login` alone and paste the key into the form it opens; consider the key seen by this chat and revoke it at Gandi if in doubt.")
 	}
 	all := r.allNames()
-	return nil, nil, Errorf(EINVALID, "Unknown command %s.%s Commands: %s. `help` explains them.",
+	return nil, nil, apperr.Errorf(apperr.EINVALID, "Unknown command %s.%s Commands: %s. `help` explains them.",
 		quoteWord(first.Value), didYouMean(name, all), strings.Join(r.topNames(), ", "))
 }
 
@@ -252,11 +253,11 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 	}
 	set := func(p *Param, raw string, a Arg) error {
 		if _, dup := call.values[p.Name]; dup {
-			return Errorf(EINVALID, "`%s` is given twice.", p.Name)
+			return apperr.Errorf(apperr.EINVALID, "`%s` is given twice.", p.Name)
 		}
 		v, err := convert(p, raw)
 		if err != nil {
-			return Errorf(EINVALID, "%s: %s", quoteWord(a.String()), err.Error())
+			return apperr.Errorf(apperr.EINVALID, "%s: %s", quoteWord(a.String()), err.Error())
 		}
 		call.values[p.Name] = v
 		call.raw[p.Name] = raw
@@ -281,13 +282,13 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 				}
 				continue
 			}
-			return nil, Errorf(EINVALID, "`%s` has no flag %s.%s Valid: %s.%s", spec.Name, quoteWord("--"+a.Key),
+			return nil, apperr.Errorf(apperr.EINVALID, "`%s` has no flag %s.%s Valid: %s.%s", spec.Name, quoteWord("--"+a.Key),
 				didYouMean(name, switchNames(spec)), validList(spec), usage())
 		case Pair:
 			name := strings.ToLower(a.Key)
 			p, ok := keyIndex[name]
 			if !ok {
-				return nil, Errorf(EINVALID, "`%s` has no key %s.%s Valid keys: %s.", spec.Name, quoteWord(a.Key),
+				return nil, apperr.Errorf(apperr.EINVALID, "`%s` has no key %s.%s Valid keys: %s.", spec.Name, quoteWord(a.Key),
 					didYouMean(name, keyNames), strings.Join(keyNames, ", "))
 			}
 			if err := set(p, a.Value, a); err != nil {
@@ -307,12 +308,12 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 				if hint == "" && len(spec.Keys) > 0 {
 					hint = " Options are written key=value."
 				}
-				return nil, Errorf(EINVALID, "`%s` does not take %s here.%s%s", spec.Name, quoteWord(a.Value), hint, usage())
+				return nil, apperr.Errorf(apperr.EINVALID, "`%s` does not take %s here.%s%s", spec.Name, quoteWord(a.Value), hint, usage())
 			}
 			p := &spec.Args[i]
 			v, err := convert(p, a.Value)
 			if err != nil {
-				return nil, Errorf(EINVALID, "%s: %s", quoteWord(a.Value), err.Error())
+				return nil, apperr.Errorf(apperr.EINVALID, "%s: %s", quoteWord(a.Value), err.Error())
 			}
 			if a.Link != "" {
 				call.links["#"+strconv.Itoa(i)] = a.Link
@@ -326,7 +327,7 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 	}
 	for i, p := range spec.Args {
 		if p.Required && i >= len(call.args) {
-			return nil, Errorf(EINVALID, "`%s` needs %s.%s", spec.Name, hintOf(p), usage())
+			return nil, apperr.Errorf(apperr.EINVALID, "`%s` needs %s.%s", spec.Name, hintOf(p), usage())
 		}
 	}
 	var missing []string
@@ -336,7 +337,7 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 		}
 	}
 	if len(missing) > 0 {
-		return nil, Errorf(EINVALID, "`%s` needs %s.%s", spec.Name, strings.Join(missing, " "), usage())
+		return nil, apperr.Errorf(apperr.EINVALID, "`%s` needs %s.%s", spec.Name, strings.Join(missing, " "), usage())
 	}
 	return call, nil
 }
@@ -394,25 +395,4 @@ func usageLine(s *CommandSpec) string {
 		}
 	}
 	return strings.Join(parts, " ")
-}
-
-// looksLikeAPIKey reports whether a word is probably a pasted API key (a
-// long run of letters and digits, both present), so that errors do not
-// echo it.
-func looksLikeAPIKey(s string) bool {
-	if len(s) < 20 || len(s) > 128 {
-		return false
-	}
-	letters, digits := false, false
-	for _, c := range s {
-		switch {
-		case c >= '0' && c <= '9':
-			digits = true
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
-			letters = true
-		default:
-			return false
-		}
-	}
-	return letters && digits
 }

@@ -3,7 +3,9 @@ package commands
 import (
 	"context"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -55,7 +57,7 @@ func runTypes(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	}
 	t := &reply.Table{Columns: []string{"type", "language", "database", "visibility"}}
 	for _, p := range items {
-		t.Rows = append(t.Rows, []string{p.Name, orDash(p.Language), orDash(p.Database), string(p.Visibility)})
+		t.Rows = append(t.Rows, []string{p.Name, human.OrDash(p.Language), human.OrDash(p.Database), string(p.Visibility)})
 	}
 	m := reply.Message{Title: "Instance types", Table: t}
 	pageNotes(&m, call, pg, len(items), total)
@@ -66,7 +68,7 @@ func runTypesCount(ctx context.Context, c *Core, call *Call) (reply.Message, err
 	o := typeFilters(call)
 	n, err := c.client(call).Types.Count(ctx, &o)
 	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
+		return reply.Message{}, apperr.FromGandi(err, "")
 	}
-	return reply.Message{Text: plural(n, "type") + filterSuffix(call)}, nil
+	return reply.Message{Text: human.Plural(n, "type") + filterSuffix(call)}, nil
 }

@@ -6,7 +6,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -85,7 +87,7 @@ func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	}
 	t := &reply.Table{Columns: []string{"fqdn", "instance", "state", "created"}, Align: []bool{false, true, false, false}}
 	for _, v := range items {
-		t.Rows = append(t.Rows, []string{v.Name, strconv.Itoa(v.PaasID), v.State, fmtDate(v.DateCreation)})
+		t.Rows = append(t.Rows, []string{v.Name, strconv.Itoa(v.PaasID), v.State, human.Date(v.DateCreation)})
 	}
 	m := reply.Message{Title: "Virtual hosts" + strings.TrimSuffix(scopeSuffix(call), "."), Table: t}
 	pageNotes(&m, call, o.Page, len(items), total)
@@ -106,20 +108,20 @@ func runVhostCount(ctx context.Context, c *Core, call *Call) (reply.Message, err
 	}
 	n, err := c.client(call).Vhosts.Count(ctx, &o)
 	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
+		return reply.Message{}, apperr.FromGandi(err, "")
 	}
-	return reply.Message{Text: plural(n, "virtual host") + scopeSuffix(call)}, nil
+	return reply.Message{Text: human.Plural(n, "virtual host") + scopeSuffix(call)}, nil
 }
 
 func runVhostInfo(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	v, err := c.client(call).Vhosts.Info(ctx, call.Arg(0))
 	if err != nil {
-		return reply.Message{}, gandiErr(err, fmt.Sprintf("no virtual host %s in your account", quoteWord(call.Arg(0))))
+		return reply.Message{}, apperr.FromGandi(err, fmt.Sprintf("no virtual host %s in your account", quoteWord(call.Arg(0))))
 	}
 	return reply.Message{Title: v.Name, Fields: []reply.Field{
 		{Label: "Instance", Value: "#" + strconv.Itoa(v.PaasID)},
-		{Label: "State", Value: orDash(v.State)},
-		{Label: "Created", Value: fmtDate(v.DateCreation)},
+		{Label: "State", Value: human.OrDash(v.State)},
+		{Label: "Created", Value: human.Date(v.DateCreation)},
 		{Label: "Certificate", Value: certLine(v.CertID)},
 		{Label: "Id", Value: strconv.Itoa(v.ID)},
 	}}, nil
@@ -135,10 +137,10 @@ func certLine(id int) string {
 func runVhostCreate(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	fqdn := strings.ToLower(strings.TrimSuffix(call.Arg(1), "."))
 	if !looksLikeFQDN(fqdn) {
-		return reply.Message{}, Errorf(EINVALID, "%s is not a host name such as www.example.com.", quoteWord(call.Arg(1)))
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "%s is not a host name such as www.example.com.", quoteWord(call.Arg(1)))
 	}
 	if call.Bool("override") && !call.Bool("zone-alter") {
-		return reply.Message{}, Errorf(EINVALID, "override only acts with zone-alter; add zone-alter or drop override.")
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "override only acts with zone-alter; add zone-alter or drop override.")
 	}
 	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
 	if err != nil {
@@ -146,14 +148,14 @@ func runVhostCreate(ctx context.Context, c *Core, call *Call) (reply.Message, er
 	}
 	v := &VhostPlan{FQDN: fqdn, PaasID: ref.ID, ZoneAlter: call.Bool("zone-alter"), Override: call.Bool("override")}
 	return c.propose(ctx, call.Req, Plan{Action: ActionVhostCreate, InstanceID: ref.ID, Target: fqdn + " on " + ref.Label(), Vhost: v,
-		Summary: []reply.Field{{Label: "Vhost", Value: fqdn}, {Label: "Instance", Value: ref.Label()}, {Label: "Zone alter", Value: yesNo(v.ZoneAlter)}}})
+		Summary: []reply.Field{{Label: "Vhost", Value: fqdn}, {Label: "Instance", Value: ref.Label()}, {Label: "Zone alter", Value: human.YesNo(v.ZoneAlter)}}})
 }
 
 func runVhostDelete(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	fqdn := call.Arg(0)
 	v, err := c.client(call).Vhosts.Info(ctx, fqdn)
 	if err != nil {
-		return reply.Message{}, gandiErr(err, fmt.Sprintf("no virtual host %s in your account", fqdn))
+		return reply.Message{}, apperr.FromGandi(err, fmt.Sprintf("no virtual host %s in your account", fqdn))
 	}
 	return c.propose(ctx, call.Req, Plan{Action: ActionVhostDelete, InstanceID: v.PaasID, Target: v.Name, Vhost: &VhostPlan{FQDN: v.Name, PaasID: v.PaasID},
 		Summary: []reply.Field{{Label: "Vhost", Value: v.Name}, {Label: "Instance", Value: "#" + strconv.Itoa(v.PaasID)}, {Label: "Files", Value: "kept in /lamp0/web/trash"}}})
@@ -162,7 +164,7 @@ func runVhostDelete(ctx context.Context, c *Core, call *Call) (reply.Message, er
 func runVhostDNS(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	e, err := c.client(call).Vhosts.DNSEntries(ctx, gandi.DNSEntriesParams{Datacenter: call.Int("datacenter"), Vhost: call.Arg(0)})
 	if err != nil {
-		return reply.Message{}, gandiErr(err, "")
+		return reply.Message{}, apperr.FromGandi(err, "")
 	}
 	m := reply.Message{Title: "DNS records for " + call.Arg(0)}
 	keys := make([]string, 0, len(e.All))

@@ -1,4 +1,11 @@
-package commands
+// Package apperr is paasbot's one application error type (WTF Dial's
+// error.go): a Code that transports and metrics branch on, a Message
+// written for the person who typed the command, and the cause for logs.
+// It also turns the Gandi client's failures into such errors (FromGandi).
+// The core (commands) and the approvals engine return these errors; the
+// transports (bot) show Message, which for EINTERNAL is only "internal
+// error (ref X)" with the detail logged under the same ref.
+package apperr
 
 import (
 	"context"
@@ -8,6 +15,8 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+
+	"github.com/paasbot/paasbot/secret"
 )
 
 // Code classifies an Error so that transports and metrics can branch on it
@@ -30,7 +39,7 @@ const (
 type Error struct {
 	Code    Code
 	Message string
-	// Ref, when set, is the reference ErrorMessage shows and logs for an
+	// Ref, when set, is the reference Message shows and logs for an
 	// EINTERNAL error instead of a fresh one.
 	Ref string
 	// Err is the underlying cause, for logs and errors.Is; never shown.
@@ -58,9 +67,9 @@ func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// ErrorCode returns the code of err, EINTERNAL for errors paasbot did not
+// CodeOf returns the code of err, EINTERNAL for errors paasbot did not
 // classify.
-func ErrorCode(err error) Code {
+func CodeOf(err error) Code {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
@@ -68,15 +77,15 @@ func ErrorCode(err error) Code {
 	return EINTERNAL
 }
 
-// ErrorMessage returns what may be shown to a person for err. An *Error
+// Message returns what may be shown to a person for err. An *Error
 // that is not EINTERNAL shows its Message and nothing is logged. Anything
 // else is paasbot's own bug or an unexpected failure: the person sees
-// "internal error (ref X)", and ErrorMessage itself logs, at error level on
+// "internal error (ref X)", and Message itself logs, at error level on
 // log, one line what with ref X, the error's detail (API keys redacted) and
 // attrs, so that the ref a person quotes is always the ref of the log line
 // holding the detail, whoever formats the error. An *Error carrying a Ref
 // keeps it. A nil log logs nothing (tests only).
-func ErrorMessage(ctx context.Context, log *slog.Logger, what string, err error, attrs ...any) string {
+func Message(ctx context.Context, log *slog.Logger, what string, err error, attrs ...any) string {
 	var e *Error
 	if errors.As(err, &e) && e.Code != EINTERNAL {
 		return e.Message
@@ -91,7 +100,7 @@ func ErrorMessage(ctx context.Context, log *slog.Logger, what string, err error,
 	if log != nil {
 		detail := "<nil>"
 		if err != nil {
-			detail = redactKeys(err.Error())
+			detail = secret.RedactAPIKeys(err.Error())
 		}
 		log.ErrorContext(ctx, what, append([]any{"ref", ref, "err", detail}, attrs...)...)
 	}

@@ -1,4 +1,4 @@
-package commands
+package apperr
 
 import (
 	"bytes"
@@ -8,14 +8,13 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/paasbot/paasbot/gandi"
 )
 
-func TestGandiErr(t *testing.T) {
+func TestFromGandi(t *testing.T) {
 	slow := &gandi.RateLimitError{Method: "paas.list", RetryAfter: 4200 * time.Millisecond, Attempts: 3,
 		Err: &gandi.HTTPError{Method: "paas.list", StatusCode: 429}}
 	tests := []struct {
@@ -43,11 +42,11 @@ func TestGandiErr(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			err := gandiErr(tt.err, "no instance 42 in your account")
-			if ErrorCode(err) != tt.wantCode {
-				t.Fatalf("code = %s, want %s (%v)", ErrorCode(err), tt.wantCode, err)
+			err := FromGandi(tt.err, "no instance 42 in your account")
+			if CodeOf(err) != tt.wantCode {
+				t.Fatalf("code = %s, want %s (%v)", CodeOf(err), tt.wantCode, err)
 			}
-			msg := ErrorMessage(t.Context(), nil, "test", err)
+			msg := Message(t.Context(), nil, "test", err)
 			if tt.wantCode == EINTERNAL {
 				if !strings.HasPrefix(msg, "internal error (ref ") || strings.Contains(msg, "a bug") {
 					t.Errorf("internal error shown as %q", msg)
@@ -62,19 +61,19 @@ func TestGandiErr(t *testing.T) {
 			}
 		})
 	}
-	if gandiErr(nil, "") != nil {
+	if FromGandi(nil, "") != nil {
 		t.Error("nil error mapped to non-nil")
 	}
 }
 
-// TestErrorMessage_RefIsInTheLog: the ref a person sees is the ref of the
+// TestMessage_RefIsInTheLog: the ref a person sees is the ref of the
 // log line holding the detail, each time an error is formatted.
-func TestErrorMessage_RefIsInTheLog(t *testing.T) {
+func TestMessage_RefIsInTheLog(t *testing.T) {
 	var logs bytes.Buffer
 	log := slog.New(slog.NewJSONHandler(&logs, nil))
 	cause := fmt.Errorf("store: %w", errors.New("disk I/O error with key test0000key0000000000001"))
 	for i := range 2 {
-		msg := ErrorMessage(t.Context(), log, "something failed", cause, "command", "list")
+		msg := Message(t.Context(), log, "something failed", cause, "command", "list")
 		ref := strings.TrimSuffix(strings.TrimPrefix(strings.SplitN(msg, ")", 2)[0], "internal error (ref "), ")")
 		lines := strings.Split(strings.TrimSpace(logs.String()), "\n")
 		if len(lines) != i+1 {
@@ -94,10 +93,10 @@ func TestErrorMessage_RefIsInTheLog(t *testing.T) {
 	}
 	// A message for people logs nothing; a ref already chosen is kept.
 	logs.Reset()
-	if msg := ErrorMessage(t.Context(), log, "x", Errorf(EINVALID, "Bad size.")); msg != "Bad size." || logs.Len() != 0 {
+	if msg := Message(t.Context(), log, "x", Errorf(EINVALID, "Bad size.")); msg != "Bad size." || logs.Len() != 0 {
 		t.Errorf("refusal shown %q, logged %q", msg, logs.String())
 	}
-	if msg := ErrorMessage(t.Context(), log, "x", &Error{Code: EINTERNAL, Ref: "cafe0001", Err: cause}); !strings.Contains(msg, "ref cafe0001") ||
+	if msg := Message(t.Context(), log, "x", &Error{Code: EINTERNAL, Ref: "cafe0001", Err: cause}); !strings.Contains(msg, "ref cafe0001") ||
 		!strings.Contains(logs.String(), `"ref":"cafe0001"`) {
 		t.Errorf("ref not kept: %q / %s", msg, logs.String())
 	}
@@ -105,10 +104,10 @@ func TestErrorMessage_RefIsInTheLog(t *testing.T) {
 
 // TestError_ChainReadsOnce: no empty message, no repeated prefix.
 func TestError_ChainReadsOnce(t *testing.T) {
-	_, err := gandi.NewClient(testKey, gandi.WithEndpoint("http://127.0.0.1:1/xmlrpc/")).PaaS.List(t.Context(), nil)
+	_, err := gandi.NewClient("test0000key0000000000001", gandi.WithEndpoint("http://127.0.0.1:1/xmlrpc/")).PaaS.List(t.Context(), nil)
 	for _, e := range []error{
-		gandiErr(errors.New("boom"), ""),
-		gandiErr(err, ""),
+		FromGandi(errors.New("boom"), ""),
+		FromGandi(err, ""),
 		&Error{Code: EINTERNAL, Err: fmt.Errorf("load API key: %w", errors.New("locked"))},
 	} {
 		s := e.Error()
@@ -116,34 +115,7 @@ func TestError_ChainReadsOnce(t *testing.T) {
 			t.Errorf("error reads %q", s)
 		}
 	}
-	if s := gandiErr(errors.New("boom"), "").Error(); s != "internal: boom" {
+	if s := FromGandi(errors.New("boom"), "").Error(); s != "internal: boom" {
 		t.Errorf("internal error reads %q, want \"internal: boom\"", s)
-	}
-}
-
-type countingMetrics struct {
-	mu  sync.Mutex
-	got []string
-}
-
-func (m *countingMetrics) ObserveCommand(name, outcome string) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.got = append(m.got, name+"="+outcome)
-}
-
-func (m *countingMetrics) ObserveApproval(string) {}
-
-func TestHandle_Metrics(t *testing.T) {
-	e := setup(t, 3)
-	m := &countingMetrics{}
-	e.core.cfg.Metrics = m
-	e.run(t, "count")
-	e.run(t, "info nobody")
-	e.run(t, "lsit")
-	_, _ = e.core.SubmitForm(context.Background(), Submission{Team: testTeam, User: "UNEW", FormID: FormLogin, Value: "refused00000000000000key"})
-	want := []string{"count=ok", "info=not_found", "unknown=invalid", "login=invalid"}
-	if strings.Join(m.got, " ") != strings.Join(want, " ") {
-		t.Errorf("observed %v, want %v", m.got, want)
 	}
 }

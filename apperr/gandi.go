@@ -1,4 +1,4 @@
-package commands
+package apperr
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 )
 
 // Sentences for Gandi failures that are not a refusal of this request.
@@ -16,13 +17,13 @@ const (
 	notAnswering   = "Gandi is not answering right now; try again in a minute."
 )
 
-// gandiErr turns an error of the Gandi client into an *Error a person can
+// FromGandi turns an error of the Gandi client into an *Error a person can
 // read. notFound is the sentence for ErrNotFound ("no instance 42 in your
 // account"); "" uses Gandi's own text. Every Gandi failure is named for
 // what it is: a refusal (with Gandi's text, even for a code paasbot does
 // not map), a request to slow down (with the wait), an answer that could
 // not be read, no answer. Only what is none of these is EINTERNAL.
-func gandiErr(err error, notFound string) error {
+func FromGandi(err error, notFound string) error {
 	if err == nil {
 		return nil
 	}
@@ -44,17 +45,17 @@ func gandiErr(err error, notFound string) error {
 		if notFound == "" {
 			notFound = "Gandi says: " + text
 		}
-		return &Error{Code: ENOTFOUND, Message: upperFirst(notFound) + ".", Err: err}
+		return &Error{Code: ENOTFOUND, Message: human.UpperFirst(notFound) + ".", Err: err}
 	case errors.Is(err, gandi.ErrNoCredit):
 		return &Error{Code: ECONFLICT, Message: "Not enough prepaid credit on the Gandi account for this operation.", Err: err}
 	case errors.Is(err, gandi.ErrPermission):
-		return &Error{Code: EUNAUTHORIZED, Message: "Your API key may not do this: " + orDefault(text, "permission denied") + ".", Err: err}
+		return &Error{Code: EUNAUTHORIZED, Message: "Your API key may not do this: " + human.OrDefault(text, "permission denied") + ".", Err: err}
 	case errors.Is(err, gandi.ErrBadState):
-		return &Error{Code: ECONFLICT, Message: "Not possible in the current state: " + orDefault(text, "the instance is busy") + ".", Err: err}
+		return &Error{Code: ECONFLICT, Message: "Not possible in the current state: " + human.OrDefault(text, "the instance is busy") + ".", Err: err}
 	case errors.Is(err, gandi.ErrExists):
-		return &Error{Code: ECONFLICT, Message: "Already exists: " + orDefault(text, "Gandi refused a duplicate") + ".", Err: err}
+		return &Error{Code: ECONFLICT, Message: "Already exists: " + human.OrDefault(text, "Gandi refused a duplicate") + ".", Err: err}
 	case errors.Is(err, gandi.ErrBadParameter):
-		return &Error{Code: EINVALID, Message: "Gandi refused the request: " + orDefault(text, "a parameter is invalid") + ".", Err: err}
+		return &Error{Code: EINVALID, Message: "Gandi refused the request: " + human.OrDefault(text, "a parameter is invalid") + ".", Err: err}
 	case fault != nil:
 		// A code paasbot does not map: Gandi's own words, and the code for
 		// whoever asks Gandi's support.
@@ -62,7 +63,7 @@ func gandiErr(err error, notFound string) error {
 		if fault.Qualification() == 1 {
 			code = EUNAVAILABLE // a server-side failure
 		}
-		return &Error{Code: code, Message: fmt.Sprintf("Gandi says: %s (fault %d).", orDefault(text, "no reason given"), fault.Code), Err: err}
+		return &Error{Code: code, Message: fmt.Sprintf("Gandi says: %s (fault %d).", human.OrDefault(text, "no reason given"), fault.Code), Err: err}
 	case errors.Is(err, gandi.ErrUnreadableAnswer):
 		msg := unreadableText + "; try again in a minute."
 		var he *gandi.HTTPError
@@ -95,21 +96,4 @@ func slowDownSeconds(err error) int {
 		wait = he.RetryAfter
 	}
 	return max(1, int(math.Ceil(wait.Seconds())))
-}
-
-func orDefault(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	if s[0] >= 'a' && s[0] <= 'z' {
-		return string(s[0]-'a'+'A') + s[1:]
-	}
-	return s
 }
