@@ -42,7 +42,7 @@ type ScanOptions struct {
 // too). Duplicates are dropped by id. The first failing call fails the
 // scan; its error is the gandi package's (errors.Is gandi.ErrBadAPIKey for
 // a refused key).
-func ScanAccount(ctx context.Context, c *gandi.Client, opts ScanOptions) (*Account, error) {
+func ScanAccount(ctx context.Context, c Gandi, opts ScanOptions) (*Account, error) {
 	conc := opts.PageConcurrency
 	if conc <= 0 {
 		conc = DefaultPageConcurrency

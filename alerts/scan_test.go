@@ -9,6 +9,7 @@ import (
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/secret"
 )
 
 func TestScanAccount_Paging(t *testing.T) {
@@ -21,7 +22,7 @@ func TestScanAccount_Paging(t *testing.T) {
 		{"one short page", 3, 1},
 		{"exactly one page", 500, 1},
 		{"one more", 501, 2},
-		{"10,000 instances", 10000, 20},
+		{"three pages", 1001, 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -30,7 +31,7 @@ func TestScanAccount_Paging(t *testing.T) {
 			sim.AddAccount(keyA, "A-GANDI")
 			sim.SeedDemo(keyA, tc.instances)
 			sim.ResetCalls()
-			c := gandi.NewClient(keyA, gandi.WithEndpoint(url))
+			c := simGandi(keyA, url)
 			acct, err := ScanAccount(context.Background(), c, ScanOptions{Snapshots: true, PageConcurrency: 3})
 			if err != nil {
 				t.Fatal(err)
@@ -67,38 +68,36 @@ func TestScanAccount_FailingPage(t *testing.T) {
 	sim, url := gandisim.NewTestServer(t, gandisim.Options{Now: func() time.Time { return now }})
 	sim.SeedDemo(keyA, 2000)
 	sim.SetFault(gandisim.FaultRule{Method: "paas.list", Code: gandisim.CodeTooMany})
-	_, err := ScanAccount(context.Background(), gandi.NewClient(keyA, gandi.WithEndpoint(url)), ScanOptions{})
+	_, err := ScanAccount(context.Background(), simGandi(keyA, url), ScanOptions{})
 	if !errors.Is(err, gandi.ErrTooManyRequests) {
 		t.Errorf("err = %v, want ErrTooManyRequests", err)
 	}
-	_, err = ScanAccount(context.Background(), gandi.NewClient("dddddddddddddddddddddddd", gandi.WithEndpoint(url)), ScanOptions{})
+	_, err = ScanAccount(context.Background(), simGandi("dddddddddddddddddddddddd", url), ScanOptions{})
 	if !errors.Is(err, gandi.ErrBadAPIKey) {
 		t.Errorf("unknown key: err = %v, want ErrBadAPIKey", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	sim.ClearFaults()
-	if _, err := ScanAccount(ctx, gandi.NewClient(keyA, gandi.WithEndpoint(url)), ScanOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := ScanAccount(ctx, simGandi(keyA, url), ScanOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err = %v", err)
 	}
 }
 
-// TestScheduler_LargeAccount: a scheduled run over 10,000 instances costs
-// one paas.count and one paas.list per page, shared by two reports.
+// TestScheduler_LargeAccount: a scheduled run over an account of several
+// pages costs one paas.count and one paas.list per page, shared by two
+// reports. (BenchmarkScanAndBuild10k scans 10,000 instances.)
 func TestScheduler_LargeAccount(t *testing.T) {
-	if testing.Short() {
-		t.Skip("seeds 10,000 instances")
-	}
 	loc := paris(t)
 	e := newEnv(t, at(loc, 2026, 11, 23, 8, 0))
-	e.sim.SeedDemo(keyA, 10000)
+	e.sim.SeedDemo(keyA, 1501)
 	e.putKey(userA, keyA)
 	e.subscribe(userA, "C_OPS", KindExpiry, "0 9 * * *", Params{Days: 30, Quiet: true})
 	e.subscribe(userA, "C_OPS", KindUpgrade, "0 9 * * *", Params{Quiet: true})
 	e.sim.ResetCalls()
 	e.runDue(at(loc, 2026, 11, 23, 9, 0))
-	if got := e.sim.Calls("paas.list"); got != 20 {
-		t.Errorf("paas.list calls = %d, want 20", got)
+	if got := e.sim.Calls("paas.list"); got != 4 {
+		t.Errorf("paas.list calls = %d, want 4", got)
 	}
 	if got := e.sim.Calls("paas.count"); got != 1 {
 		t.Errorf("paas.count calls = %d, want 1", got)
@@ -124,7 +123,7 @@ func TestScheduler_LargeAccount(t *testing.T) {
 	if footers != 2 {
 		t.Errorf("%d footers, want one at the end of each of the 2 reports", footers)
 	}
-	t.Logf("10,000 instances: %d messages, %d rows", len(posts), rows)
+	t.Logf("1,501 instances: %d messages, %d rows", len(posts), rows)
 }
 
 // BenchmarkScanAndBuild10k scans a simulated account of 10,000 instances
@@ -134,7 +133,7 @@ func BenchmarkScanAndBuild10k(b *testing.B) {
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
 	sim, url := gandisim.NewTestServer(b, gandisim.Options{Now: func() time.Time { return now }, Seed: 1})
 	sim.SeedDemo(keyA, 10000)
-	c := gandi.NewClient(keyA, gandi.WithEndpoint(url))
+	c := simGandi(keyA, url)
 	loc, _ := time.LoadLocation("Europe/Paris")
 	ctx := context.Background()
 	sim.ResetCalls()
@@ -169,4 +168,11 @@ func BenchmarkBuildExpiry10k(b *testing.B) {
 		r := BuildExpiry(ins, now, loc, ExpiryParams{Days: 30})
 		_ = r.Messages(0)
 	}
+}
+
+// simGandi is what a scan asks of the simulator at url with key (cmd/paasbot
+// wires the same services of one *gandi.Client).
+func simGandi(key secret.Value, url string) Gandi {
+	c := gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithTimeout(10*time.Second))
+	return Gandi{PaaS: c.PaaS, Snapshots: c.Snapshots}
 }

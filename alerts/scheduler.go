@@ -10,7 +10,6 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
@@ -47,9 +46,9 @@ type Metrics interface {
 // Config configures a Scheduler. Store, Gandi and Poster are required.
 type Config struct {
 	Store Store
-	// Gandi returns a client for an owner's API key (sharing one
-	// *http.Client and the configured endpoint).
-	Gandi  func(apiKey secret.Value) *gandi.Client
+	// Gandi returns the API with an owner's key (cmd/paasbot: one
+	// *gandi.Client sharing one *http.Client and the endpoint).
+	Gandi  GandiFactory
 	Poster Poster
 	// Now is the clock (default time.Now).
 	Now     func() time.Time

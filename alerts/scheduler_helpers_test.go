@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
@@ -176,14 +175,14 @@ func (e *env) newScheduler(db Store) *Scheduler {
 	})
 }
 
-func (e *env) client(key secret.Value) *gandi.Client {
+func (e *env) client(key secret.Value) Gandi {
 	e.mu.Lock()
 	url := e.url
 	if e.endpoint != "" {
 		url = e.endpoint
 	}
 	e.mu.Unlock()
-	return gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithTimeout(10*time.Second))
+	return simGandi(key, url)
 }
 
 func (e *env) putKey(user string, key secret.Value) {

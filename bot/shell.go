@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/approvals"
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/reply"
 )
@@ -24,8 +25,9 @@ type ShellCore interface {
 
 // Shell is the terminal adapter: it reads one command per line (the text
 // after /paas), runs it and prints the reply as plain text. It also
-// implements commands.Notifier by printing, so approval progress and
-// private notes show up in the same terminal.
+// implements approvals.Notifier (and the core's and the scheduler's
+// smaller ones) by printing, so approval progress, alerts and private
+// notes show up in the same terminal.
 type Shell struct {
 	In  io.Reader
 	Out io.Writer
@@ -49,7 +51,7 @@ type Shell struct {
 // Prompt is shown before each line in interactive mode.
 const Prompt = "paas> "
 
-var _ commands.Notifier = (*Shell)(nil)
+var _ approvals.Notifier = (*Shell)(nil)
 
 // Run reads and runs commands until EOF, "quit" or "exit", or ctx ends.
 // A malformed line prints one error line and the shell goes on; Run

@@ -48,7 +48,8 @@ type SlackConfig struct {
 	// slack.OptionAPIURL(url), slack.OptionHTTPClient(h)). Required.
 	API *slack.Client
 	// Poster sends every reply; nil builds one on API with Logger. Pass the
-	// same poster that the core got as its Notifier.
+	// same poster that the core and the approvals engine got as their
+	// Notifier.
 	Poster *SlackPoster
 	Core   Core  // required
 	Dedup  Dedup // required: without it a retried envelope could run twice

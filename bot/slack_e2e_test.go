@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paasbot/paasbot/approvals"
 	"github.com/paasbot/paasbot/bot/slacktest"
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
@@ -45,16 +46,24 @@ func newE2EApprovers(t *testing.T, approvers []string, fakeOpts ...slacktest.Opt
 	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1})
 	sim.SeedDemo(gandisim.DemoAPIKey, 40)
 	shared := &http.Client{Timeout: 10 * time.Second}
+	client := func(key secret.Value) *gandi.Client {
+		return gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithHTTPClient(shared))
+	}
 	h := newHarness(t, func(p *SlackPoster, db *store.DB) Core {
-		core, err := commands.New(commands.Config{
-			Store: db,
-			Gandi: func(key secret.Value) *gandi.Client {
-				return gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithHTTPClient(shared))
-			},
-			Notifier:  p,
-			Logger:    p.logger,
-			Approvers: approvers,
-		})
+		engine, err := approvals.New(approvals.Config{Store: db, Notifier: p, Logger: p.logger, Approvers: approvers,
+			Gandi: func(key secret.Value) approvals.Client {
+				c := client(key)
+				return approvals.Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(engine.Close)
+		core, err := commands.New(commands.Config{Store: db, Approvals: engine, Notifier: p, Logger: p.logger,
+			Gandi: func(key secret.Value) commands.Gandi {
+				c := client(key)
+				return commands.Gandi{PaaS: c.PaaS, Vhosts: c.Vhosts, Snapshots: c.Snapshots, Types: c.Types, Version: c.Version}
+			}})
 		if err != nil {
 			t.Fatal(err)
 		}

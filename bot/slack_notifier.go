@@ -8,12 +8,12 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/paasbot/paasbot/apperr"
-	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/approvals"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/telemetry"
 )
 
-var _ commands.Notifier = (*SlackPoster)(nil)
+var _ approvals.Notifier = (*SlackPoster)(nil)
 
 // render renders m, turning a renderer bug into a short message for people
 // (logged under a reference) rather than nothing.

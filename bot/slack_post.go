@@ -80,9 +80,9 @@ type SlackPosterConfig struct {
 
 // SlackPoster posts, updates and answers messages through Slack's Web API
 // and response_url endpoints, retrying 429s (after Retry-After) and network
-// failures a bounded number of times. It is the commands.Notifier of the
-// core and the Poster of the alerts scheduler; the socket-mode adapter uses
-// it for every reply. Safe for concurrent use.
+// failures a bounded number of times. It is the Notifier of the approvals
+// engine and of the core and the Poster of the alerts scheduler; the
+// socket-mode adapter uses it for every reply. Safe for concurrent use.
 type SlackPoster struct {
 	api    *slack.Client
 	http   *http.Client

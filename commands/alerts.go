@@ -321,11 +321,7 @@ func (c *Core) alertNotice(ctx context.Context, sub *store.Subscription, text st
 // alertAudit records an alerts command in the audit log (never a secret:
 // params are the report's days and quiet).
 func (c *Core) alertAudit(ctx context.Context, call *Call, action string, id int64, outcome string, params json.RawMessage) {
-	err := c.cfg.Store.Audit(ctx, store.AuditEntry{Team: call.Req.Team, Actor: call.Req.User, Action: action,
-		Target: "alert #" + strconv.FormatInt(id, 10), Outcome: outcome, Params: params, At: c.now()})
-	if err != nil {
-		c.log.ErrorContext(ctx, "audit failed", "action", action, "err", err)
-	}
+	c.audit(ctx, call.Req.Team, call.Req.User, action, "alert #"+strconv.FormatInt(id, 10), outcome, params)
 }
 
 // channelArg is the channel the person named: the id of Slack's

@@ -62,7 +62,7 @@ type alertsEnv struct {
 	sim    *gandisim.Server
 	poster *alertsPoster
 	sched  *alerts.Scheduler
-	cfg    commands.Config // what core was built with
+	w      commands.Wiring // what core was built with
 }
 
 // alertsSetup wires a core and a real scheduler on a real store and the
@@ -91,16 +91,17 @@ func alertsSetup(t *testing.T, withScheduler bool) *alertsEnv {
 	gc := func(k secret.Value) *gandi.Client { return gandi.NewClient(k, gandi.WithEndpoint(url)) }
 	poster := &alertsPoster{}
 	e := &alertsEnv{db: db, sim: sim, poster: poster}
-	cfg := commands.Config{Store: db, Gandi: gc, Notifier: poster, Now: now}
+	w := commands.Wiring{DB: db, Client: gc, Notifier: poster, Now: now}
 	if withScheduler {
-		e.sched = alerts.New(alerts.Config{Store: db, Gandi: gc, Poster: poster, Now: now, DefaultTZ: "Europe/Paris"})
-		cfg.Alerts = e.sched
+		e.sched = alerts.New(alerts.Config{Store: db, Poster: poster, Now: now, DefaultTZ: "Europe/Paris",
+			Gandi: func(k secret.Value) alerts.Gandi {
+				c := gc(k)
+				return alerts.Gandi{PaaS: c.PaaS, Snapshots: c.Snapshots}
+			}})
+		w.Alerts = e.sched
 	}
-	e.cfg = cfg
-	e.core, err = commands.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.w = w
+	e.core, _ = commands.Wire(t, w)
 	return e
 }
 
@@ -377,12 +378,9 @@ func TestAlertsCommands_TakeoverLosesToOwnersReturn(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := e.cfg
-	cfg.Store = resumingStore{DB: e.db, owner: alertsCarol}
-	core, err := commands.New(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := e.w
+	w.Store = resumingStore{DB: e.db, owner: alertsCarol}
+	core, _ := commands.Wire(t, w)
 	m := core.Handle(ctx, commands.Request{Team: alertsTeam, User: alertsBob, Channel: "C_HERE", Text: "alerts takeover 1"})
 	if m.Tone != reply.Error || !strings.Contains(m.Text, "Alert #1 is running again with its owner's key") {
 		t.Errorf("reply = %q (tone %d)", m.Text, m.Tone)
@@ -429,12 +427,9 @@ func TestAlertsRun_ErrorsAreToldNotDumped(t *testing.T) {
 		{"removed", fmt.Errorf("alert #1: %w", store.ErrNotFound), "Alert #1 was removed.", "not found"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := e.cfg
-			cfg.Alerts = runFails{AlertScheduler: e.sched, err: tt.err}
-			core, err := commands.New(cfg)
-			if err != nil {
-				t.Fatal(err)
-			}
+			w := e.w
+			w.Alerts = runFails{AlertScheduler: e.sched, err: tt.err}
+			core, _ := commands.Wire(t, w)
 			m := core.Handle(t.Context(), commands.Request{Team: alertsTeam, User: alertsAlice, Channel: "C_HERE", Text: "alerts run 1"})
 			if !strings.Contains(m.Text, tt.want) || strings.Contains(m.Text, tt.not) {
 				t.Errorf("reply %q, want %q and not %q", m.Text, tt.want, tt.not)

@@ -1,11 +1,8 @@
 package commands_test
 
 import (
-	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,27 +10,10 @@ import (
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
-
-// lockedBuffer is one terminal written by two shells and the follow-ups.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // TestShell_ApprovalSession drives the real terminal adapter: dana asks
 // for a renew and cannot approve it herself, sam (the approver) lists and
@@ -43,28 +23,17 @@ func TestShell_ApprovalSession(t *testing.T) {
 	ctx := context.Background()
 	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1, OperationTime: 100 * time.Millisecond})
 	sim.SeedDemo(gandisim.DemoAPIKey, 3)
-	dbSecret, _, err := store.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), dbSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := testutil.OpenStore(t, nil)
 	if _, err := db.PutAPIKey(ctx, store.Identity{Team: "local", User: "dana"}, gandisim.DemoAPIKey); err != nil {
 		t.Fatal(err)
 	}
-	out := &lockedBuffer{}
+	out := &testutil.LogBuffer{} // one terminal written by two shells and the follow-ups
 	dana := &bot.Shell{Out: out, Team: "local", User: "dana", Channel: "shell"}
-	core, err := commands.New(commands.Config{Store: db, Notifier: dana, Approvers: []string{"sam"},
-		Gandi: func(k secret.Value) *gandi.Client { return gandi.NewClient(k, gandi.WithEndpoint(url)) }})
-	if err != nil {
-		t.Fatal(err)
-	}
+	core, engine := commands.Wire(t, commands.Wiring{DB: db, Notifier: dana, Approvers: []string{"sam"},
+		Client: func(k secret.Value) *gandi.Client { return gandi.NewClient(k, gandi.WithEndpoint(url)) }})
 	runCtx, stop := context.WithCancel(ctx)
-	defer func() { stop(); core.Close() }()
-	if err := core.Start(runCtx); err != nil {
+	defer func() { stop(); engine.Close() }()
+	if err := engine.Start(runCtx); err != nil {
 		t.Fatal(err)
 	}
 	dana.In = strings.NewReader("renew shop-prod duration=12m\napprove 1\n")
@@ -77,7 +46,7 @@ func TestShell_ApprovalSession(t *testing.T) {
 	}
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := core.WaitFollowUps(wctx); err != nil {
+	if err := engine.WaitFollowUps(wctx); err != nil {
 		t.Fatalf("follow-up not finished: %v\n%s", err, out.String())
 	}
 	text := out.String()

@@ -2,10 +2,12 @@ package commands
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
 )
 
 func (c *Core) auditCommands() []*CommandSpec {
@@ -34,4 +36,13 @@ func runAudit(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 		t.Rows = append(t.Rows, []string{human.DateTime(&at), e.Actor, e.Action, e.Target, e.Outcome})
 	}
 	return reply.Message{Title: fmt.Sprintf("Audit log (newest first, %d)", len(entries)), Table: t}, nil
+}
+
+// audit appends to the audit log; a failure is logged, not shown. params
+// must never hold a secret (the store redacts secret-looking keys too).
+func (c *Core) audit(ctx context.Context, team, actor, action, target, outcome string, params json.RawMessage) {
+	err := c.cfg.Store.Audit(ctx, store.AuditEntry{Team: team, Actor: actor, Action: action, Target: target, Outcome: outcome, Params: params, At: c.now()})
+	if err != nil {
+		c.log.ErrorContext(ctx, "audit failed", "action", action, "err", err)
+	}
 }

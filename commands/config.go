@@ -5,33 +5,27 @@ import (
 	"io"
 	"log/slog"
 	"time"
-
-	"github.com/paasbot/paasbot/gandi"
-	"github.com/paasbot/paasbot/secret"
 )
 
-// Metrics counts commands by name and outcome ("ok" or an error Code),
-// and approvals by the state they enter. It must be safe for concurrent
-// use; telemetry.Metrics implements it.
+// Metrics counts commands by name and outcome ("ok" or an error Code).
+// It must be safe for concurrent use; telemetry.Metrics implements it.
 type Metrics interface {
 	ObserveCommand(name, outcome string)
-	ObserveApproval(state string)
 }
 
-// Config is what New needs. Store and Gandi are required.
+// Config is what New needs. Store, Gandi and Approvals are required.
 type Config struct {
 	Store Store
-	// Gandi returns a client for one person's API key (share one
-	// *http.Client inside). The core never keeps a client beyond a call.
-	Gandi func(apiKey secret.Value) *gandi.Client
-	// Notifier posts and updates messages outside the current reply
-	// (approval progress, private passwords). May be nil in tests.
+	// Gandi returns the API with one person's key (cmd/paasbot: one
+	// *gandi.Client sharing one *http.Client). The core never keeps it
+	// beyond a command.
+	Gandi GandiFactory
+	// Approvals runs the paid and destructive commands and their
+	// decisions (*approvals.Engine).
+	Approvals Approvals
+	// Notifier posts the one-line notices of alerts changes in their
+	// channel (nil: none).
 	Notifier Notifier
-	// Approvers are user ids allowed to approve paid operations; empty
-	// means each requester confirms their own requests.
-	Approvers []string
-	// ApprovalTTL is how long a request stays pending (0: 24 h).
-	ApprovalTTL time.Duration
 	// Now is the clock (nil: time.Now).
 	Now func() time.Time
 	// Logger receives one line per failed command (nil: discard).
@@ -51,35 +45,31 @@ type Core struct {
 	reg    *registry
 	log    *slog.Logger
 	now    func() time.Time
-	ttl    time.Duration
 	pageSz int
-	// approvals is the state of the approval flow (owned by the
-	// approvals_*.go files; see their runtime()).
-	approvals approvalRuntime
 }
 
 // DefaultPageSize is the number of rows a list reply shows per page.
 const DefaultPageSize = 25
 
-// New checks cfg and builds the command registry. It fails when Store or
-// Gandi is missing, or when two commands claim the same name (a bug).
+// New checks cfg and builds the command registry. It fails when Store,
+// Gandi or Approvals is missing, or when two commands claim the same name
+// (a bug).
 func New(cfg Config) (*Core, error) {
-	if cfg.Store == nil {
+	switch {
+	case cfg.Store == nil:
 		return nil, errors.New("commands: Config.Store is required")
-	}
-	if cfg.Gandi == nil {
+	case cfg.Gandi == nil:
 		return nil, errors.New("commands: Config.Gandi is required")
+	case cfg.Approvals == nil:
+		return nil, errors.New("commands: Config.Approvals is required")
 	}
-	c := &Core{cfg: cfg, log: cfg.Logger, now: cfg.Now, ttl: cfg.ApprovalTTL, pageSz: cfg.PageSize}
+	c := &Core{cfg: cfg, log: cfg.Logger, now: cfg.Now, pageSz: cfg.PageSize}
 	if c.log == nil {
 		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	c.log = c.log.With("component", "commands")
 	if c.now == nil {
 		c.now = time.Now
-	}
-	if c.ttl <= 0 {
-		c.ttl = 24 * time.Hour
 	}
 	if c.pageSz <= 0 {
 		c.pageSz = DefaultPageSize
@@ -107,14 +97,4 @@ func (c *Core) commandTables() [][]*CommandSpec {
 		c.auditCommands(),
 		c.alertCommands(),
 	}
-}
-
-// isApprover reports whether user is in the configured approvers.
-func (c *Core) isApprover(user string) bool {
-	for _, a := range c.cfg.Approvers {
-		if a == user {
-			return true
-		}
-	}
-	return false
 }

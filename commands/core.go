@@ -1,9 +1,13 @@
 // Package commands is paasbot's platform-neutral core: it parses what
-// people type after /paas, runs it against the Gandi API with the caller's
-// own key, runs the approval flow of paid and destructive operations, and
-// answers with reply.Message values that a transport renders. It imports
-// neither Slack nor any transport; the transports in package bot call
-// (*Core).Handle, (*Core).Click and (*Core).SubmitForm.
+// people type after /paas (and the buttons and forms of its replies),
+// checks it against the command specs, runs the handlers against the Gandi
+// API with the caller's own key, hands paid and destructive commands and
+// their decisions to the approvals engine, and answers with reply.Message
+// values that a transport renders. It imports neither Slack nor any
+// transport; the transports in package bot call (*Core).Handle,
+// (*Core).Click and (*Core).SubmitForm. It declares what it needs of the
+// store (Store), of Gandi (Gandi, one small interface per API area) and of
+// the engine (Approvals); cmd/paasbot wires the real ones.
 package commands
 
 import (
@@ -44,14 +48,10 @@ type Submission struct {
 	Value               string
 }
 
-// Notifier delivers messages outside the reply to the current request:
-// shared approval requests that are updated as they progress, and private
-// notes such as a generated password. Transports implement it.
+// Notifier posts messages outside the reply to the current request: the
+// notice an alert's channel gets when someone else changes it. Transports
+// implement it (the approvals engine declares its own, larger one).
 type Notifier interface {
 	// Post posts m in channel and returns a reference for later updates.
 	Post(ctx context.Context, channel string, m reply.Message) (reply.Ref, error)
-	// Update replaces the content of a message posted earlier.
-	Update(ctx context.Context, ref reply.Ref, m reply.Message) error
-	// PostPrivate shows m to user only (Slack: ephemeral or direct message).
-	PostPrivate(ctx context.Context, channel, user string, m reply.Message) error
 }

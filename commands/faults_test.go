@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +16,7 @@ import (
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
@@ -75,7 +75,7 @@ func (f *faultyGandi) behave() (hits int) {
 type faultsEnv struct {
 	core  *commands.Core
 	gandi *faultyGandi
-	logs  *lockedBuffer // approvals_shell_test.go
+	logs  *testutil.LogBuffer
 }
 
 // faultsSetup builds a core on a real store whose Gandi is a faultyGandi
@@ -88,31 +88,19 @@ func faultsSetup(t *testing.T, callTimeout time.Duration) *faultsEnv {
 	fg := &faultyGandi{sim: sim}
 	srv := httptest.NewServer(fg)
 	t.Cleanup(srv.Close)
-	dbSecret, _, err := store.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
 	ctx := t.Context()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), dbSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testutil.OpenStore(t, nil)
 	if _, err := db.PutAPIKey(ctx, store.Identity{Team: faultsTeam, User: faultsUser}, faultsKey); err != nil {
 		t.Fatal(err)
 	}
-	logs := &lockedBuffer{}
-	core, err := commands.New(commands.Config{
-		Store: db,
-		Gandi: func(k secret.Value) *gandi.Client {
+	logs := &testutil.LogBuffer{}
+	core, _ := commands.Wire(t, commands.Wiring{DB: db,
+		Client: func(k secret.Value) *gandi.Client {
 			return gandi.NewClient(k, gandi.WithEndpoint(srv.URL+"/xmlrpc/"), gandi.WithTimeout(callTimeout))
 		},
 		Notifier: &alertsPoster{},
 		Logger:   slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
 	return &faultsEnv{core: core, gandi: fg, logs: logs}
 }
 

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/paasbot/paasbot/apperr"
-	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
@@ -118,8 +117,8 @@ func keyError(err error) error {
 	return fmt.Errorf("load API key: %w", err)
 }
 
-// client returns a Gandi client with the caller's key.
-func (c *Core) client(call *Call) *gandi.Client { return c.cfg.Gandi(call.key) }
+// client returns the Gandi API with the caller's key.
+func (c *Core) client(call *Call) Gandi { return c.cfg.Gandi(call.key) }
 
 // errorReply renders err for a person and logs what they cannot see: the
 // detail of an internal error under the ref shown (ErrorMessage logs it),
@@ -186,15 +185,14 @@ func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 		if err != nil {
 			return c.errorReply(ctx, click.Action, req, apperr.Errorf(apperr.EINVALID, "This button is broken (no approval id)."), nil)
 		}
-		var m reply.Message
+		d := Approvals.Cancel
 		switch click.Action {
 		case "approval.approve":
-			m, err = c.approve(ctx, req, id)
+			d = Approvals.Approve
 		case "approval.deny":
-			m, err = c.deny(ctx, req, id)
-		default:
-			m, err = c.cancel(ctx, req, id)
+			d = Approvals.Deny
 		}
+		m, err := c.decide(ctx, d, req, id)
 		c.observe(click.Action, codeOf(err))
 		if err != nil {
 			return c.errorReply(ctx, click.Action, req, err, nil)

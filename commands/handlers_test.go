@@ -9,8 +9,10 @@ import (
 	"testing"
 
 	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/approvals"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
@@ -82,7 +84,7 @@ func TestHandle_ListFilters(t *testing.T) {
 			m := e.run(t, tt.text)
 			wantOK(t, m)
 			if m.Table == nil || len(m.Table.Rows) == 0 {
-				t.Fatalf("no rows:\n%s", plain(m))
+				t.Fatalf("no rows:\n%s", testutil.Text(m))
 			}
 			if tt.check == nil {
 				for _, f := range column(m, "flags") {
@@ -191,18 +193,12 @@ func TestHandle_PanicIsInternalError(t *testing.T) {
 
 func TestHandle_AmbiguousName(t *testing.T) {
 	e := setup(t, 3)
-	gc := gandi.NewClient(testKey, gandi.WithEndpoint(endpointOf(t, e)))
+	gc := gandi.NewClient(testKey, gandi.WithEndpoint(e.url))
 	_, err := gc.PaaS.Create(context.Background(), gandi.PaasCreateParams{Name: "blog", Size: "s", Type: "phpmysql", DatacenterID: 1, Duration: "1m", Password: "Sw0rdfish-Sw0rdfish"})
 	if err != nil {
 		t.Fatalf("create a second blog: %v", err)
 	}
 	wantErr(t, e.run(t, "info blog"), `Several instances are named "blog"`, "#126003", "Use the id")
-}
-
-// endpointOf digs the simulator URL out of the core's client factory.
-func endpointOf(t *testing.T, e *testEnv) string {
-	t.Helper()
-	return e.core.cfg.Gandi(testKey).Endpoint()
 }
 
 func TestHandle_InfoCountVhostSnapshotTypes(t *testing.T) {
@@ -316,8 +312,8 @@ func TestSubmitForm_Login(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantOK(t, ok, "fingerprint")
-	if strings.Contains(plain(ok), testKey) || ok.Visibility != reply.Private {
-		t.Errorf("login reply shows the key or is not private: %s", plain(ok))
+	if strings.Contains(testutil.Text(ok), testKey) || ok.Visibility != reply.Private {
+		t.Errorf("login reply shows the key or is not private: %s", testutil.Text(ok))
 	}
 	wantOK(t, e.runAs(t, "UNEW", "count"), "3 instances.")
 	wantOK(t, e.runAs(t, "UNEW", "logout"), "deleted")
@@ -341,8 +337,8 @@ func TestHandle_LoginRefusesTypedKey(t *testing.T) {
 	for _, text := range []string{"sEcReT0000000000000000k", "login sEcReT0000000000000000k", "login apikey=sEcReT0000000000000000k", "login key=sEcReT0000000000000000k"} {
 		m := e.runAs(t, "UNEW", text)
 		wantErr(t, m, "API key")
-		if strings.Contains(plain(m), "sEcReT") {
-			t.Errorf("%s: the key was repeated: %s", text, plain(m))
+		if strings.Contains(testutil.Text(m), "sEcReT") {
+			t.Errorf("%s: the key was repeated: %s", text, testutil.Text(m))
 		}
 	}
 	if _, _, err := e.db.APIKey(context.Background(), store.Identity{Team: testTeam, User: "UNEW"}); !errors.Is(err, store.ErrNotFound) {
@@ -385,7 +381,7 @@ func TestClick_MoreOnSharedListStaysPrivate(t *testing.T) {
 				t.Fatalf("%s clicking %q: %s", tc.user, tc.value, m.Text)
 			}
 			if m.Visibility != reply.Private {
-				t.Errorf("%s clicking %q got a reply posted in the channel: %s", tc.user, tc.value, strings.SplitN(plain(m), "\n", 3)[1])
+				t.Errorf("%s clicking %q got a reply posted in the channel: %s", tc.user, tc.value, strings.SplitN(testutil.Text(m), "\n", 3)[1])
 			}
 		})
 	}
@@ -402,7 +398,7 @@ func TestClick_RenewButtonStillPostsApproval(t *testing.T) {
 		t.Errorf("the clicker's answer is not private")
 	}
 	pending, err := e.db.PendingApprovals(context.Background(), testTeam)
-	if err != nil || len(pending) != 1 || pending[0].Action != ActionRenew || pending[0].MessageID == "" {
+	if err != nil || len(pending) != 1 || pending[0].Action != approvals.ActionRenew || pending[0].MessageID == "" {
 		t.Errorf("pending approvals = %+v, %v; want the renew request, posted", pending, err)
 	}
 }

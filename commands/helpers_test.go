@@ -2,14 +2,15 @@ package commands
 
 import (
 	"context"
-	"path/filepath"
+	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/paasbot/paasbot/approvals"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
@@ -27,32 +28,64 @@ const (
 var testNow = time.Date(2026, 11, 22, 10, 0, 0, 0, time.UTC)
 
 type testEnv struct {
-	core  *Core
-	sim   *gandisim.Server
-	db    *store.DB
-	notes *recorder
+	core   *Core
+	engine *approvals.Engine
+	sim    *gandisim.Server
+	url    string // the simulator's endpoint
+	db     *store.DB
+	notes  *testutil.Notifier
 }
 
-// recorder is a Notifier that keeps what it was asked to deliver.
-type recorder struct {
-	mu      sync.Mutex
-	private []reply.Message
+// Wiring is what this package's tests build a core and its approvals
+// engine with (the external tests use it too). DB and Client are
+// required; Notifier defaults to a testutil.Notifier.
+type Wiring struct {
+	DB        *store.DB
+	Client    func(secret.Value) *gandi.Client
+	Notifier  approvals.Notifier
+	Approvers []string
+	Now       func() time.Time
+	Sleep     func(context.Context, time.Duration) error // the engine's pauses
+	Logger    *slog.Logger
+	Alerts    AlertScheduler
+	// Store, when set, is the core's store instead of DB.
+	Store Store
 }
 
-func (r *recorder) Post(context.Context, string, reply.Message) (reply.Ref, error) {
-	return reply.Ref{Channel: "C", ID: "1"}, nil
-}
-func (r *recorder) Update(context.Context, reply.Ref, reply.Message) error { return nil }
-func (r *recorder) PostPrivate(_ context.Context, _, _ string, m reply.Message) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.private = append(r.private, m)
-	return nil
+// Wire builds, as cmd/paasbot does, an engine and a core on w; the engine
+// is closed when the test ends.
+func Wire(t testing.TB, w Wiring) (*Core, *approvals.Engine) {
+	t.Helper()
+	if w.Notifier == nil {
+		w.Notifier = &testutil.Notifier{}
+	}
+	engine, err := approvals.New(approvals.Config{Store: w.DB, Notifier: w.Notifier, Approvers: w.Approvers, Now: w.Now, Sleep: w.Sleep, Logger: w.Logger,
+		Gandi: func(k secret.Value) approvals.Client {
+			c := w.Client(k)
+			return approvals.Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(engine.Close)
+	var st Store = w.DB
+	if w.Store != nil {
+		st = w.Store
+	}
+	core, err := New(Config{Store: st, Approvals: engine, Notifier: w.Notifier, Now: w.Now, Logger: w.Logger, Alerts: w.Alerts,
+		Gandi: func(k secret.Value) Gandi {
+			c := w.Client(k)
+			return Gandi{PaaS: c.PaaS, Vhosts: c.Vhosts, Snapshots: c.Snapshots, Types: c.Types, Version: c.Version}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return core, engine
 }
 
 // setup starts the real simulator with n demo instances for testKey,
 // opens a real store under t.TempDir() holding testKey for alice, and
-// builds a core on both.
+// builds a core and its engine on both.
 func setup(t *testing.T, n int, approvers ...string) *testEnv {
 	t.Helper()
 	return setupTB(t, n, approvers...)
@@ -66,35 +99,39 @@ func setupB(b *testing.B, n int) *testEnv {
 
 func setupTB(t testing.TB, n int, approvers ...string) *testEnv {
 	t.Helper()
-	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1, Now: func() time.Time { return testNow }})
+	return setupOn(t, n, nil, approvers...)
+}
+
+// setupClock is setup on a clock that the engine's pauses move forward,
+// so that approved operations run to their end at once.
+func setupClock(t *testing.T, n int, approvers ...string) *testEnv {
+	t.Helper()
+	return setupOn(t, n, testutil.NewClock(testNow), approvers...)
+}
+
+// setupOn is setup on clock (nil: testNow, standing still).
+func setupOn(t testing.TB, n int, clock *testutil.Clock, approvers ...string) *testEnv {
+	t.Helper()
+	now := func() time.Time { return testNow }
+	var sleep func(context.Context, time.Duration) error
+	if clock != nil {
+		now, sleep = clock.Now, clock.Sleep
+	}
+	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1, Now: now})
 	sim.SeedDemo(testKey, n)
-	dbSecret, _, err := store.NewSecret()
-	if err != nil {
+	db := testutil.OpenStore(t, now)
+	if _, err := db.PutAPIKey(t.Context(), store.Identity{Team: testTeam, User: alice}, testKey); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "paasbot.db"), dbSecret, store.WithClock(func() time.Time { return testNow }))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	if _, err := db.PutAPIKey(ctx, store.Identity{Team: testTeam, User: alice}, testKey); err != nil {
-		t.Fatal(err)
-	}
-	rec := &recorder{}
-	core, err := New(Config{
-		Store: db, Notifier: rec, Approvers: approvers, Now: func() time.Time { return testNow },
-		Gandi: func(k secret.Value) *gandi.Client {
+	rec := &testutil.Notifier{}
+	core, engine := Wire(t, Wiring{DB: db, Notifier: rec, Approvers: approvers, Now: now, Sleep: sleep,
+		Client: func(k secret.Value) *gandi.Client {
 			if k == "panic-key-0000000000000" {
 				panic("boom")
 			}
 			return gandi.NewClient(k, gandi.WithEndpoint(url))
-		},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &testEnv{core: core, sim: sim, db: db, notes: rec}
+		}})
+	return &testEnv{core: core, engine: engine, sim: sim, url: url, db: db, notes: rec}
 }
 
 // run types text as user (alice by default).
@@ -108,36 +145,14 @@ func (e *testEnv) runAs(t *testing.T, user, text string) reply.Message {
 	return e.core.Handle(context.Background(), Request{Team: testTeam, User: user, Channel: "C1", Text: text})
 }
 
-// plain flattens a message for substring assertions.
-func plain(m reply.Message) string {
-	var b strings.Builder
-	b.WriteString(m.Title + "\n" + m.Text + "\n")
-	for _, f := range m.Fields {
-		b.WriteString(f.Label + ": " + f.Value + "\n")
-	}
-	if m.Table != nil {
-		b.WriteString(strings.Join(m.Table.Columns, " | ") + "\n")
-		for _, r := range m.Table.Rows {
-			b.WriteString(strings.Join(r, " | ") + "\n")
-		}
-	}
-	for _, n := range m.Notes {
-		b.WriteString(n + "\n")
-	}
-	for _, bt := range m.Buttons {
-		b.WriteString("[" + bt.Action + " " + bt.Value + "]\n")
-	}
-	return b.String()
-}
-
 func wantOK(t *testing.T, m reply.Message, subs ...string) {
 	t.Helper()
 	if m.Tone == reply.Error {
 		t.Fatalf("unexpected error reply: %s", m.Text)
 	}
 	for _, s := range subs {
-		if !strings.Contains(plain(m), s) {
-			t.Errorf("reply lacks %q:\n%s", s, plain(m))
+		if !strings.Contains(testutil.Text(m), s) {
+			t.Errorf("reply lacks %q:\n%s", s, testutil.Text(m))
 		}
 	}
 }
@@ -145,7 +160,7 @@ func wantOK(t *testing.T, m reply.Message, subs ...string) {
 func wantErr(t *testing.T, m reply.Message, subs ...string) {
 	t.Helper()
 	if m.Tone != reply.Error {
-		t.Fatalf("want an error reply, got:\n%s", plain(m))
+		t.Fatalf("want an error reply, got:\n%s", testutil.Text(m))
 	}
 	for _, s := range subs {
 		if !strings.Contains(m.Text, s) {

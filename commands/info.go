@@ -14,7 +14,7 @@ import (
 
 func runInfo(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	gc := c.client(call)
-	ref, err := resolveInstance(ctx, gc, call.Arg(0), false)
+	ref, err := resolveInstance(ctx, gc.PaaS, call.Arg(0), false)
 	if err != nil {
 		return reply.Message{}, err
 	}

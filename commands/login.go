@@ -129,7 +129,7 @@ func runWhoami(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 	} else {
 		m.Fields = append(m.Fields, reply.Field{Label: "Gandi", Value: "key accepted, API " + v.APIVersion})
 	}
-	if c.isApprover(call.Req.User) {
+	if c.cfg.Approvals.IsApprover(call.Req.User) {
 		m.Fields = append(m.Fields, reply.Field{Label: "Role", Value: "approver"})
 	}
 	return m, nil

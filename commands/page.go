@@ -168,7 +168,7 @@ func (c *Core) instanceScope(ctx context.Context, call *Call, paasID int) (int, 
 	if call.Arg(0) == "" {
 		return paasID, nil
 	}
-	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), false)
+	ref, err := resolveInstance(ctx, c.client(call).PaaS, call.Arg(0), false)
 	if err != nil {
 		return paasID, err
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/approvals"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
@@ -82,7 +83,7 @@ func runCreate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 		summary = append(summary, reply.Field{Label: "Additional disk", Value: fmt.Sprintf("%d GB", p.Quantity)})
 	}
 	summary = append(summary, reply.Field{Label: "Password", Value: "generated at creation, sent to you privately"})
-	return c.propose(ctx, call.Req, Plan{Action: ActionCreate, Target: p.Name, Create: &p, Summary: summary, GeneratePassword: true})
+	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionCreate, Target: p.Name, Create: &p, Summary: summary, GeneratePassword: true})
 }
 
 func commitment(fixed bool) string {
@@ -150,37 +151,37 @@ func runUpdate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 	if len(summary) == 0 {
 		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "Say what to change, e.g. `update %s size=l`. Usage: `%s`.", strings.Trim(quoteWord(call.Arg(0)), `"`), usageLine(call.Spec))
 	}
-	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
+	ref, err := resolveInstance(ctx, c.client(call).PaaS, call.Arg(0), true)
 	if err != nil {
 		return reply.Message{}, err
 	}
-	return c.propose(ctx, call.Req, Plan{Action: ActionUpdate, InstanceID: ref.ID, Target: ref.Label(), Update: &p, Summary: summary, GeneratePassword: gen})
+	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionUpdate, InstanceID: ref.ID, Target: ref.Label(), Update: &p, Summary: summary, GeneratePassword: gen})
 }
 
 func runRenew(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
+	ref, err := resolveInstance(ctx, c.client(call).PaaS, call.Arg(0), true)
 	if err != nil {
 		return reply.Message{}, err
 	}
 	r := gandi.RenewOptions{Duration: call.String("duration"), Fixed: call.Bool("fixed")}
 	summary := []reply.Field{{Label: "Instance", Value: ref.Label()}, {Label: "Duration", Value: r.Duration + commitment(r.Fixed)}}
-	return c.propose(ctx, call.Req, Plan{Action: ActionRenew, InstanceID: ref.ID, Target: ref.Label(), Renew: &r, Summary: summary})
+	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionRenew, InstanceID: ref.ID, Target: ref.Label(), Renew: &r, Summary: summary})
 }
 
 func runRestart(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
+	ref, err := resolveInstance(ctx, c.client(call).PaaS, call.Arg(0), true)
 	if err != nil {
 		return reply.Message{}, err
 	}
-	return c.propose(ctx, call.Req, Plan{Action: ActionRestart, InstanceID: ref.ID, Target: ref.Label(),
+	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionRestart, InstanceID: ref.ID, Target: ref.Label(),
 		Summary: []reply.Field{{Label: "Instance", Value: ref.Label()}, {Label: "Effect", Value: "the site is down for a moment"}}})
 }
 
 func runDelete(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
+	ref, err := resolveInstance(ctx, c.client(call).PaaS, call.Arg(0), true)
 	if err != nil {
 		return reply.Message{}, err
 	}
-	return c.propose(ctx, call.Req, Plan{Action: ActionDelete, InstanceID: ref.ID, Target: ref.Label(),
+	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionDelete, InstanceID: ref.ID, Target: ref.Label(),
 		Summary: []reply.Field{{Label: "Instance", Value: ref.Label()}, {Label: "Effect", Value: "the instance and its disk are deleted"}}})
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/secret"
 )
 
@@ -87,7 +88,7 @@ func TestHandle_PastedKeyNeverEchoed(t *testing.T) {
 			if m.Text == "" {
 				t.Fatalf("%q: empty reply", tc.line)
 			}
-			if strings.Contains(plain(m), key) {
+			if strings.Contains(testutil.Text(m), key) {
 				t.Errorf("%q: the reply repeats the key: %q", tc.line, m.Text)
 			}
 			lines := logs.take()

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/approvals"
 	"github.com/paasbot/paasbot/gandi"
 )
 
@@ -17,19 +18,14 @@ type instanceRef struct {
 }
 
 // Label is the human name used in messages: "shop-prod (#42)".
-func (r instanceRef) Label() string {
-	if r.Name == "" {
-		return fmt.Sprintf("#%d", r.ID)
-	}
-	return fmt.Sprintf("%s (#%d)", r.Name, r.ID)
-}
+func (r instanceRef) Label() string { return approvals.InstanceLabel(r.ID, r.Name) }
 
 // resolveInstance turns what a person typed (an id or an exact name) into
 // an instance of their account. A name costs one paas.list {name} call;
 // none or several matches are errors naming candidates. With verify, an
 // id is checked with paas.info (so "no instance 42" comes before any
 // confirmation) and its name filled in.
-func resolveInstance(ctx context.Context, gc *gandi.Client, typed string, verify bool) (instanceRef, error) {
+func resolveInstance(ctx context.Context, paas PaaS, typed string, verify bool) (instanceRef, error) {
 	typed = strings.TrimSpace(strings.TrimPrefix(typed, "#"))
 	if typed == "" {
 		return instanceRef{}, apperr.Errorf(apperr.EINVALID, "Name an instance by its id or its exact name.")
@@ -38,13 +34,13 @@ func resolveInstance(ctx context.Context, gc *gandi.Client, typed string, verify
 		if !verify {
 			return instanceRef{ID: id}, nil
 		}
-		info, err := gc.PaaS.Info(ctx, id)
+		info, err := paas.Info(ctx, id)
 		if err != nil {
 			return instanceRef{}, apperr.FromGandi(err, fmt.Sprintf("no instance %d in your account", id))
 		}
 		return instanceRef{ID: info.ID, Name: info.Name}, nil
 	}
-	found, err := gc.PaaS.List(ctx, &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{Name: gandi.Strings{typed}}})
+	found, err := paas.List(ctx, &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{Name: gandi.Strings{typed}}})
 	if err != nil {
 		return instanceRef{}, apperr.FromGandi(err, "")
 	}
@@ -52,7 +48,7 @@ func resolveInstance(ctx context.Context, gc *gandi.Client, typed string, verify
 	case 1:
 		return instanceRef{ID: found[0].ID, Name: found[0].Name}, nil
 	case 0:
-		return instanceRef{}, notFoundInstance(ctx, gc, typed)
+		return instanceRef{}, notFoundInstance(ctx, paas, typed)
 	}
 	var ids []string
 	for _, in := range found {
@@ -63,14 +59,14 @@ func resolveInstance(ctx context.Context, gc *gandi.Client, typed string, verify
 
 // notFoundInstance builds the "no instance named x" error with the
 // names that contain it (one ~name call; a failure just drops the hint).
-func notFoundInstance(ctx context.Context, gc *gandi.Client, typed string) error {
+func notFoundInstance(ctx context.Context, paas PaaS, typed string) error {
 	msg := fmt.Sprintf("No instance named %s in your account.", quoteWord(typed))
 	like := typed
 	if len(like) > 4 {
 		like = like[:4]
 	}
 	opts := &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{NameLike: gandi.Strings{"%" + like + "%"}}, Page: gandi.Page{ItemsPerPage: 50}}
-	if cands, err := gc.PaaS.List(ctx, opts); err == nil && len(cands) > 0 {
+	if cands, err := paas.List(ctx, opts); err == nil && len(cands) > 0 {
 		var names []string
 		for _, in := range cands {
 			names = append(names, in.Name)

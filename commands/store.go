@@ -7,6 +7,5 @@ package commands
 type Store interface {
 	KeyStore
 	AuditStore
-	ApprovalStore
 	SubscriptionStore
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/approvals"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
@@ -142,12 +143,12 @@ func runVhostCreate(ctx context.Context, c *Core, call *Call) (reply.Message, er
 	if call.Bool("override") && !call.Bool("zone-alter") {
 		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "override only acts with zone-alter; add zone-alter or drop override.")
 	}
-	ref, err := resolveInstance(ctx, c.client(call), call.Arg(0), true)
+	ref, err := resolveInstance(ctx, c.client(call).PaaS, call.Arg(0), true)
 	if err != nil {
 		return reply.Message{}, err
 	}
-	v := &VhostPlan{FQDN: fqdn, PaasID: ref.ID, ZoneAlter: call.Bool("zone-alter"), Override: call.Bool("override")}
-	return c.propose(ctx, call.Req, Plan{Action: ActionVhostCreate, InstanceID: ref.ID, Target: fqdn + " on " + ref.Label(), Vhost: v,
+	v := &approvals.VhostPlan{FQDN: fqdn, PaasID: ref.ID, ZoneAlter: call.Bool("zone-alter"), Override: call.Bool("override")}
+	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionVhostCreate, InstanceID: ref.ID, Target: fqdn + " on " + ref.Label(), Vhost: v,
 		Summary: []reply.Field{{Label: "Vhost", Value: fqdn}, {Label: "Instance", Value: ref.Label()}, {Label: "Zone alter", Value: human.YesNo(v.ZoneAlter)}}})
 }
 
@@ -157,7 +158,7 @@ func runVhostDelete(ctx context.Context, c *Core, call *Call) (reply.Message, er
 	if err != nil {
 		return reply.Message{}, apperr.FromGandi(err, fmt.Sprintf("no virtual host %s in your account", fqdn))
 	}
-	return c.propose(ctx, call.Req, Plan{Action: ActionVhostDelete, InstanceID: v.PaasID, Target: v.Name, Vhost: &VhostPlan{FQDN: v.Name, PaasID: v.PaasID},
+	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionVhostDelete, InstanceID: v.PaasID, Target: v.Name, Vhost: &approvals.VhostPlan{FQDN: v.Name, PaasID: v.PaasID},
 		Summary: []reply.Field{{Label: "Vhost", Value: v.Name}, {Label: "Instance", Value: "#" + strconv.Itoa(v.PaasID)}, {Label: "Files", Value: "kept in /lamp0/web/trash"}}})
 }
 

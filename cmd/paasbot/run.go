@@ -14,9 +14,7 @@ import (
 
 	"github.com/slack-go/slack"
 
-	"github.com/paasbot/paasbot/alerts"
 	"github.com/paasbot/paasbot/bot"
-	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
@@ -32,16 +30,6 @@ const (
 	janitorEvery   = time.Hour
 	httpTimeout    = 30 * time.Second // one Gandi or Slack HTTP call
 	startupTimeout = 30 * time.Second // opening the store
-)
-
-// Compile-time checks of the wiring (interfaces are declared by their
-// consumers).
-var (
-	_ commands.Store    = (*store.DB)(nil)
-	_ commands.Notifier = (*bot.SlackPoster)(nil)
-	_ alerts.Poster     = (*bot.SlackPoster)(nil)
-	_ bot.Core          = (*commands.Core)(nil)
-	_ bot.Dedup         = (*store.DB)(nil)
 )
 
 // runRun is `paasbot run [--check]`: Slack socket mode until SIGINT or
@@ -109,7 +97,7 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 	return serve(ctx, cfg, logger, db, api, slackHTTP)
 }
 
-// serve wires the core, the Slack adapter, the alerts scheduler, the
+// serve wires the approvals engine, the core, the Slack adapter, the alerts scheduler, the
 // janitor and the health server, runs until ctx ends, and stops them in
 // order.
 func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, api *slack.Client, slackHTTP *http.Client) error {
@@ -125,19 +113,14 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 	}
 
 	poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{HTTPClient: slackHTTP, Logger: logger})
-	scheduler := alerts.New(alerts.Config{
-		Store: db, Gandi: newGandi, Poster: poster, Logger: logger, // alerts and commands add their component
-		Metrics: m, DefaultTZ: cfg.TZ.String(),
-	})
-	core, err := commands.New(commands.Config{
-		Store: db, Gandi: newGandi, Notifier: poster, Approvers: cfg.Approvers, ApprovalTTL: cfg.ApprovalTTL,
-		Logger: logger, Metrics: m, Alerts: scheduler,
-	})
+	p, err := wire(wiring{db: db, gandi: newGandi, notifier: poster, approvers: cfg.Approvers, ttl: cfg.ApprovalTTL,
+		tz: cfg.TZ.String(), logger: logger, metrics: m})
 	if err != nil {
 		return err
 	}
+	engine, scheduler := p.engine, p.sched
 	adapter, err := bot.NewSlack(bot.SlackConfig{
-		API: api, Poster: poster, Core: core, Dedup: db, Logger: logger, Metrics: m,
+		API: api, Poster: poster, Core: p.core, Dedup: db, Logger: logger, Metrics: m,
 		Workers: cfg.Workers, DrainTimeout: drainTimeout,
 	})
 	if err != nil {
@@ -179,10 +162,10 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 	// The approvals: overdue requests expired, requests a stopped process
 	// left executing marked interrupted (never re-run) with their messages
 	// updated, follow-ups of executed requests resumed.
-	if err := core.Start(runCtx); err != nil {
+	if err := engine.Start(runCtx); err != nil {
 		return err
 	}
-	defer core.Close() // after the adapter's drain: follow-ups save their progress
+	defer engine.Close() // after the adapter's drain: follow-ups save their progress
 	// paasbot_approvals: counted now that Start has settled the requests a
 	// previous process left behind, then every approvalGaugeEvery.
 	gauge := &approvalGaugeRefresher{src: db, dst: m, every: approvalGaugeEvery, logger: logger.With("component", "metrics")}

@@ -15,17 +15,12 @@ import (
 	"strings"
 	"time"
 
-	"github.com/paasbot/paasbot/alerts"
 	"github.com/paasbot/paasbot/bot"
-	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
-
-// Compile-time check that the store satisfies what the core needs.
-var _ commands.Store = (*store.DB)(nil)
 
 // shellTeam and shellChannel identify the terminal in the store and in
 // approval requests.
@@ -119,28 +114,20 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	newGandi := func(k secret.Value) *gandi.Client {
 		return gandi.NewClient(k, gandi.WithEndpoint(url), gandi.WithHTTPClient(httpClient))
 	}
-	// Alerts post into the terminal like any other channel message.
-	scheduler := alerts.New(alerts.Config{
-		Store: db, Gandi: newGandi, Poster: sh, Logger: logger, // alerts adds its own component
-		DefaultTZ: env.getenv("PAASBOT_TZ"),
-	})
-	core, err := commands.New(commands.Config{
-		Store:     db,
-		Gandi:     newGandi,
-		Notifier:  sh,
-		Approvers: approvers,
-		Logger:    logger,
-		Alerts:    scheduler,
-	})
+	// Approval requests and alerts post into the terminal like any other
+	// channel message.
+	p, err := wire(wiring{db: db, gandi: newGandi, notifier: sh, approvers: approvers,
+		tz: env.getenv("PAASBOT_TZ"), logger: logger})
 	if err != nil {
 		return err
 	}
+	engine, scheduler, core := p.engine, p.sched, p.core
 	// Approvals: overdue requests expire, requests a stopped shell left
 	// executing are marked interrupted (never re-run), follow-ups resume.
-	if err := core.Start(ctx); err != nil {
+	if err := engine.Start(ctx); err != nil {
 		return fmt.Errorf("start the approvals: %w", err)
 	}
-	defer core.Close()
+	defer engine.Close()
 	schedCtx, stopSched := context.WithCancel(ctx)
 	if err := scheduler.Start(schedCtx); err != nil {
 		stopSched()
@@ -167,7 +154,7 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	// the next start on the same database).
 	wctx, cancel := context.WithTimeout(ctx, followUpGrace)
 	defer cancel()
-	if err := core.WaitFollowUps(wctx); err != nil && ctx.Err() == nil {
+	if err := engine.WaitFollowUps(wctx); err != nil && ctx.Err() == nil {
 		fmt.Fprintf(env.stdout, "Stopped following operations still running after %s; `approvals` and `info` show where they are.\n", followUpGrace)
 	}
 	return nil

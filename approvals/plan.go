@@ -1,8 +1,9 @@
-package commands
+package approvals
 
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/reply"
@@ -49,7 +50,7 @@ type VhostPlan struct {
 }
 
 // errPlanPassword is returned when a Plan is asked to serialise a password.
-var errPlanPassword = errors.New("commands: a Plan must not carry a password")
+var errPlanPassword = errors.New("approvals: a Plan must not carry a password")
 
 // MarshalJSON writes the plan without the Password members of the gandi
 // params (the store refuses any "password" key, even empty). A plan whose
@@ -93,4 +94,13 @@ func (p *Plan) UnmarshalJSON(b []byte) error {
 	}
 	*p = Plan(q)
 	return nil
+}
+
+// InstanceLabel names an instance in a Plan's Target and in messages:
+// "shop-prod (#42)", or "#42" when the name is unknown.
+func InstanceLabel(id int, name string) string {
+	if name == "" {
+		return fmt.Sprintf("#%d", id)
+	}
+	return fmt.Sprintf("%s (#%d)", name, id)
 }

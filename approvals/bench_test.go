@@ -1,4 +1,4 @@
-package commands
+package approvals
 
 import (
 	"context"
@@ -20,7 +20,7 @@ func BenchmarkApprovals_RequestAndContendedApprove(b *testing.B) {
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := r.core.propose(ctx, r.req(apvRequester), plan); err != nil {
+		if _, err := r.proposeRaw(plan); err != nil {
 			b.Fatal(err)
 		}
 		pending, err := r.db.PendingApprovals(ctx, apvTeam)
@@ -46,5 +46,5 @@ func BenchmarkApprovals_RequestAndContendedApprove(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	r.core.Wait()
+	r.engine.Wait()
 }

@@ -1,4 +1,4 @@
-package commands
+package approvals
 
 import (
 	"context"
@@ -25,7 +25,7 @@ type dryRefusal struct {
 // itself failed (unknown instance, refused key…), and nil, nil when the
 // real call would be accepted. A password the call needs is a throw-away
 // one here: the real password is generated at execution.
-func (c *Core) dryRun(ctx context.Context, gc *gandi.Client, p Plan) (*dryRefusal, error) {
+func (e *Engine) dryRun(ctx context.Context, gc Client, p Plan) (*dryRefusal, error) {
 	var list []gandi.ValidationError
 	var err error
 	notFound := fmt.Sprintf("no instance %s in your account", p.Target)
@@ -35,9 +35,11 @@ func (c *Core) dryRun(ctx context.Context, gc *gandi.Client, p Plan) (*dryRefusa
 			return nil, errors.New("create plan without params")
 		}
 		params := *p.Create
-		if params.Password, err = generatePassword(c.randomness()); err != nil {
+		pw, err := generatePassword(e.cfg.Rand)
+		if err != nil {
 			return nil, err
 		}
+		params.Password = pw.Reveal()
 		list, err = gc.PaaS.CreateDryRun(ctx, params)
 	case ActionUpdate:
 		if p.Update == nil {
@@ -45,9 +47,11 @@ func (c *Core) dryRun(ctx context.Context, gc *gandi.Client, p Plan) (*dryRefusa
 		}
 		params := *p.Update
 		if p.GeneratePassword {
-			if params.Password, err = generatePassword(c.randomness()); err != nil {
+			pw, err := generatePassword(e.cfg.Rand)
+			if err != nil {
 				return nil, err
 			}
+			params.Password = pw.Reveal()
 		}
 		list, err = gc.PaaS.UpdateDryRun(ctx, p.InstanceID, params)
 	case ActionRenew:
@@ -71,12 +75,12 @@ func (c *Core) dryRun(ctx context.Context, gc *gandi.Client, p Plan) (*dryRefusa
 		return nil, nil
 	}
 	if answeredLikeARealCall(list) {
-		c.log.ErrorContext(ctx, "Gandi answered a dry run with items that are not validation errors: the flag may have been ignored and the call run",
+		e.log.ErrorContext(ctx, "Gandi answered a dry run with items that are not validation errors: the flag may have been ignored and the call run",
 			"action", p.Action, "target", p.Target, "items", len(list))
 		return nil, apperr.Errorf(apperr.ECONFLICT, "Gandi answered the dry run of this %s like a real call: it may have run already. "+
 			"Check `/paas %s` before asking again; no approval was requested.", actionVerb(p.Action), checkCommand(p))
 	}
-	return c.refusal(ctx, gc, p, list), nil
+	return e.refusal(ctx, gc, p, list), nil
 }
 
 // answeredLikeARealCall reports whether a dry run's answer holds items
@@ -95,7 +99,7 @@ func answeredLikeARealCall(list []gandi.ValidationError) bool {
 // refusal explains a dry run's errors: each reason, and for a vhost whose
 // domain is not proven the exact zone line to add (and, when Gandi says
 // it, where the name must point).
-func (c *Core) refusal(ctx context.Context, gc *gandi.Client, p Plan, list []gandi.ValidationError) *dryRefusal {
+func (e *Engine) refusal(ctx context.Context, gc Client, p Plan, list []gandi.ValidationError) *dryRefusal {
 	var lines, reasons []string
 	for _, v := range list {
 		if _, txt := v.MissingTXT(); txt {
@@ -118,7 +122,7 @@ func (c *Core) refusal(ctx context.Context, gc *gandi.Client, p Plan, list []gan
 		reasons = append(reasons, "missing TXT record for "+r.Vhost)
 		block := fmt.Sprintf("%s needs a DNS TXT record proving the domain is yours. Add this line to its zone, then ask again:\n```%s```",
 			r.Vhost, r.ZoneLine())
-		if cname := c.cnameLine(ctx, gc, p, r.Vhost); cname != "" {
+		if cname := e.cnameLine(ctx, gc, p, r.Vhost); cname != "" {
 			block += "\nand point the name at the instance:\n```" + cname + "```"
 		}
 		if m.Text != "" {
@@ -136,7 +140,7 @@ func (c *Core) refusal(ctx context.Context, gc *gandi.Client, p Plan, list []gan
 // cnameLine asks paas.vhost.get_dns_entries where a sub-domain must point
 // ("" when unknown, for an apex name, or when the call fails: the TXT line
 // is what the dry run needs).
-func (c *Core) cnameLine(ctx context.Context, gc *gandi.Client, p Plan, fqdn string) string {
+func (e *Engine) cnameLine(ctx context.Context, gc Client, p Plan, fqdn string) string {
 	if strings.Count(strings.TrimSuffix(fqdn, "."), ".") < 2 {
 		return ""
 	}
@@ -156,9 +160,9 @@ func (c *Core) cnameLine(ctx context.Context, gc *gandi.Client, p Plan, fqdn str
 	}
 	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
-	e, err := gc.Vhosts.DNSEntries(ctx, gandi.DNSEntriesParams{Datacenter: dc, Vhost: fqdn})
-	if err != nil || e.CNAME == "" {
+	entries, err := gc.Vhosts.DNSEntries(ctx, gandi.DNSEntriesParams{Datacenter: dc, Vhost: fqdn})
+	if err != nil || entries.CNAME == "" {
 		return ""
 	}
-	return fmt.Sprintf("%s. 10800 IN CNAME %s", strings.TrimSuffix(fqdn, "."), e.CNAME)
+	return fmt.Sprintf("%s. 10800 IN CNAME %s", strings.TrimSuffix(fqdn, "."), entries.CNAME)
 }

@@ -1,4 +1,4 @@
-package commands
+package approvals
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
@@ -39,8 +40,8 @@ func TestFollow_RenewReachesDone(t *testing.T) {
 			t.Errorf("operation %+v did not end in DONE through its steps", op)
 		}
 	}
-	final := r.note.lastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
-	text := apvText(final)
+	final := r.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
+	text := testutil.Text(final)
 	for _, want := range []string{"Done at 2026-11-22", "Approved by {@USAM}", "paas_vm_renew", "→ DONE", "Requested by: {@UDANA}"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("final message lacks %q:\n%s", want, text)
@@ -50,7 +51,7 @@ func TestFollow_RenewReachesDone(t *testing.T) {
 		t.Errorf("final message tone %v, buttons %v", final.Tone, final.Buttons)
 	}
 	// Every update of the message in order: approved, running, steps, done.
-	_, updates, _ := r.note.snapshot()
+	_, updates, _ := r.note.Snapshot()
 	if len(updates) < 4 || !strings.Contains(updates[0].Msg.Text, "running it with {@UDANA}'s API key") {
 		t.Errorf("first update = %q (of %d)", updates[0].Msg.Text, len(updates))
 	}
@@ -77,9 +78,9 @@ func TestFollow_OperationError(t *testing.T) {
 	if a = r.approval(id); a.State != store.StateFailed || !strings.Contains(a.Error, "not enough disk space on the filer") {
 		t.Errorf("approval state %s, error %q; want failed with the operation's last_error", a.State, a.Error)
 	}
-	final := r.note.lastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
-	if final.Tone != reply.Error || !strings.Contains(final.Text, "Failed: operation") || !strings.Contains(apvText(final), "not enough disk space on the filer") {
-		t.Errorf("final message = %s", apvText(final))
+	final := r.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
+	if final.Tone != reply.Error || !strings.Contains(final.Text, "Failed: operation") || !strings.Contains(testutil.Text(final), "not enough disk space on the filer") {
+		t.Errorf("final message = %s", testutil.Text(final))
 	}
 	if !strings.Contains(r.audit(), "paasbot|result paas.renew #1|renew shop-prod (#"+apvItoa(r.ids["shop-prod"])+")|failed: operation") {
 		t.Errorf("audit:\n%s", r.audit())
@@ -106,7 +107,7 @@ func TestFollow_GandiRefusesTheCall(t *testing.T) {
 	if a.State != store.StateFailed || !strings.Contains(a.Error, "prepaid credit") {
 		t.Errorf("approval = %+v", a)
 	}
-	final := r.note.lastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
+	final := r.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
 	if !strings.Contains(final.Text, "Failed: Not enough prepaid credit") || !strings.Contains(final.Text, "nothing changed") {
 		t.Errorf("final message = %q", final.Text)
 	}
@@ -123,8 +124,8 @@ func TestFollow_CreateShowsServersAndPasswordStaysPrivate(t *testing.T) {
 		t.Fatalf("approve = %+v", m)
 	}
 	a := r.waitFollowed(id)
-	final := r.note.lastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
-	text := apvText(final)
+	final := r.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
+	text := testutil.Text(final)
 	info, err := r.gandi().PaaS.List(context.Background(), &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{Name: gandi.Strings{"blog2"}}})
 	if err != nil || len(info) != 1 {
 		t.Fatalf("created instance: %v, %v", info, err)
@@ -144,7 +145,7 @@ func TestFollow_CreateShowsServersAndPasswordStaysPrivate(t *testing.T) {
 	}
 
 	// The password: delivered once, privately, to the requester only.
-	_, _, privates := r.note.snapshot()
+	_, _, privates := r.note.Snapshot()
 	var pw string
 	re := regexp.MustCompile("```([^`]+)```")
 	for _, p := range privates {
@@ -171,7 +172,7 @@ func TestFollow_CreateShowsServersAndPasswordStaysPrivate(t *testing.T) {
 func TestFollow_UpdateResetPasswordDeliveredOnce(t *testing.T) {
 	r := newApvRig(t, apvApprover)
 	id := r.ids["blog"]
-	target := instanceRef{ID: id, Name: "blog"}.Label()
+	target := InstanceLabel(id, "blog")
 	p := Plan{Action: ActionUpdate, InstanceID: id, Target: target, Update: &gandi.PaasUpdateParams{}, GeneratePassword: true,
 		Summary: []reply.Field{{Label: "Password", Value: "a new one, sent to you privately"}}}
 	aid, _ := r.propose(p)
@@ -179,7 +180,7 @@ func TestFollow_UpdateResetPasswordDeliveredOnce(t *testing.T) {
 		t.Fatalf("approve = %+v", m)
 	}
 	r.waitFollowed(aid)
-	_, _, privates := r.note.snapshot()
+	_, _, privates := r.note.Snapshot()
 	n := 0
 	var pw string
 	for _, pm := range privates {
@@ -220,14 +221,14 @@ func assertSecretNowhere(t *testing.T, r *apvRig, secret string) {
 	if !strings.Contains(r.logs.String(), "level=") {
 		t.Error("the log capture is empty: the check above proves nothing")
 	}
-	posts, updates, privates := r.note.snapshot()
+	posts, updates, privates := r.note.Snapshot()
 	for _, p := range append(posts, updates...) {
-		if strings.Contains(apvText(p.Msg), secret) {
+		if strings.Contains(testutil.Text(p.Msg), secret) {
 			t.Errorf("the password is in a shared message: %s", p.Msg.Title)
 		}
 	}
 	for _, p := range privates {
-		if strings.Contains(apvText(p.Msg), secret) && !strings.HasPrefix(p.Msg.Title, "Password of") {
+		if strings.Contains(testutil.Text(p.Msg), secret) && !strings.HasPrefix(p.Msg.Title, "Password of") {
 			t.Errorf("the password is in another private message: %s", p.Msg.Title)
 		}
 	}

@@ -1,4 +1,4 @@
-package commands
+package approvals
 
 import (
 	"context"
@@ -9,13 +9,14 @@ import (
 	"time"
 
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
 
 func TestApprovalMessage_States(t *testing.T) {
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-	c := &Core{cfg: Config{Approvers: []string{"USAM"}}, now: func() time.Time { return now }}
+	c := &Engine{cfg: Config{Approvers: []string{"USAM"}, Now: func() time.Time { return now }}}
 	decided := now.Add(time.Minute)
 	p := Plan{Action: ActionRenew, InstanceID: 42, Target: "shop-prod (#42)", Summary: []reply.Field{{Label: "Duration", Value: "12m"}}}
 	base := store.Approval{ID: 7, Requester: "UDANA", Action: ActionRenew, Summary: "renew shop-prod (#42)", ExpiresAt: now.Add(24 * time.Hour)}
@@ -51,7 +52,7 @@ func TestApprovalMessage_States(t *testing.T) {
 				a.DecidedBy, a.DecidedAt = "USAM", &decided
 			}
 			m := c.approvalMessage(&a, p, tt.pr, "")
-			text := apvText(m)
+			text := testutil.Text(m)
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {
 					t.Errorf("lacks %q:\n%s", w, text)
@@ -66,9 +67,9 @@ func TestApprovalMessage_States(t *testing.T) {
 
 func TestApprovalMessage_NoApproversAndNames(t *testing.T) {
 	now := time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)
-	c := &Core{now: func() time.Time { return now }}
+	c := &Engine{cfg: Config{Now: func() time.Time { return now }}}
 	a := store.Approval{ID: 3, Requester: "dana", Action: ActionCreate, Summary: "create blog", State: store.StatePending, ExpiresAt: now.Add(time.Hour)}
-	text := apvText(c.approvalMessage(&a, Plan{Action: ActionCreate, Target: "blog"}, nil, ""))
+	text := testutil.Text(c.approvalMessage(&a, Plan{Action: ActionCreate, Target: "blog"}, nil, ""))
 	for _, w := range []string{"dana asks to *create blog*", "No approvers are configured: dana confirms their own request."} {
 		if !strings.Contains(text, w) {
 			t.Errorf("lacks %q:\n%s", w, text)
@@ -98,41 +99,5 @@ func TestOutcomeUnknown(t *testing.T) {
 		if got := outcomeUnknown(tt.err); got != tt.want {
 			t.Errorf("outcomeUnknown(%v) = %v, want %v", tt.err, got, tt.want)
 		}
-	}
-}
-
-// TestApprovals_ListButtonsMatchRequest checks that the `approvals` list
-// offers the same buttons as each request's own message: a pending delete
-// keeps its danger style and the confirm dialog naming the instance, so
-// it never runs from the list without that second question.
-func TestApprovals_ListButtonsMatchRequest(t *testing.T) {
-	e := setup(t, 3)
-	own := e.run(t, "delete 126003")
-	var want *reply.Button
-	for i := range own.Buttons {
-		if own.Buttons[i].Action == "approval.approve" {
-			want = &own.Buttons[i]
-		}
-	}
-	if want == nil || want.Confirm == nil || !strings.Contains(want.Confirm.Text, "#126003") {
-		t.Fatalf("the delete confirm has no dialog naming the instance: %+v", own.Buttons)
-	}
-	list := e.run(t, "approvals")
-	var got []string
-	for _, b := range list.Buttons {
-		got = append(got, b.Action)
-		if b.Action != "approval.approve" {
-			continue
-		}
-		if b.Confirm == nil || *b.Confirm != *want.Confirm || b.Style != want.Style || b.Value != want.Value {
-			t.Errorf("approvals offers %q (style %v, confirm %+v); the request itself has style %v, confirm %+v",
-				b.Label, b.Style, b.Confirm, want.Style, want.Confirm)
-		}
-		if !strings.HasSuffix(b.Label, " #"+b.Value) {
-			t.Errorf("list button label %q does not name request #%s", b.Label, b.Value)
-		}
-	}
-	if strings.Join(got, " ") != "approval.approve approval.cancel" {
-		t.Errorf("list buttons for the requester = %v, want confirm and cancel", got)
 	}
 }

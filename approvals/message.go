@@ -1,4 +1,4 @@
-package commands
+package approvals
 
 import (
 	"fmt"
@@ -15,7 +15,7 @@ import (
 // move. pr is the follow-up of an executed request (nil before), override
 // replaces the status line (a restart's interruption, an unknown outcome).
 // It is a pure function of its arguments and the clock.
-func (c *Core) approvalMessage(a *store.Approval, p Plan, pr *progress, override string) reply.Message {
+func (e *Engine) approvalMessage(a *store.Approval, p Plan, pr *progress, override string) reply.Message {
 	paid := isPaid(a.Action)
 	m := reply.Message{Visibility: reply.Shared, Title: fmt.Sprintf("Approval #%d: %s", a.ID, human.UpperFirst(a.Summary))}
 	if !paid {
@@ -41,12 +41,12 @@ func (c *Core) approvalMessage(a *store.Approval, p Plan, pr *progress, override
 		if paid {
 			m.Text = fmt.Sprintf("%s asks to *%s*. Gandi's dry run accepts it; approving runs it once, with %s's API key.",
 				human.Person(a.Requester), a.Summary, human.Person(a.Requester))
-			m.Notes = append(m.Notes, c.policyNote(a))
+			m.Notes = append(m.Notes, e.policyNote(a))
 		} else {
 			m.Text = fmt.Sprintf("Confirm to %s now. Only %s can press these buttons.", a.Summary, human.Person(a.Requester))
 		}
-		m.Notes = append(m.Notes, fmt.Sprintf("Expires %s (in %s).", human.DateTime(&exp), human.Duration(a.ExpiresAt.Sub(c.now()))))
-		m.Buttons = c.pendingButtons(a, p)
+		m.Notes = append(m.Notes, fmt.Sprintf("Expires %s (in %s).", human.DateTime(&exp), human.Duration(a.ExpiresAt.Sub(e.now()))))
+		m.Buttons = e.pendingButtons(a, p)
 	case store.StateApproved, store.StateExecuting:
 		m.Tone = reply.Info
 		m.Text = fmt.Sprintf("%s%s; running it with %s's API key…", decidedWord(a), by, human.Person(a.Requester))
@@ -121,18 +121,10 @@ func doneStatus(a *store.Approval, pr *progress, by string, p Plan) (reply.Tone,
 	return reply.Info, fmt.Sprintf("%s Gandi accepted it; following %s…", head, human.Plural(len(pr.Ops), "operation"))
 }
 
-// policyNote says who may decide a pending paid request.
-func (c *Core) policyNote(a *store.Approval) string {
-	if len(c.cfg.Approvers) == 0 {
-		return fmt.Sprintf("No approvers are configured: %s confirms their own request.", human.Person(a.Requester))
-	}
-	return fmt.Sprintf("Approvers: %s (never the requester). %s may cancel it.", c.approverList(), human.Person(a.Requester))
-}
-
 // pendingButtons are Approve and Deny for the deciders and Cancel for the
 // requester (paid); Confirm and Cancel for the confirm flow, where delete
 // asks again in a dialog naming the instance.
-func (c *Core) pendingButtons(a *store.Approval, p Plan) []reply.Button {
+func (e *Engine) pendingButtons(a *store.Approval, p Plan) []reply.Button {
 	ids := strconv.FormatInt(a.ID, 10)
 	cancel := reply.Button{Label: "Cancel", Action: "approval.cancel", Value: ids, Command: "cancel " + ids}
 	if isPaid(a.Action) {
@@ -184,7 +176,7 @@ func resultFields(pr *progress) []reply.Field {
 	if in == nil {
 		return nil
 	}
-	f := []reply.Field{{Label: "Instance", Value: instanceRef{ID: in.ID, Name: in.Name}.Label()}}
+	f := []reply.Field{{Label: "Instance", Value: InstanceLabel(in.ID, in.Name)}}
 	if in.FTPServer != "" {
 		f = append(f, reply.Field{Label: "SFTP", Value: in.FTPServer})
 	}

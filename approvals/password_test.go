@@ -1,8 +1,9 @@
-package commands
+package approvals
 
 import (
 	"bytes"
 	"crypto/rand"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -10,10 +11,11 @@ import (
 func TestGeneratePassword(t *testing.T) {
 	seen := map[string]bool{}
 	for range 200 {
-		pw, err := generatePassword(rand.Reader)
+		v, err := generatePassword(rand.Reader)
 		if err != nil {
 			t.Fatal(err)
 		}
+		pw := v.Reveal()
 		if len(pw) != PasswordLength {
 			t.Fatalf("%q has %d characters, want %d", pw, len(pw), PasswordLength)
 		}
@@ -38,6 +40,16 @@ func TestGeneratePassword(t *testing.T) {
 			t.Fatalf("%q generated twice", pw)
 		}
 		seen[pw] = true
+	}
+}
+
+func TestGeneratePassword_Redacted(t *testing.T) {
+	v, err := generatePassword(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprintf("%v %s %q", v, v, v); strings.Contains(got, v.Reveal()) {
+		t.Errorf("a generated password prints as %s", got)
 	}
 }
 

@@ -1,10 +1,12 @@
-package commands
+package approvals
 
 import (
 	"crypto/rand"
 	"fmt"
 	"io"
 	"math/big"
+
+	"github.com/paasbot/paasbot/secret"
 )
 
 // Password alphabets: no look-alike characters (0 O o, 1 l I), and symbols
@@ -26,7 +28,7 @@ const PasswordLength = 20
 // password policy asks for. It is never stored, logged or audited: the
 // caller passes it in the params of the real call and sends it privately
 // to the requester.
-func generatePassword(r io.Reader) (string, error) {
+func generatePassword(r io.Reader) (secret.Value, error) {
 	classes := []struct {
 		set string
 		min int
@@ -61,5 +63,5 @@ func generatePassword(r io.Reader) (string, error) {
 		}
 		buf[i], buf[j.Int64()] = buf[j.Int64()], buf[i]
 	}
-	return string(buf), nil
+	return secret.Value(buf), nil
 }

@@ -1,16 +1,25 @@
-package commands
+package approvals
 
 import (
 	"context"
 	"encoding/json"
 
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
-// ApprovalStore holds approval requests and moves them through their
-// exactly-once state machine (pending → approved → executing → done|failed)
-// by compare-and-set. *store.DB implements it.
-type ApprovalStore interface {
+// Store is what the engine keeps in the database; *store.DB implements it
+// (the compile-time check is in cmd/paasbot). It holds the requests and
+// moves them through their exactly-once state machine (pending → approved
+// → executing → done | failed) by compare-and-set, reads the requester's
+// API key, and appends to the audit log.
+type Store interface {
+	// APIKey returns the decrypted key of id: store.ErrNotFound when there
+	// is none, store.ErrUndecryptable when it no longer opens.
+	APIKey(ctx context.Context, id store.Identity) (secret.Value, store.KeyMeta, error)
+	// Audit appends one line to the audit log (never a secret).
+	Audit(ctx context.Context, e store.AuditEntry) error
+
 	CreateApproval(ctx context.Context, a *store.Approval) (int64, error)
 	Approval(ctx context.Context, id int64) (*store.Approval, error)
 	PendingApprovals(ctx context.Context, team string) ([]store.Approval, error)
@@ -22,7 +31,7 @@ type ApprovalStore interface {
 	Fail(ctx context.Context, id int64, errMsg string) error
 	// FailOperations marks a done request failed when its operations fail.
 	FailOperations(ctx context.Context, id int64, errMsg string) error
-	// Transition is the general compare-and-set; the core uses it for
+	// Transition is the general compare-and-set; the engine uses it for
 	// executing → interrupted when a call's outcome is unknown.
 	Transition(ctx context.Context, id int64, from, to store.ApprovalState, actor string) error
 	SetApprovalMessage(ctx context.Context, id int64, channel, msgID string) error

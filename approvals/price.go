@@ -1,4 +1,4 @@
-package commands
+package approvals
 
 import (
 	"context"
@@ -21,14 +21,14 @@ const lookupTimeout = 5 * time.Second
 // handler did not know: the instance's size, disk, vhosts and current
 // expiry (paas.info) and the catalog price. Every failure is ignored: this
 // is information, never a gate.
-func (c *Core) enrichPlan(ctx context.Context, gc *gandi.Client, p *Plan) {
+func (e *Engine) enrichPlan(ctx context.Context, gc Client, p *Plan) {
 	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
 	var info *gandi.InstanceInfo
 	if p.InstanceID > 0 && (p.Action == ActionRenew || p.Action == ActionUpdate) {
 		var err error
 		if info, err = gc.PaaS.Info(ctx, p.InstanceID); err != nil {
-			c.log.DebugContext(ctx, "no instance facts for the approval", "err", err)
+			e.log.DebugContext(ctx, "no instance facts for the approval", "err", err)
 			info = nil
 		}
 	}
@@ -62,7 +62,7 @@ func (c *Core) enrichPlan(ctx context.Context, gc *gandi.Client, p *Plan) {
 			add("Expires now", human.Date(info.DateEnd))
 		}
 	}
-	if price := c.price(ctx, gc, p, info); price != "" {
+	if price := e.price(ctx, gc, p, info); price != "" {
 		p.Summary = append(p.Summary, reply.Field{Label: "Price", Value: price})
 	}
 }
@@ -70,7 +70,7 @@ func (c *Core) enrichPlan(ctx context.Context, gc *gandi.Client, p *Plan) {
 // price asks catalog.list what the plan costs, in EUR, and writes it for
 // people; "" when the catalog does not say (Gandi publishes no PaaS
 // example, so nothing depends on it).
-func (c *Core) price(ctx context.Context, gc *gandi.Client, p *Plan, info *gandi.InstanceInfo) string {
+func (e *Engine) price(ctx context.Context, gc Client, p *Plan, info *gandi.InstanceInfo) string {
 	var product, action, duration, extra string
 	switch {
 	case p.Action == ActionCreate && p.Create != nil:
@@ -94,7 +94,7 @@ func (c *Core) price(ctx context.Context, gc *gandi.Client, p *Plan, info *gandi
 	items, err := gc.Catalog.List(ctx, gandi.CatalogListOptions{ProductType: "paas", ProductDescription: product,
 		ActionName: action, ActionDuration: duration, Currency: "EUR"})
 	if err != nil {
-		c.log.DebugContext(ctx, "no catalog price", "err", err)
+		e.log.DebugContext(ctx, "no catalog price", "err", err)
 		return ""
 	}
 	return priceText(items, product, action, months, extra)

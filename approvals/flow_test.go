@@ -1,4 +1,4 @@
-package commands
+package approvals
 
 import (
 	"context"
@@ -13,51 +13,19 @@ import (
 	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
 
-func TestApprovals_DryRunRefusalStoresNothing(t *testing.T) {
-	r := newApvRig(t, apvApprover)
-	m := r.core.Handle(context.Background(), Request{Team: apvTeam, User: apvRequester, Channel: apvChannel,
-		Text: "create name=blog2 size=s type=phpmysql datacenter=1 duration=1m vhosts=blog.newsite.example"})
-	dns, err := r.gandi().Vhosts.DNSEntries(context.Background(), gandi.DNSEntriesParams{Datacenter: 1, Vhost: "blog.newsite.example"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	zone := gandi.TXTRecord{Vhost: "blog.newsite.example", Value: dns.TXT}.ZoneLine()
-	text := apvText(m)
-	for _, want := range []string{"Gandi would refuse this create of blog2", zone, "blog.newsite.example. 10800 IN CNAME " + dns.CNAME,
-		"Nothing was requested, stored or billed"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("refusal lacks %q:\n%s", want, text)
-		}
-	}
-	if m.Visibility != reply.Private || len(m.Buttons) != 0 {
-		t.Errorf("refusal visibility %v, buttons %v", m.Visibility, m.Buttons)
-	}
-	if _, err := r.db.Approval(context.Background(), 1); err == nil {
-		t.Error("a refused dry run stored an approval")
-	}
-	if posts, _, _ := r.note.snapshot(); len(posts) != 0 {
-		t.Errorf("a refused dry run posted %d messages", len(posts))
-	}
-	if r.sim.Calls("paas.create") != 0 || r.sim.DryRuns("paas.create") != 1 {
-		t.Errorf("paas.create calls %d, dry runs %d; want 0 and 1", r.sim.Calls("paas.create"), r.sim.DryRuns("paas.create"))
-	}
-	if au := r.audit(); !strings.Contains(au, "UDANA|request|create blog2|refused by dry run: missing TXT record for blog.newsite.example") {
-		t.Errorf("audit:\n%s", au)
-	}
-}
-
 func TestApprovals_VhostCreateDryRun(t *testing.T) {
 	r := newApvRig(t)
 	id := r.ids["shop-prod"]
-	target := instanceRef{ID: id, Name: "shop-prod"}.Label()
+	target := InstanceLabel(id, "shop-prod")
 	plan := func(fqdn string) Plan {
 		return Plan{Action: ActionVhostCreate, InstanceID: id, Target: fqdn + " on " + target, Vhost: &VhostPlan{FQDN: fqdn, PaasID: id}}
 	}
-	m, err := r.core.propose(context.Background(), r.req(apvRequester), plan("api.other.example"))
+	m, err := r.proposeRaw(plan("api.other.example"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +35,7 @@ func TestApprovals_VhostCreateDryRun(t *testing.T) {
 	}
 	zone := gandi.TXTRecord{Vhost: "api.other.example", Value: dns.TXT}.ZoneLine()
 	if !strings.Contains(m.Text, zone) || len(m.Buttons) != 0 {
-		t.Errorf("vhost create refusal lacks %q:\n%s", zone, apvText(m))
+		t.Errorf("vhost create refusal lacks %q:\n%s", zone, testutil.Text(m))
 	}
 	if pending, _ := r.db.PendingApprovals(context.Background(), apvTeam); len(pending) != 0 {
 		t.Errorf("pending after a refused dry run: %+v", pending)
@@ -76,7 +44,7 @@ func TestApprovals_VhostCreateDryRun(t *testing.T) {
 	r.sim.ProveDomain("other.example")
 	aid, m := r.propose(plan("api.other.example"))
 	if m.Visibility != reply.Private || m.Buttons[0].Label != "Add vhost" {
-		t.Fatalf("confirmation = %s", apvText(m))
+		t.Fatalf("confirmation = %s", testutil.Text(m))
 	}
 	if got := r.click(apvRequester, "approval.approve", aid); got.Tone == reply.Error {
 		t.Fatalf("confirm = %+v", got)
@@ -92,7 +60,7 @@ func TestApprovals_DryRunReasons(t *testing.T) {
 	p := createPlan("blog2")
 	p.Create.DatacenterID = 99
 	p.Create.Duration = "13x"
-	m, err := r.core.propose(context.Background(), r.req(apvRequester), p)
+	m, err := r.proposeRaw(p)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,7 +73,7 @@ func TestApprovals_DryRunReasons(t *testing.T) {
 	// stores nothing either.
 	p = r.renewPlan("shop-prod")
 	p.InstanceID, p.Target = 999999, "#999999"
-	if _, err := r.core.propose(context.Background(), r.req(apvRequester), p); apperr.CodeOf(err) != apperr.ENOTFOUND {
+	if _, err := r.proposeRaw(p); apperr.CodeOf(err) != apperr.ENOTFOUND {
 		t.Errorf("renew of an unknown instance: %v", err)
 	}
 	if pending, _ := r.db.PendingApprovals(context.Background(), apvTeam); len(pending) != 0 {
@@ -116,14 +84,14 @@ func TestApprovals_DryRunReasons(t *testing.T) {
 func TestApprovals_ConfirmFlow(t *testing.T) {
 	r := newApvRig(t, apvApprover) // approvers do not apply to confirmations
 	id := r.ids["shop-prod"]
-	target := instanceRef{ID: id, Name: "shop-prod"}.Label()
+	target := InstanceLabel(id, "shop-prod")
 	aid, m := r.propose(Plan{Action: ActionRestart, InstanceID: id, Target: target,
 		Summary: []reply.Field{{Label: "Instance", Value: target}}})
 	if m.Visibility != reply.Private || m.Title != "Restart "+target+"?" || len(m.Buttons) != 2 ||
 		m.Buttons[0].Command != "approve 1" || m.Buttons[1].Action != "approval.cancel" {
-		t.Fatalf("confirm message = %s", apvText(m))
+		t.Fatalf("confirm message = %s", testutil.Text(m))
 	}
-	if posts, _, _ := r.note.snapshot(); len(posts) != 0 {
+	if posts, _, _ := r.note.Snapshot(); len(posts) != 0 {
 		t.Errorf("a confirmation was posted in the channel: %+v", posts)
 	}
 	if got := r.click(apvApprover, "approval.approve", aid); got.Tone != reply.Error || !strings.Contains(got.Text, "only {@UDANA}, who asked for it, can confirm it") {
@@ -137,7 +105,7 @@ func TestApprovals_ConfirmFlow(t *testing.T) {
 	if n := r.sim.Calls("paas.restart"); n != 1 {
 		t.Errorf("paas.restart calls = %d", n)
 	}
-	_, _, privates := r.note.snapshot()
+	_, _, privates := r.note.Snapshot()
 	if len(privates) != 1 || privates[0].User != apvRequester || !strings.Contains(privates[0].Msg.Text, "Done at") {
 		t.Errorf("end of the restart told as %+v", privates)
 	}
@@ -152,7 +120,7 @@ func TestApprovals_ConfirmFlow(t *testing.T) {
 func TestApprovals_DeleteAsksInADialog(t *testing.T) {
 	r := newApvRig(t)
 	id := r.ids["blog"]
-	target := instanceRef{ID: id, Name: "blog"}.Label()
+	target := InstanceLabel(id, "blog")
 	_, m := r.propose(Plan{Action: ActionDelete, InstanceID: id, Target: target})
 	b := m.Buttons[0]
 	want := "Delete " + target + "? This destroys the instance and its disk."
@@ -161,53 +129,6 @@ func TestApprovals_DeleteAsksInADialog(t *testing.T) {
 	}
 	if n := r.sim.Calls("paas.delete"); n != 0 {
 		t.Errorf("paas.delete calls = %d", n)
-	}
-}
-
-// TestApprovals_ShellFlow is the sandbox session: people typed by name
-// (not Slack ids), `approve ID` typed instead of a click.
-func TestApprovals_ShellFlow(t *testing.T) {
-	r := newApvRig(t)
-	if _, err := r.db.PutAPIKey(context.Background(), store.Identity{Team: apvTeam, User: "dana"}, apvKey); err != nil {
-		t.Fatal(err)
-	}
-	r.core = r.newCore("sam")
-	run := func(user, text string) reply.Message {
-		return r.core.Handle(context.Background(), Request{Team: apvTeam, User: user, Channel: "local", Text: text})
-	}
-	m := run("dana", "renew shop-prod duration=12m")
-	if !strings.Contains(m.Text, "Approval request #1 posted") || !strings.Contains(m.Text, "waiting for an approver: sam") {
-		t.Fatalf("renew = %s", apvText(m))
-	}
-	posts, _, _ := r.note.snapshot()
-	if len(posts) != 1 || !strings.Contains(posts[0].Msg.Text, "dana asks to *renew shop-prod") {
-		t.Fatalf("posted = %+v", posts)
-	}
-	list := apvText(run("sam", "approvals"))
-	if !strings.Contains(list, "renew shop-prod (#") || !strings.Contains(list, "approve 1]") {
-		t.Errorf("approvals for sam:\n%s", list)
-	}
-	if own := apvText(run("dana", "approvals")); strings.Contains(own, "approve 1]") || !strings.Contains(own, "cancel 1]") {
-		t.Errorf("approvals for dana (may cancel, not approve):\n%s", own)
-	}
-	if m := run("dana", "approve 1"); m.Tone != reply.Error || !strings.Contains(m.Text, "sam") {
-		t.Errorf("dana approving her own = %+v", m)
-	}
-	if m := run("sam", "approve 1"); m.Tone != reply.Success {
-		t.Fatalf("sam approves = %+v", m)
-	}
-	r.waitFollowed(1)
-	if m := run("sam", "approve 1"); !strings.Contains(m.Text, "already") {
-		t.Errorf("typed twice = %+v", m)
-	}
-	if n := r.sim.Calls("paas.renew"); n != 1 {
-		t.Errorf("paas.renew calls = %d", n)
-	}
-	audit := apvText(run("eve", "audit"))
-	for _, want := range []string{"request paas.renew #1", "approve paas.renew #1", "execute paas.renew #1", "result paas.renew #1"} {
-		if !strings.Contains(audit, want) {
-			t.Errorf("audit lacks %q:\n%s", want, audit)
-		}
 	}
 }
 
@@ -223,7 +144,7 @@ func TestApprovals_NoAnswerLeavesInterrupted(t *testing.T) {
 	if a.State != store.StateInterrupted {
 		t.Errorf("state = %s, want interrupted", a.State)
 	}
-	upd := r.note.lastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
+	upd := r.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
 	if !strings.Contains(upd.Text, "It will not be re-run") {
 		t.Errorf("message = %q", upd.Text)
 	}
@@ -264,7 +185,7 @@ func TestFollow_ResumesAfterRestart(t *testing.T) {
 				t.Fatal(err)
 			}
 			r.clock.Advance(tt.advance)
-			restarted := r.newCore(apvApprover)
+			restarted := r.newEngine(apvApprover)
 			sctx, cancel := context.WithCancel(ctx)
 			if err := restarted.Start(sctx); err != nil {
 				t.Fatal(err)
@@ -277,7 +198,7 @@ func TestFollow_ResumesAfterRestart(t *testing.T) {
 			}
 			cancel()
 			restarted.Wait()
-			if final := r.note.lastUpdate(t, ref); !strings.Contains(final.Text, tt.want) {
+			if final := r.note.LastUpdate(t, ref); !strings.Contains(final.Text, tt.want) {
 				t.Errorf("final message = %q, want %q", final.Text, tt.want)
 			}
 			if n := r.sim.Calls("paas.renew"); n != 1 {
@@ -307,7 +228,7 @@ func (m *apvMetrics) ObserveApproval(state string) {
 func TestApprovals_MetricsObserveTransitions(t *testing.T) {
 	r := newApvRig(t, apvApprover)
 	met := &apvMetrics{}
-	r.core.cfg.Metrics = met
+	r.engine.cfg.Metrics = met
 	id, _ := r.propose(r.renewPlan("shop-prod"))
 	r.click(apvApprover, "approval.approve", id)
 	r.waitFollowed(id)
@@ -330,8 +251,8 @@ func TestApprovals_IncompleteStoredPlanNeverCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := r.click(apvRequester, "approval.approve", id)
-	if !strings.Contains(apvText(m), "Failed: the stored request is incomplete") {
-		t.Errorf("approve = %s", apvText(m))
+	if !strings.Contains(testutil.Text(m), "Failed: the stored request is incomplete") {
+		t.Errorf("approve = %s", testutil.Text(m))
 	}
 	if got := r.approval(id); got.State != store.StateFailed {
 		t.Errorf("state = %s, want failed", got.State)
@@ -356,8 +277,9 @@ func TestApprovals_DryRunIgnoredIsNotARefusal(t *testing.T) {
 	}))
 	defer srv.Close()
 	r := newApvRig(t, apvApprover)
-	gc := gandi.NewClient(apvKey, gandi.WithEndpoint(srv.URL+"/xmlrpc/"))
-	refusal, err := r.core.dryRun(context.Background(), gc, r.renewPlan("shop-prod"))
+	c := gandi.NewClient(apvKey, gandi.WithEndpoint(srv.URL+"/xmlrpc/"))
+	gc := Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
+	refusal, err := r.engine.dryRun(context.Background(), gc, r.renewPlan("shop-prod"))
 	if refusal != nil || apperr.CodeOf(err) != apperr.ECONFLICT || !strings.Contains(err.Error(), "it may have run already") {
 		t.Errorf("dry run answered with operations: refusal %+v, err %v", refusal, err)
 	}

@@ -1,0 +1,194 @@
+package approvals
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/internal/human"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+// Approve approves (or, for the confirm flow, confirms) request id for by,
+// then runs it. It is the exactly-once chain: the store's Approve (pending
+// → approved) and Claim (approved → executing) are compare-and-sets, so
+// among any number of concurrent clicks, retried envelopes and typed
+// `approve` exactly one caller reaches the call, made with the requester's
+// key; the others get an ECONFLICT saying where the request stands. A
+// caller the policy does not allow gets EUNAUTHORIZED and nothing changes;
+// an id of another team is ENOTFOUND.
+func (e *Engine) Approve(ctx context.Context, by Actor, id int64) (reply.Message, error) {
+	a, p, err := e.loadApproval(ctx, by, id)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	if !e.mayApprove(by.User, a) {
+		e.audit(ctx, a.Team, by.User, auditAction("approve", a), a.Summary, "refused: not allowed", nil)
+		return reply.Message{}, e.notAllowed(by.User, a, verbFor(a, "approve"))
+	}
+	if a.State != store.StatePending {
+		return reply.Message{}, e.settled(ctx, a, p, nil)
+	}
+	if err := e.cfg.Store.Approve(ctx, id, by.User); err != nil {
+		if !errors.Is(err, store.ErrConflict) {
+			return reply.Message{}, fmt.Errorf("approve %d: %w", id, err)
+		}
+		var se *store.StateError
+		if errors.As(err, &se) && se.Current == store.StateExpired {
+			e.audit(ctx, a.Team, by.User, auditAction("approve", a), a.Summary, "refused: expired", nil)
+			e.observeApproval(string(store.StateExpired))
+		}
+		return reply.Message{}, e.settled(ctx, a, p, err)
+	}
+	now := e.now()
+	a.State, a.DecidedBy, a.DecidedAt = store.StateApproved, by.User, &now
+	e.observeApproval(string(store.StateApproved))
+	e.audit(ctx, a.Team, by.User, auditAction("approve", a), a.Summary, "approved", nil)
+	e.publish(ctx, a, p, nil, "")
+	if err := e.cfg.Store.Claim(ctx, id); err != nil {
+		// Only a restart's InterruptExecuting can take it from us here.
+		return reply.Message{}, e.settled(ctx, a, p, err)
+	}
+	a.State = store.StateExecuting
+	e.observeApproval(string(store.StateExecuting))
+	return e.execute(ctx, by, a, p)
+}
+
+// Deny refuses pending request id; nothing runs. The requester's own deny
+// is a cancel. Errors as for Approve.
+func (e *Engine) Deny(ctx context.Context, by Actor, id int64) (reply.Message, error) {
+	a, p, err := e.loadApproval(ctx, by, id)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	if by.User == a.Requester {
+		return e.Cancel(ctx, by, id)
+	}
+	if !e.mayApprove(by.User, a) {
+		e.audit(ctx, a.Team, by.User, auditAction("deny", a), a.Summary, "refused: not allowed", nil)
+		return reply.Message{}, e.notAllowed(by.User, a, "deny")
+	}
+	return e.decide(ctx, by, a, p, "deny", store.StateDenied, e.cfg.Store.Deny)
+}
+
+// Cancel withdraws pending request id; only its requester may (others get
+// EUNAUTHORIZED). Errors as for Approve.
+func (e *Engine) Cancel(ctx context.Context, by Actor, id int64) (reply.Message, error) {
+	a, p, err := e.loadApproval(ctx, by, id)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	if by.User != a.Requester {
+		e.audit(ctx, a.Team, by.User, auditAction("cancel", a), a.Summary, "refused: not the requester", nil)
+		return reply.Message{}, apperr.Errorf(apperr.EUNAUTHORIZED, "Only %s, who asked for #%d, can cancel it. Nothing changed.", human.Person(a.Requester), id)
+	}
+	return e.decide(ctx, by, a, p, "cancel", store.StateCancelled, e.cfg.Store.Cancel)
+}
+
+// decide ends a pending request without running it (deny, cancel).
+func (e *Engine) decide(ctx context.Context, by Actor, a *store.Approval, p Plan, verb string, to store.ApprovalState,
+	move func(context.Context, int64, string) error) (reply.Message, error) {
+	if err := move(ctx, a.ID, by.User); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return reply.Message{}, e.settled(ctx, a, p, err)
+		}
+		return reply.Message{}, fmt.Errorf("%s %d: %w", verb, a.ID, err)
+	}
+	now := e.now()
+	a.State, a.DecidedBy, a.DecidedAt = to, by.User, &now
+	e.observeApproval(string(to))
+	e.audit(ctx, a.Team, by.User, auditAction(verb, a), a.Summary, string(to), nil)
+	m := e.approvalMessage(a, p, nil, "")
+	if e.publish(ctx, a, p, nil, "") {
+		return reply.Message{Visibility: reply.Private, Tone: reply.Info,
+			Text: fmt.Sprintf("#%d %s: %s. Nothing was done.", a.ID, to, a.Summary)}, nil
+	}
+	m.ReplaceOriginal = true
+	return m, nil
+}
+
+// loadApproval fetches an approval of the caller's team.
+func (e *Engine) loadApproval(ctx context.Context, by Actor, id int64) (*store.Approval, Plan, error) {
+	a, err := e.cfg.Store.Approval(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.Team != by.Team) {
+		return nil, Plan{}, apperr.Errorf(apperr.ENOTFOUND, "There is no approval #%d; `approvals` lists the pending ones.", id)
+	}
+	if err != nil {
+		return nil, Plan{}, fmt.Errorf("load approval %d: %w", id, err)
+	}
+	p, err := planOf(a)
+	if err != nil {
+		e.log.WarnContext(ctx, "stored approval plan unreadable", "id", id, "err", err)
+	}
+	return a, p, nil
+}
+
+// settled explains why a request can no longer be decided, after a
+// compare-and-set lost (someone else decided first, or it expired).
+func (e *Engine) settled(ctx context.Context, a *store.Approval, p Plan, cause error) error {
+	fresh, err := e.cfg.Store.Approval(ctx, a.ID)
+	if err != nil {
+		return fmt.Errorf("approval %d: %w (reload: %v)", a.ID, cause, err)
+	}
+	if fresh.State == store.StateExpired {
+		e.publish(ctx, fresh, p, nil, "")
+	}
+	return &apperr.Error{Code: apperr.ECONFLICT, Message: settledText(fresh, p), Err: cause}
+}
+
+// settledText says where a request that cannot be decided any more stands.
+func settledText(a *store.Approval, p Plan) string {
+	by := ""
+	if a.DecidedBy != "" {
+		by = " by " + human.Person(a.DecidedBy)
+		if a.DecidedAt != nil {
+			by += " at " + human.DateTime(a.DecidedAt)
+		}
+	}
+	id := a.ID
+	switch a.State {
+	case store.StateApproved, store.StateExecuting:
+		return fmt.Sprintf("#%d was already approved%s; it runs once, nothing more to do.", id, by)
+	case store.StateDone:
+		if pr, err := decodeProgress(a.Progress); err == nil && len(a.Progress) > 0 {
+			switch pr.Outcome {
+			case outcomeFailed: // recorded before the store could say failed
+				return fmt.Sprintf("#%d was already approved%s and ran once, but failed: %s", id, by, pr.Error)
+			case "":
+				return fmt.Sprintf("#%d was already approved%s and has run; its operations are still being followed.", id, by)
+			}
+		}
+		return fmt.Sprintf("#%d was already approved%s and has run.", id, by)
+	case store.StateFailed:
+		if len(a.Progress) > 0 {
+			return fmt.Sprintf("#%d was already approved%s and ran once, but failed: %s", id, by, human.OrDefault(a.Error, "see the request message"))
+		}
+		return fmt.Sprintf("#%d was approved%s and failed: %s", id, by, human.OrDefault(a.Error, "see the request message"))
+	case store.StateDenied:
+		return fmt.Sprintf("#%d was denied%s; nothing was done.", id, by)
+	case store.StateCancelled:
+		return fmt.Sprintf("#%d was cancelled%s; nothing was done.", id, by)
+	case store.StateExpired:
+		exp := a.ExpiresAt
+		return fmt.Sprintf("#%d expired at %s without a decision; nothing was done. Ask again if it is still needed.", id, human.DateTime(&exp))
+	case store.StateInterrupted:
+		return fmt.Sprintf("#%d was interrupted; check in Gandi whether it ran (`%s`) before asking again.", id, checkCommand(p))
+	}
+	return fmt.Sprintf("#%d is %s.", id, a.State)
+}
+
+// publish shows the current state of a in its posted message (Notifier
+// Update on the stored reference) and reports whether it could.
+func (e *Engine) publish(ctx context.Context, a *store.Approval, p Plan, pr *progress, override string) bool {
+	if e.cfg.Notifier == nil || a.MessageID == "" {
+		return false
+	}
+	m := e.approvalMessage(a, p, pr, override)
+	if err := e.cfg.Notifier.Update(ctx, reply.Ref{Channel: a.MessageChannel, ID: a.MessageID}, m); err != nil {
+		e.log.WarnContext(ctx, "cannot update the approval message", "id", a.ID, "err", err)
+		return false
+	}
+	return true
+}

@@ -1,0 +1,219 @@
+package approvals
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+// follower follows the operations of one executed request and keeps its
+// message and stored progress up to date. Updates are serialised by mu.
+type follower struct {
+	e    *Engine
+	a    store.Approval
+	plan Plan
+	mu   sync.Mutex
+	pr   *progress
+}
+
+// follow starts following a's operations in a goroutine owned by the
+// engine (see Start and Close). It does nothing when a is already
+// followed.
+func (e *Engine) follow(ctx context.Context, a store.Approval, p Plan, pr *progress) {
+	f := &follower{e: e, a: a, plan: p, pr: pr}
+	e.runtime().spawnFollow(ctx, a.ID, f.run)
+}
+
+func (f *follower) run(ctx context.Context) {
+	e := f.e
+	deadline := e.cfg.FollowDeadline
+	remaining := f.pr.Started.Add(deadline).Sub(e.now())
+	if remaining <= 0 {
+		f.end(ctx, nil, outcomeGaveUp, fmt.Sprintf("still not finished %s after execution.", human.Duration(deadline)))
+		return
+	}
+	wctx, cancel := context.WithTimeout(ctx, remaining)
+	defer cancel()
+	key, err := e.requesterKey(wctx, &f.a)
+	if err != nil {
+		f.end(ctx, nil, outcomeGaveUp, "the requester's API key is gone, so paasbot cannot ask Gandi.")
+		return
+	}
+	gc := e.cfg.Gandi(key)
+	var wg sync.WaitGroup
+	for i := range f.pr.Ops {
+		if gandi.Step(f.pr.Ops[i].Step).IsTerminal() {
+			continue
+		}
+		wg.Go(func() { f.wait(wctx, gc, i) })
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		// Shutting down: the progress is saved; Start resumes it.
+		f.save(context.WithoutCancel(ctx), false)
+		return
+	}
+	f.mu.Lock()
+	outcome, why := outcomeDone, ""
+	for _, op := range f.pr.Ops {
+		s := gandi.Step(op.Step)
+		switch {
+		case s.IsFailure():
+			outcome = outcomeFailed
+			why = fmt.Sprintf("operation %d (%s) ended in %s: %s", op.ID, op.Type, op.Step, human.OrDefault(op.LastError, "Gandi gave no reason"))
+		case !s.IsTerminal() && outcome != outcomeFailed:
+			outcome = outcomeGaveUp
+			why = fmt.Sprintf("operation %d (%s) is still %s after %s.", op.ID, op.Type, op.Step, human.Duration(deadline))
+		}
+	}
+	f.mu.Unlock()
+	f.end(ctx, &gc, outcome, why)
+}
+
+// wait follows operation i until it ends, retrying after transient
+// failures until ctx ends.
+func (f *follower) wait(ctx context.Context, gc Client, i int) {
+	cfg := &f.e.cfg
+	id := f.pr.Ops[i].ID
+	opts := gandi.WaitOptions{InitialInterval: cfg.WaitInitial, MaxInterval: cfg.WaitMax, Sleep: cfg.Sleep,
+		OnProgress: func(op gandi.Operation) { f.step(ctx, i, op) }}
+	for {
+		op, err := gc.Operations.Wait(ctx, id, opts)
+		var oe *gandi.OperationError
+		switch {
+		case err == nil && op != nil:
+			f.step(ctx, i, *op)
+			return
+		case errors.As(err, &oe):
+			f.step(ctx, i, oe.Operation)
+			return
+		case ctx.Err() != nil:
+			return
+		case errors.Is(err, gandi.ErrNotFound):
+			f.step(ctx, i, gandi.Operation{ID: id, Step: gandi.StepCancel, LastError: "Gandi no longer knows this operation"})
+			return
+		}
+		f.e.log.WarnContext(ctx, "following an operation failed; retrying", "approval", f.a.ID, "operation", id, "err", err)
+		if cfg.Sleep(ctx, cfg.WaitMax) != nil {
+			return
+		}
+	}
+}
+
+// step records a new step of operation i, saves it and updates the
+// message. Repeated steps change nothing.
+func (f *follower) step(ctx context.Context, i int, op gandi.Operation) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	st := &f.pr.Ops[i]
+	if st.Step == string(op.Step) && st.LastError == op.LastError {
+		return
+	}
+	st.Step, st.LastError = string(op.Step), op.LastError
+	if n := len(st.Trail); n == 0 || st.Trail[n-1] != st.Step {
+		st.Trail = append(st.Trail, st.Step)
+	}
+	if op.PaasID != 0 {
+		st.PaasID = op.PaasID
+	}
+	f.saveLocked(ctx, false)
+	f.e.publish(ctx, &f.a, f.plan, f.pr, "")
+}
+
+// end records the outcome, the result of a create, the audit line and the
+// final message; the follow-up is over.
+func (f *follower) end(ctx context.Context, gc *Client, outcome, why string) {
+	e := f.e
+	ctx = context.WithoutCancel(ctx)
+	var result *instanceResult
+	if outcome == outcomeDone && f.plan.Action == ActionCreate && gc != nil {
+		result = e.createdInstance(ctx, *gc, f.pr)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := e.now()
+	f.pr.Outcome, f.pr.Error, f.pr.Ended, f.pr.Instance = outcome, why, &now, result
+	f.saveLocked(ctx, true)
+	state := string(store.StateDone)
+	switch outcome {
+	case outcomeDone:
+	case outcomeGaveUp:
+		state = "unknown"
+	default:
+		state = string(store.StateFailed)
+		if err := e.cfg.Store.FailOperations(ctx, f.a.ID, human.OrDefault(why, outcome)); err != nil {
+			e.log.WarnContext(ctx, "cannot mark an approval failed after its operations failed", "id", f.a.ID, "err", err)
+		} else {
+			f.a.State = store.StateFailed
+		}
+	}
+	e.observeApproval(state)
+	e.audit(ctx, f.a.Team, systemActor, auditAction("result", &f.a), f.a.Summary, human.OrDefault(joinOutcome(outcome, why), outcome), nil)
+	if e.publish(ctx, &f.a, f.plan, f.pr, "") || e.cfg.Notifier == nil {
+		return
+	}
+	// No message to update (the confirm flow, or a post that failed): tell
+	// the requester privately how it ended.
+	m := e.approvalMessage(&f.a, f.plan, f.pr, "")
+	m.Visibility = reply.Private
+	if err := e.cfg.Notifier.PostPrivate(ctx, f.a.Channel, f.a.Requester, m); err != nil {
+		e.log.WarnContext(ctx, "cannot tell the requester how the request ended", "id", f.a.ID, "err", err)
+	}
+}
+
+func joinOutcome(outcome, why string) string {
+	if why == "" {
+		return outcome
+	}
+	return outcome + ": " + why
+}
+
+// createdInstance reads the new instance (paas.info on the paas_id of the
+// create's operations): its id, servers and vhosts.
+func (e *Engine) createdInstance(ctx context.Context, gc Client, pr *progress) *instanceResult {
+	id := 0
+	for _, op := range pr.Ops {
+		if op.PaasID != 0 {
+			id = op.PaasID
+			break
+		}
+	}
+	if id == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
+	info, err := gc.PaaS.Info(ctx, id)
+	if err != nil {
+		e.log.WarnContext(ctx, "created instance not readable", "paas_id", id, "err", err)
+		return &instanceResult{ID: id}
+	}
+	r := &instanceResult{ID: info.ID, Name: info.Name, FTPServer: info.FTPServer, GitServer: info.GitServer}
+	for _, v := range info.Vhosts {
+		r.Vhosts = append(r.Vhosts, v.Name)
+	}
+	return r
+}
+
+func (f *follower) save(ctx context.Context, done bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.saveLocked(ctx, done)
+}
+
+func (f *follower) saveLocked(ctx context.Context, done bool) {
+	raw, err := json.Marshal(f.pr)
+	if err == nil {
+		err = f.e.cfg.Store.SetProgress(ctx, f.a.ID, raw, done)
+	}
+	if err != nil {
+		f.e.log.WarnContext(ctx, "cannot save the progress of an approval", "id", f.a.ID, "err", err)
+	}
+}

@@ -1,0 +1,99 @@
+package approvals
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/paasbot/paasbot/internal/human"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/secret"
+	"github.com/paasbot/paasbot/store"
+)
+
+// confirmTTL bounds how long a private confirm button (restart, delete,
+// vhost) stays usable: it is answered within minutes or forgotten.
+const confirmTTL = time.Hour
+
+// Propose is the hook of every paid and destructive command: by asks for
+// p, and key is their own API key, already read by the caller (it is
+// decrypted once per command). It runs the same call as a dry run with
+// that key where Gandi has one (paid calls and vhost create); a refusal is
+// answered with its reasons and nothing is stored. Otherwise it stores the
+// request and either posts it in the channel for an approver (paid) or
+// answers with a private confirm button.
+//
+// Errors are *apperr.Error values for people (the dry run failed, Gandi
+// refused the key…) or internal ones (the store failed).
+func (e *Engine) Propose(ctx context.Context, by Actor, key secret.Value, p Plan) (reply.Message, error) {
+	gc := e.cfg.Gandi(key)
+	summary := actionVerb(p.Action) + " " + p.Target
+	if refusal, err := e.dryRun(ctx, gc, p); err != nil {
+		e.audit(ctx, by.Team, by.User, "request", summary, "refused: "+e.firstLine(ctx, err), nil)
+		return reply.Message{}, err
+	} else if refusal != nil {
+		e.audit(ctx, by.Team, by.User, "request", summary, "refused by dry run: "+refusal.reasons, nil)
+		return refusal.msg, nil
+	}
+	if isPaid(p.Action) {
+		e.enrichPlan(ctx, gc, &p)
+	}
+	params, err := json.Marshal(p)
+	if err != nil {
+		return reply.Message{}, fmt.Errorf("encode plan: %w", err)
+	}
+	ttl := e.cfg.TTL
+	if !isPaid(p.Action) && ttl > confirmTTL {
+		ttl = confirmTTL
+	}
+	channel := by.Channel
+	if channel == "" {
+		channel = "local"
+	}
+	a := &store.Approval{
+		Team: by.Team, Channel: channel, Requester: by.User,
+		Action: p.Action, Target: p.Target, Params: params, Summary: summary,
+		ExpiresAt: e.now().Add(ttl),
+	}
+	id, err := e.cfg.Store.CreateApproval(ctx, a)
+	if err != nil {
+		return reply.Message{}, fmt.Errorf("store approval: %w", err)
+	}
+	e.observeApproval(string(store.StatePending))
+	e.audit(ctx, by.Team, by.User, fmt.Sprintf("request %s #%d", p.Action, id), summary, "pending", params)
+	m := e.approvalMessage(a, p, nil, "")
+	if !isPaid(p.Action) {
+		return m, nil
+	}
+	return e.postRequest(ctx, a, m), nil
+}
+
+// postRequest posts the paid request in its channel and answers the
+// requester privately. When it cannot be posted (no notifier, Slack
+// refused), the request itself is the answer, shared, so that its buttons
+// are still somewhere.
+func (e *Engine) postRequest(ctx context.Context, a *store.Approval, m reply.Message) reply.Message {
+	if e.cfg.Notifier == nil {
+		return m
+	}
+	ref, err := e.cfg.Notifier.Post(ctx, a.Channel, m)
+	if err != nil {
+		e.log.WarnContext(ctx, "cannot post the approval request; answering with it instead", "id", a.ID, "err", err)
+		return m
+	}
+	if ref.ID != "" {
+		if err := e.cfg.Store.SetApprovalMessage(ctx, a.ID, ref.Channel, ref.ID); err != nil {
+			e.log.ErrorContext(ctx, "cannot record where the approval was posted", "id", a.ID, "err", err)
+		}
+		a.MessageChannel, a.MessageID = ref.Channel, ref.ID
+	}
+	wait := "waiting for an approver: " + e.approverList() + "."
+	if len(e.cfg.Approvers) == 0 {
+		wait = fmt.Sprintf("confirm it yourself with its Approve button (or `approve %d`).", a.ID)
+	}
+	return reply.Message{Visibility: reply.Private, Tone: reply.Info,
+		Text:  fmt.Sprintf("Approval request #%d posted in the channel; %s", a.ID, wait),
+		Notes: []string{fmt.Sprintf("You can withdraw it with `cancel %d`. It expires in %s.", a.ID, human.Duration(a.ExpiresAt.Sub(e.now())))},
+	}
+}

@@ -1,0 +1,99 @@
+package main
+
+import (
+	"log/slog"
+	"time"
+
+	"github.com/paasbot/paasbot/alerts"
+	"github.com/paasbot/paasbot/approvals"
+	"github.com/paasbot/paasbot/bot"
+	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/secret"
+	"github.com/paasbot/paasbot/store"
+	"github.com/paasbot/paasbot/telemetry"
+)
+
+// Compile-time checks of the wiring: the interfaces are declared by their
+// consumers, the concrete types are only known here.
+var (
+	_ commands.Store     = (*store.DB)(nil)
+	_ approvals.Store    = (*store.DB)(nil)
+	_ alerts.Store       = (*store.DB)(nil)
+	_ bot.Dedup          = (*store.DB)(nil)
+	_ approvals.Notifier = (*bot.SlackPoster)(nil)
+	_ approvals.Notifier = (*bot.Shell)(nil)
+	_ alerts.Poster      = (*bot.SlackPoster)(nil)
+	_ bot.Core           = (*commands.Core)(nil)
+	_ commands.Approvals = (*approvals.Engine)(nil)
+)
+
+// gandiClients makes the *gandi.Client of one API key with the process's
+// endpoint, HTTP client and observers, and hands each consumer the
+// services it declares.
+type gandiClients func(key secret.Value) *gandi.Client
+
+func (g gandiClients) forCommands(key secret.Value) commands.Gandi {
+	c := g(key)
+	return commands.Gandi{PaaS: c.PaaS, Vhosts: c.Vhosts, Snapshots: c.Snapshots, Types: c.Types, Version: c.Version}
+}
+
+func (g gandiClients) forApprovals(key secret.Value) approvals.Client {
+	c := g(key)
+	return approvals.Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
+}
+
+func (g gandiClients) forAlerts(key secret.Value) alerts.Gandi {
+	c := g(key)
+	return alerts.Gandi{PaaS: c.PaaS, Snapshots: c.Snapshots}
+}
+
+// notifier is what a transport offers the engine, the scheduler and the
+// core: bot.SlackPoster and bot.Shell.
+type notifier interface {
+	approvals.Notifier
+	alerts.Poster
+}
+
+// wiring is what run and shell share to build paasbot's parts.
+type wiring struct {
+	db        *store.DB
+	gandi     gandiClients
+	notifier  notifier
+	approvers []string
+	ttl       time.Duration
+	tz        string
+	logger    *slog.Logger       // the root logger: each part adds its component
+	metrics   *telemetry.Metrics // nil: none
+}
+
+// parts are paasbot's engine, scheduler and core, wired together. The
+// caller owns their lifecycles: engine.Start/Close, sched.Start/Stop.
+type parts struct {
+	engine *approvals.Engine
+	sched  *alerts.Scheduler
+	core   *commands.Core
+}
+
+// wire builds the parts from w.
+func wire(w wiring) (*parts, error) {
+	ecfg := approvals.Config{Store: w.db, Gandi: w.gandi.forApprovals, Notifier: w.notifier,
+		Approvers: w.approvers, TTL: w.ttl, Logger: w.logger}
+	acfg := alerts.Config{Store: w.db, Gandi: w.gandi.forAlerts, Poster: w.notifier, Logger: w.logger, DefaultTZ: w.tz}
+	ccfg := commands.Config{Store: w.db, Gandi: w.gandi.forCommands, Notifier: w.notifier, Logger: w.logger}
+	if w.metrics != nil {
+		// Only a real one: a nil *Metrics in an interface would be called.
+		ecfg.Metrics, acfg.Metrics, ccfg.Metrics = w.metrics, w.metrics, w.metrics
+	}
+	engine, err := approvals.New(ecfg)
+	if err != nil {
+		return nil, err
+	}
+	sched := alerts.New(acfg)
+	ccfg.Approvals, ccfg.Alerts = engine, sched
+	core, err := commands.New(ccfg)
+	if err != nil {
+		return nil, err
+	}
+	return &parts{engine: engine, sched: sched, core: core}, nil
+}

@@ -1,0 +1,210 @@
+// Package testutil holds the test rigs that several packages' tests share:
+// a fake clock, a log buffer, a recording notifier, a real store under
+// t.TempDir(), the flattening of a reply for substring assertions and a
+// fake process environment. It imports no package that has tests using
+// it (commands, approvals, alerts, bot), so that their internal tests can.
+package testutil
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/store"
+)
+
+// Clock is a settable fake clock shared by a simulator, a store and the
+// code under test. It is safe for concurrent use.
+type Clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{t: t} }
+
+// Now is the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// Set moves the clock to t.
+func (c *Clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// Advance moves the clock d forward.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// Sleep is a pause on the clock: d passes at once. It returns ctx's error,
+// so that a cancelled wait still stops.
+func (c *Clock) Sleep(ctx context.Context, d time.Duration) error {
+	c.Advance(d)
+	return ctx.Err()
+}
+
+// LogBuffer is a log sink safe for concurrent writers.
+type LogBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *LogBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String is everything written so far.
+func (s *LogBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// Logger is a debug-level text logger writing into s.
+func (s *LogBuffer) Logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(s, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// Post is a message a Notifier was asked to post or update.
+type Post struct {
+	Ref reply.Ref
+	Msg reply.Message
+}
+
+// Private is a message a Notifier was asked to show one person.
+type Private struct {
+	Channel, User string
+	Msg           reply.Message
+}
+
+// Notifier records what it is asked to post, update and send privately;
+// posts get the references ts.1, ts.2… in their channel. It implements the
+// notifiers the approvals engine, the core and the scheduler declare, and
+// is safe for concurrent use.
+type Notifier struct {
+	mu       sync.Mutex
+	n        int
+	posts    []Post
+	updates  []Post
+	privates []Private
+}
+
+// Post records m as posted in channel.
+func (r *Notifier) Post(_ context.Context, channel string, m reply.Message) (reply.Ref, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n++
+	ref := reply.Ref{Channel: channel, ID: fmt.Sprintf("ts.%d", r.n)}
+	r.posts = append(r.posts, Post{ref, m})
+	return ref, nil
+}
+
+// Update records m as the new content of ref.
+func (r *Notifier) Update(_ context.Context, ref reply.Ref, m reply.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.updates = append(r.updates, Post{ref, m})
+	return nil
+}
+
+// PostPrivate records m as shown to user.
+func (r *Notifier) PostPrivate(_ context.Context, channel, user string, m reply.Message) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.privates = append(r.privates, Private{channel, user, m})
+	return nil
+}
+
+// Snapshot returns copies of what was recorded so far.
+func (r *Notifier) Snapshot() (posts, updates []Post, privates []Private) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]Post(nil), r.posts...), append([]Post(nil), r.updates...), append([]Private(nil), r.privates...)
+}
+
+// LastUpdate is the latest content of the message at ref; the test fails
+// when it was never updated.
+func (r *Notifier) LastUpdate(t testing.TB, ref reply.Ref) reply.Message {
+	t.Helper()
+	_, updates, _ := r.Snapshot()
+	for i := len(updates) - 1; i >= 0; i-- {
+		if updates[i].Ref == ref {
+			return updates[i].Msg
+		}
+	}
+	t.Fatalf("message %v was never updated", ref)
+	return reply.Message{}
+}
+
+// OpenStore opens a new SQLite database under t.TempDir() with a fresh
+// secret and the clock now (nil: the real one), closed when the test
+// ends.
+func OpenStore(t testing.TB, now func() time.Time) *store.DB {
+	t.Helper()
+	db, _ := OpenStoreAt(t, filepath.Join(t.TempDir(), "paasbot.db"), now)
+	return db
+}
+
+// OpenStoreAt is OpenStore at path, returning the secret too so that a
+// test can open the same file again.
+func OpenStoreAt(t testing.TB, path string, now func() time.Time) (*store.DB, store.Secret) {
+	t.Helper()
+	s, _, err := store.NewSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opts []store.Option
+	if now != nil {
+		opts = append(opts, store.WithClock(now))
+	}
+	db, err := store.Open(t.Context(), path, s, opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db, s
+}
+
+// Text flattens every visible part of m (title, text, fields, table,
+// notes, buttons with their confirm dialogs), one part a line, for
+// substring assertions.
+func Text(m reply.Message) string {
+	var b strings.Builder
+	b.WriteString(m.Title + "\n" + m.Text + "\n")
+	for _, f := range m.Fields {
+		b.WriteString(f.Label + ": " + f.Value + "\n")
+	}
+	if m.Table != nil {
+		b.WriteString(strings.Join(m.Table.Columns, " | ") + "\n")
+		for _, row := range m.Table.Rows {
+			b.WriteString(strings.Join(row, " | ") + "\n")
+		}
+	}
+	for _, n := range m.Notes {
+		b.WriteString(n + "\n")
+	}
+	for _, btn := range m.Buttons {
+		b.WriteString("[" + btn.Label + " " + btn.Action + " " + btn.Value + " " + btn.Command + "]\n")
+		if btn.Confirm != nil {
+			b.WriteString(btn.Confirm.Title + " " + btn.Confirm.Text + "\n")
+		}
+	}
+	return b.String()
+}
