@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -207,4 +208,41 @@ func Text(m reply.Message) string {
 		}
 	}
 	return b.String()
+}
+
+// SameMethods fails t unless every method of fake is a method of real
+// with the same signature (receivers aside): a fake of a real type
+// satisfies only interfaces the real type satisfies.
+func SameMethods(t testing.TB, fake, real any) {
+	t.Helper()
+	ft, rt := reflect.TypeOf(fake), reflect.TypeOf(real)
+	for i := range ft.NumMethod() {
+		fm := ft.Method(i)
+		rm, ok := rt.MethodByName(fm.Name)
+		if !ok {
+			t.Errorf("%v.%s: %v has no such method", ft, fm.Name, rt)
+			continue
+		}
+		if !sameSignature(fm.Type, rm.Type) {
+			t.Errorf("%v.%s is %v, %v's is %v", ft, fm.Name, fm.Type, rt, rm.Type)
+		}
+	}
+}
+
+// sameSignature compares two method types, their receivers aside.
+func sameSignature(a, b reflect.Type) bool {
+	if a.NumIn() != b.NumIn() || a.NumOut() != b.NumOut() {
+		return false
+	}
+	for i := 1; i < a.NumIn(); i++ {
+		if a.In(i) != b.In(i) {
+			return false
+		}
+	}
+	for i := range a.NumOut() {
+		if a.Out(i) != b.Out(i) {
+			return false
+		}
+	}
+	return true
 }
