@@ -12,16 +12,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 )
 
 // SecretLen is the length in bytes of the secret that protects API keys.
 const SecretLen = 32
 
-// ErrNoSecret is returned by LoadSecret when neither variable is set, so a
-// caller that can do without a secret (or generate one) can tell that case
-// apart from a malformed one.
+// ErrNoSecret is what ParseSecret's error for an empty secret wraps, so
+// that a caller that can do without a secret (or generate one) tells that
+// case apart from a malformed one.
 var ErrNoSecret = errors.New("no secret configured")
 
 // Secret is the 32-byte key that encrypts stored API keys. Its String,
@@ -53,17 +52,17 @@ func (s Secret) Equal(o Secret) bool {
 	return hmac.Equal(s.k[:], o.k[:])
 }
 
-// ParseSecret decodes a secret given as standard or URL-safe base64 (with or
-// without padding) of exactly 32 bytes, as in PAASBOT_SECRET_KEY. The error
-// names PAASBOT_SECRET_KEY and never contains the value.
+// ParseSecret decodes a secret given as standard or URL-safe base64 (with
+// or without padding, surrounding space trimmed) of exactly 32 bytes, as in
+// PAASBOT_SECRET_KEY. The store reads no environment: cmd/paasbot reads
+// the variable or its file and hands the text here. An error is a phrase
+// the caller puts after the name of the setting ("is not valid base64
+// …"); it never contains the value, and for an empty text it wraps
+// ErrNoSecret.
 func ParseSecret(s string) (Secret, error) {
-	return parseSecret("PAASBOT_SECRET_KEY", s)
-}
-
-func parseSecret(name, s string) (Secret, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return Secret{}, fmt.Errorf("%s is empty: %w", name, ErrNoSecret)
+		return Secret{}, fmt.Errorf("is empty: %w", ErrNoSecret)
 	}
 	for _, enc := range []*base64.Encoding{
 		base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding,
@@ -73,41 +72,13 @@ func parseSecret(name, s string) (Secret, error) {
 			continue
 		}
 		if len(b) != SecretLen {
-			return Secret{}, fmt.Errorf("%s must be the base64 of exactly %d bytes, got %d bytes (generate one with: head -c 32 /dev/urandom | base64)", name, SecretLen, len(b))
+			return Secret{}, fmt.Errorf("must be the base64 of exactly %d bytes, got %d bytes (generate one with: head -c 32 /dev/urandom | base64)", SecretLen, len(b))
 		}
 		var k [SecretLen]byte
 		copy(k[:], b)
 		return Secret{k: &k}, nil
 	}
-	return Secret{}, fmt.Errorf("%s is not valid base64 (generate one with: head -c 32 /dev/urandom | base64)", name)
-}
-
-// LoadSecret reads the secret from PAASBOT_SECRET_KEY or from the file named
-// by PAASBOT_SECRET_KEY_FILE (surrounding whitespace trimmed). Setting both
-// is an error; setting neither returns an error wrapping ErrNoSecret.
-func LoadSecret(getenv func(string) string) (Secret, error) {
-	return LoadSecretVars(getenv, "PAASBOT_SECRET_KEY", "PAASBOT_SECRET_KEY_FILE")
-}
-
-// LoadSecretVars is LoadSecret with other variable names, for a second
-// secret such as the new one of rotate-secret. Errors name the variables.
-func LoadSecretVars(getenv func(string) string, keyVar, fileVar string) (Secret, error) {
-	val, file := getenv(keyVar), getenv(fileVar)
-	switch {
-	case val != "" && file != "":
-		return Secret{}, fmt.Errorf("both %s and %s are set: set only one", keyVar, fileVar)
-	case val != "":
-		return parseSecret(keyVar, val)
-	case file != "":
-		b, err := os.ReadFile(file)
-		if err != nil {
-			// The os error names the path, never the content.
-			return Secret{}, fmt.Errorf("%s: %w", fileVar, err)
-		}
-		return parseSecret(fmt.Sprintf("the file %s (%s)", file, fileVar), string(b))
-	default:
-		return Secret{}, fmt.Errorf("%s or %s is required: %w", keyVar, fileVar, ErrNoSecret)
-	}
+	return Secret{}, errors.New("is not valid base64 (generate one with: head -c 32 /dev/urandom | base64)")
 }
 
 // NewSecret returns a fresh random secret and its standard base64 form, the

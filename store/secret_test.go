@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -24,10 +22,10 @@ func TestParseSecret(t *testing.T) {
 		{"url", base64.URLEncoding.EncodeToString(raw), ""},
 		{"url raw", base64.RawURLEncoding.EncodeToString(raw), ""},
 		{"surrounding space", " " + base64.StdEncoding.EncodeToString(raw) + "\n", ""},
-		{"empty", "", "PAASBOT_SECRET_KEY is empty"},
+		{"empty", "", "is empty"},
 		{"too short", base64.StdEncoding.EncodeToString(raw[:16]), "exactly 32 bytes, got 16"},
 		{"too long", base64.StdEncoding.EncodeToString(append(raw, 1)), "exactly 32 bytes, got 33"},
-		{"not base64", "this is not base64 at all!!", "PAASBOT_SECRET_KEY is not valid base64"},
+		{"not base64", "this is not base64 at all!!", "is not valid base64"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -46,6 +44,9 @@ func TestParseSecret(t *testing.T) {
 			}
 			if tt.in != "" && strings.Contains(err.Error(), strings.TrimSpace(tt.in)) {
 				t.Errorf("error %q echoes the value", err)
+			}
+			if got := errors.Is(err, ErrNoSecret); got != (tt.in == "") {
+				t.Errorf("errors.Is(err, ErrNoSecret) = %v for %q", got, tt.in)
 			}
 		})
 	}
@@ -75,53 +76,5 @@ func TestSecret_Redacted(t *testing.T) {
 	other := mustSecret(t)
 	if other.Equal(s) || (Secret{}).Equal(s) || !(Secret{}).Equal(Secret{}) {
 		t.Error("Equal is wrong")
-	}
-}
-
-func TestLoadSecret(t *testing.T) {
-	_, good, _ := NewSecret()
-	dir := t.TempDir()
-	goodFile := filepath.Join(dir, "secret")
-	if err := os.WriteFile(goodFile, []byte(good+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	badFile := filepath.Join(dir, "bad")
-	if err := os.WriteFile(badFile, []byte("c2hvcnQ=\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name      string
-		env       map[string]string
-		wantErr   string
-		wantNoSec bool
-	}{
-		{"value", map[string]string{"PAASBOT_SECRET_KEY": good}, "", false},
-		{"file", map[string]string{"PAASBOT_SECRET_KEY_FILE": goodFile}, "", false},
-		{"both", map[string]string{"PAASBOT_SECRET_KEY": good, "PAASBOT_SECRET_KEY_FILE": goodFile}, "both PAASBOT_SECRET_KEY and PAASBOT_SECRET_KEY_FILE are set", false},
-		{"neither", nil, "PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE is required", true},
-		{"missing file", map[string]string{"PAASBOT_SECRET_KEY_FILE": filepath.Join(dir, "nope")}, "PAASBOT_SECRET_KEY_FILE: open " + filepath.Join(dir, "nope"), false},
-		{"bad file", map[string]string{"PAASBOT_SECRET_KEY_FILE": badFile}, "the file " + badFile + " (PAASBOT_SECRET_KEY_FILE) must be the base64 of exactly 32 bytes, got 5", false},
-		{"bad value", map[string]string{"PAASBOT_SECRET_KEY": "c2hvcnQ="}, "PAASBOT_SECRET_KEY must be the base64 of exactly 32 bytes", false},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := LoadSecret(func(k string) string { return tt.env[k] })
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("LoadSecret: %v", err)
-				}
-				want, _ := ParseSecret(good)
-				if !s.Equal(want) {
-					t.Error("loaded a different secret")
-				}
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Fatalf("err = %v, want it to contain %q", err, tt.wantErr)
-			}
-			if got := errors.Is(err, ErrNoSecret); got != tt.wantNoSec {
-				t.Errorf("errors.Is(err, ErrNoSecret) = %v, want %v", got, tt.wantNoSec)
-			}
-		})
 	}
 }

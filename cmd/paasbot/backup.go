@@ -17,29 +17,25 @@ import (
 func runBackup(ctx context.Context, env *environment, args []string) error {
 	fset := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fset.SetOutput(env.stderr)
-	dbFlag := fset.String("db", "", "database file (default $PAASBOT_DB, else paasbot.db)")
 	fset.Usage = func() {
 		fmt.Fprintln(env.stderr, "usage: paasbot backup [--db PATH] TARGET")
 		fmt.Fprintln(env.stderr, "Writes a consistent copy of the database to TARGET (which must not exist) while paasbot runs.")
 		fmt.Fprintln(env.stderr, "Needs PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE: the copy's API keys stay encrypted under it.")
 		fset.PrintDefaults()
 	}
-	pos, err := maintParse(fset, args)
+	cfg, pos, err := maintConfig(env, fset, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+		return err
 	}
 	if len(pos) != 1 {
 		fset.Usage()
 		return errUsage
 	}
 	target := pos[0]
-	if store.IsPostgres(maintDBPath(env, *dbFlag)) {
+	if store.IsPostgres(cfg.DB) {
 		return fmt.Errorf("the database is PostgreSQL: back it up with pg_dump (pg_dump --format=custom --file=paasbot.dump \"$PAASBOT_DB\"); paasbot backup copies SQLite files only")
 	}
-	db, err := maintOpen(ctx, env, *dbFlag)
+	db, err := maintOpen(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -55,6 +51,27 @@ func runBackup(ctx context.Context, env *environment, args []string) error {
 	fmt.Fprintf(env.stdout, "backup of %s written to %s (%d bytes)\n", db.Path(), abs, size)
 	fmt.Fprintln(env.stdout, "API keys in it are encrypted under the current secret: keep that secret to use the copy.")
 	return nil
+}
+
+// maintConfig reads the configuration of a maintenance command (backup,
+// rotate-secret): the same settings as run, checked the same way, with
+// the command's flags (already on fset) anywhere among its positional
+// arguments, which it returns. A bad setting is a *configError; -h is
+// answered (nil error after the usage, exit 0) by returning errHelp.
+func maintConfig(env *environment, fset *flag.FlagSet, args []string) (*config, []string, error) {
+	read := registerSettings(fset, forRun)
+	pos, err := maintParse(fset, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil, nil, errHelp
+		}
+		return nil, nil, errUsage
+	}
+	cfg, err := read(env.getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, pos, nil
 }
 
 // maintParse parses flags placed before or after the positional arguments
@@ -73,30 +90,25 @@ func maintParse(fset *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// maintDBPath is the database named by --db, else PAASBOT_DB, else the
-// default paasbot.db.
-func maintDBPath(env *environment, flagValue string) string {
-	if flagValue != "" {
-		return flagValue
+// maintOpen opens the existing database of cfg with its secret. Unlike the
+// bot, maintenance commands never create an empty database.
+func maintOpen(ctx context.Context, cfg *config) (*store.DB, error) {
+	if err := maintExists(cfg.DB); err != nil {
+		return nil, err
 	}
-	if v := env.getenv("PAASBOT_DB"); v != "" {
-		return v
-	}
-	return "paasbot.db"
-}
-
-// maintOpen opens an existing database with the configured secret. Unlike
-// the bot, maintenance commands never create an empty database.
-func maintOpen(ctx context.Context, env *environment, dbFlag string) (*store.DB, error) {
-	path := maintDBPath(env, dbFlag)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("database %s does not exist (set PAASBOT_DB or --db)", path)
-	} else if err != nil {
-		return nil, fmt.Errorf("database %s: %w", path, err)
-	}
-	dbSecret, err := store.LoadSecret(env.getenv)
+	dbSecret, err := cfg.storeSecret()
 	if err != nil {
 		return nil, err
 	}
-	return store.Open(ctx, path, dbSecret)
+	return store.Open(ctx, cfg.DB, dbSecret)
+}
+
+// maintExists refuses a database file that does not exist.
+func maintExists(path string) error {
+	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("database %s does not exist (set PAASBOT_DB or --db)", path)
+	} else if err != nil {
+		return fmt.Errorf("database %s: %w", path, err)
+	}
+	return nil
 }

@@ -60,7 +60,28 @@ type config struct {
 	LogFormat   string         // PAASBOT_LOG_FORMAT: auto, json, text
 	ApprovalTTL time.Duration  // PAASBOT_APPROVAL_TTL, how long a request stays pending
 	Workers     int            // PAASBOT_WORKERS, commands run concurrently
+
+	// setBy names where each setting given came from, by variable: the
+	// flag ("--db") or the variable itself; a default is absent.
+	setBy map[string]string
 }
+
+// given reports whether the setting of variable env was given, by its
+// variable or its flag, rather than defaulted.
+func (c *config) given(env string) bool { return c.setBy[env] != "" }
+
+// flagged reports whether the setting of variable env came from its flag.
+func (c *config) flagged(env string) bool { return strings.HasPrefix(c.setBy[env], "--") }
+
+// use is which subcommand reads the configuration. Every one reads and
+// checks the same settings; the shell names people by --user, so its
+// PAASBOT_APPROVERS holds names rather than Slack ids.
+type use int
+
+const (
+	forRun use = iota // run, backup, rotate-secret
+	forShell
+)
 
 // configError is a bad setting: Error() is one line naming the setting
 // (the environment variable, or the flag when the value came from one)
@@ -84,7 +105,11 @@ type setting struct {
 	set func(c *config, v string) error
 }
 
-func settings() []setting {
+func settings(u use) []setting {
+	approvers := parseApprovers
+	if u == forShell {
+		approvers = shellApprovers
+	}
 	return []setting{
 		{env: "PAASBOT_SLACK_APP_TOKEN", usage: "Slack app-level token (xapp-…)", set: func(c *config, v string) error {
 			c.SlackAppToken = secret.Value(strings.TrimSpace(v))
@@ -123,7 +148,7 @@ func settings() []setting {
 			return err
 		}},
 		{env: "PAASBOT_APPROVERS", flag: "approvers", usage: "comma-separated Slack user ids allowed to approve paid operations", set: func(c *config, v string) error {
-			ids, err := parseApprovers(v)
+			ids, err := approvers(v)
 			c.Approvers = ids
 			return err
 		}},
@@ -175,9 +200,24 @@ func settings() []setting {
 // line wins over the environment. Callers register their own flags (run's
 // --check) on fs before calling. The first bad setting is returned as a
 // *configError; a flag parse error (including flag.ErrHelp) is returned as
-// the flag package gives it, after fs has printed it.
+// the flag package gives it, after fs has printed it; so is an argument
+// that is not a flag.
 func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (*config, error) {
-	all := settings()
+	read := registerSettings(fs, forRun)
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return read(getenv)
+}
+
+// registerSettings registers on fs the flags that mirror the settings and
+// returns the function that reads the configuration once fs has parsed
+// the command line: every subcommand's one path to its settings.
+func registerSettings(fs *flag.FlagSet, u use) func(getenv func(string) string) (*config, error) {
+	all := settings(u)
 	flagVals := make(map[string]*string, len(all))
 	for _, s := range all {
 		if s.flag == "" {
@@ -189,29 +229,26 @@ func loadConfig(getenv func(string) string, fs *flag.FlagSet, args []string) (*c
 		}
 		flagVals[s.flag] = fs.String(s.flag, "", usage+")")
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	given := make(map[string]bool)
-	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
-
-	c := &config{}
-	for _, s := range all {
-		name, v := s.env, getenv(s.env)
-		if s.flag != "" && given[s.flag] {
-			name, v = "--"+s.flag, *flagVals[s.flag]
+	return func(getenv func(string) string) (*config, error) {
+		given := make(map[string]bool)
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		c := &config{setBy: make(map[string]string)}
+		for _, s := range all {
+			name, v := s.env, getenv(s.env)
+			if s.flag != "" && given[s.flag] {
+				name, v = "--"+s.flag, *flagVals[s.flag]
+			}
+			if strings.TrimSpace(v) == "" {
+				v = s.def
+			} else {
+				c.setBy[s.env] = name
+			}
+			if err := s.set(c, v); err != nil {
+				return nil, &configError{Setting: name, Problem: err.Error()}
+			}
 		}
-		if strings.TrimSpace(v) == "" {
-			v = s.def
-		}
-		if err := s.set(c, v); err != nil {
-			return nil, &configError{Setting: name, Problem: err.Error()}
-		}
+		return c, nil
 	}
-	return c, nil
 }
 
 // validateForRun checks what `paasbot run` needs beyond loadConfig: both
@@ -291,6 +328,17 @@ func parseApprovers(v string) ([]string, error) {
 		return nil, fmt.Errorf("%q names nobody; expected Slack user ids like U012AB3CD, comma-separated, or leave it unset so that requesters confirm their own requests", v)
 	}
 	return ids, nil
+}
+
+// shellApprovers reads PAASBOT_APPROVERS for the shell, where people are
+// named by --user rather than by Slack ids. A value that names nobody is
+// refused: it would silently turn four eyes off.
+func shellApprovers(v string) ([]string, error) {
+	out := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
+	if len(out) == 0 && strings.TrimSpace(v) != "" {
+		return nil, fmt.Errorf("%q names nobody; expected user names, comma-separated, or leave it unset", v)
+	}
+	return out, nil
 }
 
 // checkListenAddr accepts "" (off) or host:port with a numeric port.

@@ -47,6 +47,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		LogFormat:   "auto",
 		ApprovalTTL: 24 * time.Hour,
 		Workers:     8,
+		setBy:       map[string]string{},
 	}
 	if !reflect.DeepEqual(c, want) {
 		t.Errorf("defaults:\n got %+v\nwant %+v", c, want)

@@ -43,6 +43,9 @@ func subcommands() []subcommand {
 // errUsage marks an error already explained to the user; main exits 2.
 var errUsage = errors.New("usage error")
 
+// errHelp marks a -h already answered with the usage; main exits 0.
+var errHelp = errors.New("help shown")
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	env := &environment{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
@@ -67,7 +70,7 @@ func run(ctx context.Context, env *environment, args []string) int {
 		}
 		err := sc.run(ctx, env, args[1:])
 		switch {
-		case err == nil:
+		case err == nil, errors.Is(err, errHelp):
 			return 0
 		case errors.Is(err, errUsage):
 			return 2

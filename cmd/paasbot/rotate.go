@@ -2,12 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io/fs"
-	"os"
 
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -18,7 +16,6 @@ import (
 func runRotateSecret(ctx context.Context, env *environment, args []string) error {
 	fset := flag.NewFlagSet("rotate-secret", flag.ContinueOnError)
 	fset.SetOutput(env.stderr)
-	dbFlag := fset.String("db", "", "database file (default $PAASBOT_DB, else paasbot.db)")
 	newFile := fset.String("new-secret-file", "", "file holding the new secret (default $PAASBOT_NEW_SECRET_KEY_FILE)")
 	fset.Usage = func() {
 		fmt.Fprintln(env.stderr, "usage: paasbot rotate-secret [--db PATH] [--new-secret-file FILE]")
@@ -28,33 +25,28 @@ func runRotateSecret(ctx context.Context, env *environment, args []string) error
 		fmt.Fprintln(env.stderr, "consider 'paasbot backup' before.")
 		fset.PrintDefaults()
 	}
-	pos, err := maintParse(fset, args)
+	cfg, pos, err := maintConfig(env, fset, args)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return errUsage
+		return err
 	}
 	if len(pos) > 0 {
 		fmt.Fprintf(env.stderr, "paasbot rotate-secret: unexpected argument %q\n", pos[0])
 		return errUsage
 	}
-	path := maintDBPath(env, *dbFlag)
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("database %s does not exist (set PAASBOT_DB or --db)", path)
+	if err := maintExists(cfg.DB); err != nil {
+		return err
 	}
-	old, err := store.LoadSecret(env.getenv)
+	old, err := cfg.storeSecret()
 	if err != nil {
 		return fmt.Errorf("current secret: %w", err)
 	}
 
-	newGetenv := func(k string) string {
-		if k == "PAASBOT_NEW_SECRET_KEY_FILE" && *newFile != "" {
-			return *newFile
-		}
-		return env.getenv(k)
+	newValue := secret.Value(env.getenv(newSecretKeyVar))
+	file := *newFile
+	if file == "" {
+		file = env.getenv(newSecretKeyFileVar)
 	}
-	generated := newGetenv("PAASBOT_NEW_SECRET_KEY") == "" && newGetenv("PAASBOT_NEW_SECRET_KEY_FILE") == ""
+	generated := newValue == "" && file == ""
 	var next store.Secret
 	if generated {
 		s, b64, err := store.NewSecret()
@@ -68,20 +60,20 @@ func runRotateSecret(ctx context.Context, env *environment, args []string) error
 		fmt.Fprintln(env.stderr, "It is printed below ONCE and stored nowhere else: save it in your secret store now.")
 		fmt.Fprintf(env.stdout, "new secret: %s\n", b64)
 	} else {
-		next, err = store.LoadSecretVars(newGetenv, "PAASBOT_NEW_SECRET_KEY", "PAASBOT_NEW_SECRET_KEY_FILE")
+		next, err = readSecret(newValue, file, newSecretKeyVar, newSecretKeyFileVar)
 		if err != nil {
 			return fmt.Errorf("new secret: %w", err)
 		}
 	}
 
-	n, err := store.RotateSecret(ctx, path, old, next)
+	n, err := store.RotateSecret(ctx, cfg.DB, old, next)
 	if err != nil {
 		if generated {
 			return fmt.Errorf("%w (nothing changed: the generated secret above is NOT in use, keep the current one)", err)
 		}
 		return err
 	}
-	fmt.Fprintf(env.stdout, "re-encrypted %d API key(s) in %s under the new secret.\n", n, path)
+	fmt.Fprintf(env.stdout, "re-encrypted %d API key(s) in %s under the new secret.\n", n, cfg.DB)
 	fmt.Fprintln(env.stdout, "Now set PAASBOT_SECRET_KEY (or the file of PAASBOT_SECRET_KEY_FILE) to the new secret and restart paasbot:")
 	fmt.Fprintln(env.stdout, "the old secret no longer opens this database (backups made before keep the old one).")
 	return nil

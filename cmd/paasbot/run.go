@@ -63,7 +63,7 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	dbSecret, err := store.LoadSecret(env.getenv)
+	dbSecret, err := cfg.storeSecret()
 	if err != nil {
 		return err
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
+	"github.com/paasbot/paasbot/telemetry"
 )
 
 // shellTeam and shellChannel identify the terminal in the store and in
@@ -30,20 +31,21 @@ const (
 )
 
 // runShell is the terminal adapter: `paasbot shell [--sandbox]
-// [--gandi-url URL] [--apikey KEY] [--user NAME] [--db PATH]`.
+// [--gandi-url URL] [--apikey KEY] [--user NAME] [--db PATH]`. It reads
+// and checks the same configuration as run (the settings and their flags),
+// so a bad setting stops it at start with one line naming it.
 func runShell(ctx context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("shell", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	sandbox := fs.Bool("sandbox", false, "run on the built-in Gandi simulator with demo data and a demo key")
-	gandiURL := fs.String("gandi-url", "", "Gandi XML-RPC endpoint (env PAASBOT_GANDI_URL, default "+gandi.DefaultEndpoint+")")
+	sandbox := fs.Bool("sandbox", false, "run on the built-in Gandi simulator with demo data and a demo key (and a throw-away database unless --db)")
 	apiKey := fs.String("apikey", "", "store and use this Gandi API key for the user")
 	user := fs.String("user", "", "who you are (default $USER, or local)")
-	dbPath := fs.String("db", "", "SQLite database (env PAASBOT_DB; --sandbox: a throw-away one unless given)")
 	opTime := fs.Duration("operation-time", gandisim.DefaultOperationTime, "with --sandbox: time an operation takes from BILL to DONE")
 	fs.Usage = func() {
-		fmt.Fprintln(env.stderr, "usage: paasbot shell [--sandbox [--operation-time D]] [--gandi-url URL] [--apikey KEY] [--user NAME] [--db PATH]")
+		fmt.Fprintln(env.stderr, "usage: paasbot shell [--sandbox [--operation-time D]] [--gandi-url URL] [--apikey KEY] [--user NAME] [--db PATH] [flags]")
 		fs.PrintDefaults()
 	}
+	read := registerSettings(fs, forShell)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -58,6 +60,10 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintf(env.stderr, "paasbot shell: %v\n", err)
 		return errUsage
 	}
+	cfg, err := read(env.getenv)
+	if err != nil {
+		return err
+	}
 	who := strings.TrimSpace(*user)
 	if who == "" {
 		who = strings.TrimSpace(env.getenv("USER"))
@@ -65,16 +71,12 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	if who == "" {
 		who = "local"
 	}
-	approvers, err := shellApprovers(env.getenv("PAASBOT_APPROVERS"))
+	logger, err := cfg.shellLogger(env.stderr)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: shellLogLevel(env.getenv("PAASBOT_LOG_LEVEL"))}))
 
-	url := *gandiURL
-	if url == "" {
-		url = env.getenv("PAASBOT_GANDI_URL")
-	}
+	url := cfg.GandiURL
 	key := secret.Value(*apiKey)
 	if *sandbox {
 		stop, simURL, err := startSandbox(ctx, *opTime)
@@ -82,18 +84,15 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 			return err
 		}
 		defer stop()
-		if *gandiURL == "" {
+		if !cfg.flagged("PAASBOT_GANDI_URL") {
 			url = simURL
 		}
 		if key == "" {
 			key = gandisim.DemoAPIKey
 		}
 	}
-	if url == "" {
-		url = gandi.DefaultEndpoint
-	}
 
-	db, cleanup, err := openShellStore(ctx, env, *sandbox, *dbPath, logger)
+	db, cleanup, err := openShellStore(ctx, cfg, *sandbox && !cfg.flagged("PAASBOT_DB"), logger)
 	if err != nil {
 		return err
 	}
@@ -116,8 +115,8 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	}
 	// Approval requests and alerts post into the terminal like any other
 	// channel message.
-	p, err := wire(wiring{db: db, gandi: newGandi, notifier: sh, approvers: approvers,
-		tz: env.getenv("PAASBOT_TZ"), logger: logger})
+	p, err := wire(wiring{db: db, gandi: newGandi, notifier: sh, approvers: cfg.Approvers, ttl: cfg.ApprovalTTL,
+		tz: cfg.TZ.String(), logger: logger})
 	if err != nil {
 		return err
 	}
@@ -197,11 +196,11 @@ func startSandbox(ctx context.Context, opTime time.Duration) (stop func(), url s
 	return stop, "http://" + ln.Addr().String() + "/xmlrpc/", nil
 }
 
-// openShellStore opens the database: a throw-away one with a throw-away
-// secret in a temporary directory for --sandbox without --db, otherwise
-// --db / PAASBOT_DB with the secret of PAASBOT_SECRET_KEY(_FILE).
-func openShellStore(ctx context.Context, env *environment, sandbox bool, path string, logger *slog.Logger) (*store.DB, func(), error) {
-	if sandbox && path == "" {
+// openShellStore opens the database: with throwaway (--sandbox without
+// --db) a throw-away one with a throw-away secret in a temporary
+// directory, otherwise cfg's (--db, PAASBOT_DB) with its secret.
+func openShellStore(ctx context.Context, cfg *config, throwaway bool, logger *slog.Logger) (*store.DB, func(), error) {
+	if throwaway {
 		dir, err := os.MkdirTemp("", "paasbot-shell-")
 		if err != nil {
 			return nil, nil, fmt.Errorf("sandbox: temporary directory: %w", err)
@@ -218,13 +217,8 @@ func openShellStore(ctx context.Context, env *environment, sandbox bool, path st
 		}
 		return db, func() { db.Close(); os.RemoveAll(dir) }, nil
 	}
-	if path == "" {
-		path = env.getenv("PAASBOT_DB")
-	}
-	if path == "" {
-		path = defaultDB
-	}
-	dbSecret, err := store.LoadSecret(env.getenv)
+	path := cfg.DB
+	dbSecret, err := cfg.storeSecret()
 	if errors.Is(err, store.ErrNoSecret) {
 		return nil, nil, fmt.Errorf("%s: PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE must be set to open a database (or use --sandbox without --db)", path)
 	}
@@ -238,27 +232,18 @@ func openShellStore(ctx context.Context, env *environment, sandbox bool, path st
 	return db, func() { db.Close() }, nil
 }
 
-func shellLogLevel(v string) slog.Level {
-	switch strings.ToLower(strings.TrimSpace(v)) {
-	case "debug":
-		return slog.LevelDebug
-	case "info":
-		return slog.LevelInfo
-	case "error":
-		return slog.LevelError
+// shellLogger is the shell's logger on w: text at level warn, so that the
+// terminal shows the replies and not the bot's own lines, unless
+// PAASBOT_LOG_LEVEL or PAASBOT_LOG_FORMAT (or their flags) say otherwise.
+func (c *config) shellLogger(w io.Writer) (*slog.Logger, error) {
+	level, format := "warn", telemetry.FormatText
+	if c.given("PAASBOT_LOG_LEVEL") {
+		level = c.LogLevel
 	}
-	return slog.LevelWarn
-}
-
-// shellApprovers reads PAASBOT_APPROVERS for the shell, where people are
-// named by --user rather than by Slack ids. A value that names nobody is
-// refused: it would silently turn four eyes off.
-func shellApprovers(v string) ([]string, error) {
-	out := strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })
-	if len(out) == 0 && strings.TrimSpace(v) != "" {
-		return nil, fmt.Errorf("PAASBOT_APPROVERS: %q names nobody; expected user names, comma-separated, or leave it unset", v)
+	if c.given("PAASBOT_LOG_FORMAT") {
+		format = c.LogFormat
 	}
-	return out, nil
+	return telemetry.NewLogger(w, format, level)
 }
 
 // isTerminal reports whether r is a character device (a terminal), so

@@ -17,8 +17,8 @@ func TestShellApprovers(t *testing.T) {
 		{"", nil, ""},
 		{"sam", []string{"sam"}, ""},
 		{"sam, dana", []string{"sam", "dana"}, ""},
-		{",", nil, `PAASBOT_APPROVERS: "," names nobody`},
-		{" , ", nil, `PAASBOT_APPROVERS: " , " names nobody`},
+		{",", nil, `"," names nobody`},
+		{" , ", nil, `" , " names nobody`},
 	}
 	for _, tt := range tests {
 		got, err := shellApprovers(tt.in)
