@@ -187,7 +187,19 @@ func runAlertsAdd(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	return m, nil
 }
 
-// alertFor loads subscription id of the caller's team, or apperr.ENOTFOUND.
+// alertOf is the scheduler and the subscription a command names (its
+// first word), or the error to answer: alerts are off, the id is not a
+// number, or there is no such alert in the caller's team.
+func (c *Core) alertOf(ctx context.Context, call *Call) (AlertScheduler, *store.Subscription, error) {
+	sched, err := c.alerts()
+	if err != nil {
+		return nil, nil, err
+	}
+	sub, err := c.alertFor(ctx, call)
+	return sched, sub, err
+}
+
+// alertFor loads subscription id of the caller's team, or ENOTFOUND.
 func (c *Core) alertFor(ctx context.Context, call *Call) (*store.Subscription, error) {
 	raw := strings.TrimPrefix(strings.TrimSpace(call.Arg(0)), "#")
 	id, err := strconv.ParseInt(raw, 10, 64)
@@ -205,11 +217,7 @@ func (c *Core) alertFor(ctx context.Context, call *Call) (*store.Subscription, e
 }
 
 func runAlertsRemove(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	sched, err := c.alerts()
-	if err != nil {
-		return reply.Message{}, err
-	}
-	sub, err := c.alertFor(ctx, call)
+	sched, sub, err := c.alertOf(ctx, call)
 	if err != nil {
 		return reply.Message{}, err
 	}
@@ -233,11 +241,7 @@ func runAlertsRemove(ctx context.Context, c *Core, call *Call) (reply.Message, e
 }
 
 func runAlertsRun(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	sched, err := c.alerts()
-	if err != nil {
-		return reply.Message{}, err
-	}
-	sub, err := c.alertFor(ctx, call)
+	sched, sub, err := c.alertOf(ctx, call)
 	if err != nil {
 		return reply.Message{}, err
 	}
@@ -260,11 +264,7 @@ func runAlertsRun(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 }
 
 func runAlertsTakeover(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	sched, err := c.alerts()
-	if err != nil {
-		return reply.Message{}, err
-	}
-	sub, err := c.alertFor(ctx, call)
+	sched, sub, err := c.alertOf(ctx, call)
 	if err != nil {
 		return reply.Message{}, err
 	}

@@ -54,14 +54,7 @@ func (c *Core) helpOverview() reply.Message {
 
 // usageShort is the synopsis without optional keys, for the overview.
 func usageShort(s *CommandSpec) string {
-	parts := []string{s.Name}
-	for _, p := range s.Args {
-		if p.Required {
-			parts = append(parts, hintOf(p))
-		} else {
-			parts = append(parts, "["+hintOf(p)+"]")
-		}
-	}
+	parts := usageArgs(s)
 	for _, p := range s.Keys {
 		if p.Required {
 			parts = append(parts, p.Name+"=")

@@ -115,10 +115,7 @@ func runCount(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 		return reply.Message{}, err
 	}
 	n, err := c.client(call).PaaS.Count(ctx, &o)
-	if err != nil {
-		return reply.Message{}, apperr.FromGandi(err, "")
-	}
-	return reply.Message{Text: human.Plural(n, "instance") + filterSuffix(call)}, nil
+	return countAnswer(n, err, "instance", filterSuffix(call))
 }
 
 // filterSuffix writes " matching state=running" for a reply.
@@ -145,22 +142,19 @@ func runList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	if err != nil {
 		return reply.Message{}, err
 	}
-	gc := c.client(call)
-	total, items, err := countAndPage(
-		func() (int, error) { return gc.PaaS.Count(ctx, &o) },
-		func() ([]gandi.Instance, error) {
+	gc, now := c.client(call), c.now()
+	m, err := listing[gandi.Instance]{
+		count: func() (int, error) { return gc.PaaS.Count(ctx, &o) },
+		page: func() ([]gandi.Instance, error) {
 			return gc.PaaS.List(ctx, &gandi.PaasListOptions{PaasCountOptions: o, Page: pg})
-		})
-	if err != nil {
-		return reply.Message{}, err
+		},
+		noun: "instance", none: "No instances" + strings.TrimSuffix(filterSuffix(call), ".") + ".", title: "Instances",
+		table: func(items []gandi.Instance) *reply.Table { return instanceTable(now, items) },
+	}.answer(call, pg)
+	if err == nil && m.Table != nil {
+		m.Notes = append(m.Notes, fmt.Sprintf("⚠ expires within %d days · ⬆ needs an upgrade · dates are Paris time", expiryWarnDays))
 	}
-	if len(items) == 0 {
-		return emptyList(pg, total, "instance", "No instances"+strings.TrimSuffix(filterSuffix(call), ".")+"."), nil
-	}
-	m := reply.Message{Title: "Instances", Table: instanceTable(c.now(), items)}
-	pageNotes(&m, call, pg, len(items), total)
-	m.Notes = append(m.Notes, fmt.Sprintf("⚠ expires within %d days · ⬆ needs an upgrade · dates are Paris time", expiryWarnDays))
-	return m, nil
+	return m, err
 }
 
 func instanceTable(now time.Time, items []gandi.Instance) *reply.Table {

@@ -146,19 +146,44 @@ func likePatterns(ss []string) gandi.Strings {
 	return out
 }
 
-// countAndPage answers how many items match a list command and one page of
-// them: the total says "showing 1–25 of 140", the page fills the table.
-// Gandi errors come back as plain sentences.
-func countAndPage[T any](count func() (int, error), page func() ([]T, error)) (int, []T, error) {
-	total, err := count()
+// listing is one page of a list command: how to count the items that
+// match and fetch the page, and how to say it.
+type listing[T any] struct {
+	count func() (int, error)
+	page  func() ([]T, error)
+	noun  string // "snapshot": "Page 3 is empty: 12 snapshots in all."
+	none  string // the answer when nothing matches: "No snapshots of blog."
+	title string
+	table func([]T) *reply.Table
+}
+
+// answer counts and fetches the page (Gandi's errors come back as
+// sentences) and answers with its table, "showing 1–25 of 140" and a More
+// button re-running the command at the next page, or with the empty
+// answer.
+func (l listing[T]) answer(call *Call, pg gandi.Page) (reply.Message, error) {
+	total, err := l.count()
 	if err != nil {
-		return 0, nil, apperr.FromGandi(err, "")
+		return reply.Message{}, apperr.FromGandi(err, "")
 	}
-	items, err := page()
+	items, err := l.page()
 	if err != nil {
-		return 0, nil, apperr.FromGandi(err, "")
+		return reply.Message{}, apperr.FromGandi(err, "")
 	}
-	return total, items, nil
+	if len(items) == 0 {
+		return emptyList(pg, total, l.noun, l.none), nil
+	}
+	m := reply.Message{Title: l.title, Table: l.table(items)}
+	pageNotes(&m, call, pg, len(items), total)
+	return m, nil
+}
+
+// countAnswer answers a count command: "3 snapshots of blog.".
+func countAnswer(n int, err error, noun, suffix string) (reply.Message, error) {
+	if err != nil {
+		return reply.Message{}, apperr.FromGandi(err, "")
+	}
+	return reply.Message{Text: human.Plural(n, noun) + suffix}, nil
 }
 
 // instanceScope narrows a vhost or snapshot listing to the instance named

@@ -169,19 +169,20 @@ func runRenew(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 }
 
 func runRestart(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	ref, err := resolveInstance(ctx, c.client(call).PaaS, call.Arg(0), true)
-	if err != nil {
-		return reply.Message{}, err
-	}
-	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionRestart, InstanceID: ref.ID, Target: ref.Label(),
-		Summary: []reply.Field{{Label: "Instance", Value: ref.Label()}, {Label: "Effect", Value: "the site is down for a moment"}}})
+	return c.proposeOnInstance(ctx, call, approvals.ActionRestart, "the site is down for a moment")
 }
 
 func runDelete(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
+	return c.proposeOnInstance(ctx, call, approvals.ActionDelete, "the instance and its disk are deleted")
+}
+
+// proposeOnInstance proposes action on the instance the command names,
+// checked with paas.info first, saying what it does (effect).
+func (c *Core) proposeOnInstance(ctx context.Context, call *Call, action, effect string) (reply.Message, error) {
 	ref, err := resolveInstance(ctx, c.client(call).PaaS, call.Arg(0), true)
 	if err != nil {
 		return reply.Message{}, err
 	}
-	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionDelete, InstanceID: ref.ID, Target: ref.Label(),
-		Summary: []reply.Field{{Label: "Instance", Value: ref.Label()}, {Label: "Effect", Value: "the instance and its disk are deleted"}}})
+	return c.propose(ctx, call, approvals.Plan{Action: action, InstanceID: ref.ID, Target: ref.Label(),
+		Summary: []reply.Field{{Label: "Instance", Value: ref.Label()}, {Label: "Effect", Value: effect}}})
 }

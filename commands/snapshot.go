@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"time"
 
 	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
@@ -62,18 +63,17 @@ func runSnapshotList(ctx context.Context, c *Core, call *Call) (reply.Message, e
 	if o.Page, err = c.pageOf(call, snapshotSortFields); err != nil {
 		return reply.Message{}, err
 	}
-	gc := c.client(call)
-	total, items, err := countAndPage(
-		func() (int, error) { return gc.Snapshots.Count(ctx, &o) },
-		func() ([]gandi.Snapshot, error) { return gc.Snapshots.List(ctx, &o) })
-	if err != nil {
-		return reply.Message{}, err
-	}
-	if len(items) == 0 {
-		return emptyList(o.Page, total, "snapshot", "No snapshots"+scopeSuffix(call)), nil
-	}
+	gc, now := c.client(call), c.now()
+	return listing[gandi.Snapshot]{
+		count: func() (int, error) { return gc.Snapshots.Count(ctx, &o) },
+		page:  func() ([]gandi.Snapshot, error) { return gc.Snapshots.List(ctx, &o) },
+		noun:  "snapshot", none: "No snapshots" + scopeSuffix(call), title: "Snapshots" + trimDot(scopeSuffix(call)),
+		table: func(items []gandi.Snapshot) *reply.Table { return snapshotTable(now, items) },
+	}.answer(call, o.Page)
+}
+
+func snapshotTable(now time.Time, items []gandi.Snapshot) *reply.Table {
 	t := &reply.Table{Columns: []string{"id", "name", "instance", "type", "size", "taken", ""}, Align: []bool{true, false, true, false, true, false, false}}
-	now := c.now()
 	for _, s := range items {
 		inst, age := "—", ""
 		if s.Source != nil {
@@ -84,9 +84,7 @@ func runSnapshotList(ctx context.Context, c *Core, call *Call) (reply.Message, e
 		}
 		t.Rows = append(t.Rows, []string{strconv.Itoa(s.ID), s.Name, inst, s.Type, strconv.Itoa(s.Size), human.DateTime(s.DateCreated), age})
 	}
-	m := reply.Message{Title: "Snapshots" + trimDot(scopeSuffix(call)), Table: t}
-	pageNotes(&m, call, o.Page, len(items), total)
-	return m, nil
+	return t
 }
 
 func trimDot(s string) string {
@@ -102,10 +100,7 @@ func runSnapshotCount(ctx context.Context, c *Core, call *Call) (reply.Message, 
 		return reply.Message{}, err
 	}
 	n, err := c.client(call).Snapshots.Count(ctx, &o)
-	if err != nil {
-		return reply.Message{}, apperr.FromGandi(err, "")
-	}
-	return reply.Message{Text: human.Plural(n, "snapshot") + scopeSuffix(call)}, nil
+	return countAnswer(n, err, "snapshot", scopeSuffix(call))
 }
 
 func runSnapshotInfo(ctx context.Context, c *Core, call *Call) (reply.Message, error) {

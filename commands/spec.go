@@ -367,9 +367,9 @@ func hintOf(p Param) string {
 	return "<" + p.Name + ">"
 }
 
-// usageLine renders the synopsis of a spec, e.g.
-// "renew <instance> duration=12m [fixed]".
-func usageLine(s *CommandSpec) string {
+// usageArgs starts a synopsis: the command's name and its positional
+// arguments, optional ones in brackets.
+func usageArgs(s *CommandSpec) []string {
 	parts := []string{s.Name}
 	for _, p := range s.Args {
 		if p.Required {
@@ -378,6 +378,13 @@ func usageLine(s *CommandSpec) string {
 			parts = append(parts, "["+hintOf(p)+"]")
 		}
 	}
+	return parts
+}
+
+// usageLine renders the synopsis of a spec, e.g.
+// "renew <instance> duration=12m [fixed]".
+func usageLine(s *CommandSpec) string {
+	parts := usageArgs(s)
 	for _, p := range s.Keys {
 		var txt string
 		switch {

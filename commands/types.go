@@ -3,7 +3,6 @@ package commands
 import (
 	"context"
 
-	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
@@ -46,29 +45,22 @@ func runTypes(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	}
 	o.Page = pg
 	gc := c.client(call)
-	total, items, err := countAndPage(
-		func() (int, error) { return gc.Types.Count(ctx, &o) },
-		func() ([]gandi.PaasType, error) { return gc.Types.List(ctx, &o) })
-	if err != nil {
-		return reply.Message{}, err
-	}
-	if len(items) == 0 {
-		return emptyList(pg, total, "type", "No types"+filterSuffix(call)), nil
-	}
-	t := &reply.Table{Columns: []string{"type", "language", "database", "visibility"}}
-	for _, p := range items {
-		t.Rows = append(t.Rows, []string{p.Name, human.OrDash(p.Language), human.OrDash(p.Database), string(p.Visibility)})
-	}
-	m := reply.Message{Title: "Instance types", Table: t}
-	pageNotes(&m, call, pg, len(items), total)
-	return m, nil
+	return listing[gandi.PaasType]{
+		count: func() (int, error) { return gc.Types.Count(ctx, &o) },
+		page:  func() ([]gandi.PaasType, error) { return gc.Types.List(ctx, &o) },
+		noun:  "type", none: "No types" + filterSuffix(call), title: "Instance types",
+		table: func(items []gandi.PaasType) *reply.Table {
+			t := &reply.Table{Columns: []string{"type", "language", "database", "visibility"}}
+			for _, p := range items {
+				t.Rows = append(t.Rows, []string{p.Name, human.OrDash(p.Language), human.OrDash(p.Database), string(p.Visibility)})
+			}
+			return t
+		},
+	}.answer(call, pg)
 }
 
 func runTypesCount(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	o := typeFilters(call)
 	n, err := c.client(call).Types.Count(ctx, &o)
-	if err != nil {
-		return reply.Message{}, apperr.FromGandi(err, "")
-	}
-	return reply.Message{Text: human.Plural(n, "type") + filterSuffix(call)}, nil
+	return countAnswer(n, err, "type", filterSuffix(call))
 }

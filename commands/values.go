@@ -125,19 +125,27 @@ func parseDate(v string) (string, error) {
 
 // parseGandiDuration reads "12m", "1y", "3" (months) into Gandi's "Nm".
 func parseGandiDuration(v string) (string, error) {
-	v = strings.ToLower(v)
-	mult := 1
-	switch {
-	case strings.HasSuffix(v, "m"):
-		v = strings.TrimSuffix(v, "m")
-	case strings.HasSuffix(v, "y"):
-		v, mult = strings.TrimSuffix(v, "y"), 12
-	}
-	n, err := strconv.Atoi(v)
+	n, mult, err := countOf(v, 'm', 'y', 12)
 	if err != nil || n <= 0 || n*mult > 120 {
 		return "", fmt.Errorf("bad duration")
 	}
 	return strconv.Itoa(n*mult) + "m", nil
+}
+
+// countOf reads a whole number written bare or with the unit suffix one
+// (a multiplier of 1) or other (a multiplier of mult), in any case:
+// "12m", "1y", "3".
+func countOf(v string, one, other byte, mult int) (n, m int, err error) {
+	v = strings.ToLower(v)
+	m = 1
+	switch {
+	case strings.HasSuffix(v, string(one)):
+		v = strings.TrimSuffix(v, string(one))
+	case strings.HasSuffix(v, string(other)):
+		v, m = strings.TrimSuffix(v, string(other)), mult
+	}
+	n, err = strconv.Atoi(v)
+	return n, m, err
 }
 
 // maxDays bounds a span in days: ten years.
@@ -145,15 +153,7 @@ const maxDays = 3650
 
 // parseDays reads "30d", "2w", "30" into days, at most maxDays.
 func parseDays(v string) (int, error) {
-	v = strings.ToLower(v)
-	mult := 1
-	switch {
-	case strings.HasSuffix(v, "d"):
-		v = strings.TrimSuffix(v, "d")
-	case strings.HasSuffix(v, "w"):
-		v, mult = strings.TrimSuffix(v, "w"), 7
-	}
-	n, err := strconv.Atoi(v)
+	n, mult, err := countOf(v, 'd', 'w', 7)
 	// The bound is on days, after weeks are converted (3650w is 70 years);
 	// checking n first also keeps n*7 from overflowing.
 	if err != nil || n < 0 || n > maxDays || n*mult > maxDays {

@@ -77,22 +77,19 @@ func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 		return reply.Message{}, err
 	}
 	gc := c.client(call)
-	total, items, err := countAndPage(
-		func() (int, error) { return gc.Vhosts.Count(ctx, &o) },
-		func() ([]gandi.Vhost, error) { return gc.Vhosts.List(ctx, &o) })
-	if err != nil {
-		return reply.Message{}, err
-	}
-	if len(items) == 0 {
-		return emptyList(o.Page, total, "virtual host", "No virtual hosts"+strings.TrimSuffix(scopeSuffix(call), ".")+"."), nil
-	}
-	t := &reply.Table{Columns: []string{"fqdn", "instance", "state", "created"}, Align: []bool{false, true, false, false}}
-	for _, v := range items {
-		t.Rows = append(t.Rows, []string{v.Name, strconv.Itoa(v.PaasID), v.State, human.Date(v.DateCreation)})
-	}
-	m := reply.Message{Title: "Virtual hosts" + strings.TrimSuffix(scopeSuffix(call), "."), Table: t}
-	pageNotes(&m, call, o.Page, len(items), total)
-	return m, nil
+	return listing[gandi.Vhost]{
+		count: func() (int, error) { return gc.Vhosts.Count(ctx, &o) },
+		page:  func() ([]gandi.Vhost, error) { return gc.Vhosts.List(ctx, &o) },
+		noun:  "virtual host", none: "No virtual hosts" + strings.TrimSuffix(scopeSuffix(call), ".") + ".",
+		title: "Virtual hosts" + strings.TrimSuffix(scopeSuffix(call), "."),
+		table: func(items []gandi.Vhost) *reply.Table {
+			t := &reply.Table{Columns: []string{"fqdn", "instance", "state", "created"}, Align: []bool{false, true, false, false}}
+			for _, v := range items {
+				t.Rows = append(t.Rows, []string{v.Name, strconv.Itoa(v.PaasID), v.State, human.Date(v.DateCreation)})
+			}
+			return t
+		},
+	}.answer(call, o.Page)
 }
 
 func scopeSuffix(call *Call) string {
@@ -108,10 +105,7 @@ func runVhostCount(ctx context.Context, c *Core, call *Call) (reply.Message, err
 		return reply.Message{}, err
 	}
 	n, err := c.client(call).Vhosts.Count(ctx, &o)
-	if err != nil {
-		return reply.Message{}, apperr.FromGandi(err, "")
-	}
-	return reply.Message{Text: human.Plural(n, "virtual host") + scopeSuffix(call)}, nil
+	return countAnswer(n, err, "virtual host", scopeSuffix(call))
 }
 
 func runVhostInfo(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
