@@ -3,16 +3,19 @@ package alerts
 import (
 	"context"
 	"errors"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/secret"
 )
 
 func TestScanAccount_Paging(t *testing.T) {
+	t.Parallel() // own simulator and database
 	tests := []struct {
 		name      string
 		instances int
@@ -26,12 +29,13 @@ func TestScanAccount_Paging(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-			sim, url := gandisim.NewTestServer(t, gandisim.Options{Now: func() time.Time { return now }, Seed: 1})
+			sim, url, hc := testutil.Sim(t, gandisim.Options{Now: func() time.Time { return now }, Seed: 1})
 			sim.AddAccount(keyA, "A-GANDI")
 			sim.SeedDemo(keyA, tc.instances)
 			sim.ResetCalls()
-			c := simGandi(keyA, url)
+			c := simGandi(keyA, url, hc)
 			acct, err := ScanAccount(context.Background(), c, ScanOptions{Snapshots: true, PageConcurrency: 3})
 			if err != nil {
 				t.Fatal(err)
@@ -64,22 +68,23 @@ func TestScanAccount_Paging(t *testing.T) {
 }
 
 func TestScanAccount_FailingPage(t *testing.T) {
+	t.Parallel() // own simulator and database
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	sim, url := gandisim.NewTestServer(t, gandisim.Options{Now: func() time.Time { return now }})
+	sim, url, hc := testutil.Sim(t, gandisim.Options{Now: func() time.Time { return now }})
 	sim.SeedDemo(keyA, 2000)
 	sim.SetFault(gandisim.FaultRule{Method: "paas.list", Code: gandisim.CodeTooMany})
-	_, err := ScanAccount(context.Background(), simGandi(keyA, url), ScanOptions{})
+	_, err := ScanAccount(context.Background(), simGandi(keyA, url, hc), ScanOptions{})
 	if !errors.Is(err, gandi.ErrTooManyRequests) {
 		t.Errorf("err = %v, want ErrTooManyRequests", err)
 	}
-	_, err = ScanAccount(context.Background(), simGandi("dddddddddddddddddddddddd", url), ScanOptions{})
+	_, err = ScanAccount(context.Background(), simGandi("dddddddddddddddddddddddd", url, hc), ScanOptions{})
 	if !errors.Is(err, gandi.ErrBadAPIKey) {
 		t.Errorf("unknown key: err = %v, want ErrBadAPIKey", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	sim.ClearFaults()
-	if _, err := ScanAccount(ctx, simGandi(keyA, url), ScanOptions{}); !errors.Is(err, context.Canceled) {
+	if _, err := ScanAccount(ctx, simGandi(keyA, url, hc), ScanOptions{}); !errors.Is(err, context.Canceled) {
 		t.Errorf("cancelled: err = %v", err)
 	}
 }
@@ -88,6 +93,7 @@ func TestScanAccount_FailingPage(t *testing.T) {
 // pages costs one paas.count and one paas.list per page, shared by two
 // reports. (BenchmarkScanAndBuild10k scans 10,000 instances.)
 func TestScheduler_LargeAccount(t *testing.T) {
+	t.Parallel() // own simulator and database
 	loc := paris(t)
 	e := newEnv(t, at(loc, 2026, 11, 23, 8, 0))
 	e.sim.SeedDemo(keyA, 1501)
@@ -131,9 +137,9 @@ func TestScheduler_LargeAccount(t *testing.T) {
 // expiry report. calls/op is the number of API calls of one scan.
 func BenchmarkScanAndBuild10k(b *testing.B) {
 	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
-	sim, url := gandisim.NewTestServer(b, gandisim.Options{Now: func() time.Time { return now }, Seed: 1})
+	sim, url, hc := testutil.Sim(b, gandisim.Options{Now: func() time.Time { return now }, Seed: 1})
 	sim.SeedDemo(keyA, 10000)
-	c := simGandi(keyA, url)
+	c := simGandi(keyA, url, hc)
 	loc, _ := time.LoadLocation("Europe/Paris")
 	ctx := context.Background()
 	sim.ResetCalls()
@@ -172,7 +178,7 @@ func BenchmarkBuildExpiry10k(b *testing.B) {
 
 // simGandi is what a scan asks of the simulator at url with key (cmd/paasbot
 // wires the same services of one *gandi.Client).
-func simGandi(key secret.Value, url string) Gandi {
-	c := gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithTimeout(10*time.Second))
+func simGandi(key secret.Value, url string, hc *http.Client) Gandi {
+	c := gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithTimeout(10*time.Second), gandi.WithHTTPClient(hc))
 	return Gandi{PaaS: c.PaaS, Snapshots: c.Snapshots}
 }

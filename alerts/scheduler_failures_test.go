@@ -95,6 +95,7 @@ func deadAddress(t *testing.T) string {
 }
 
 func TestScheduler_ScanFailurePostsOneLineAndRetries(t *testing.T) {
+	t.Parallel() // own simulator and database
 	loc := paris(t)
 	tests := []struct {
 		name   string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,29 +12,11 @@ import (
 	"time"
 
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
-
-// fakeClock is a settable clock shared by the store, the simulator and the
-// scheduler.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
 
 // posted is one message a recordingPoster received.
 type posted struct {
@@ -126,7 +109,7 @@ const (
 // one fake clock.
 type env struct {
 	t      *testing.T
-	clock  *fakeClock
+	clock  *testutil.Clock // shared by the store, the simulator and the scheduler
 	sim    *gandisim.Server
 	url    string
 	db     *store.DB
@@ -139,23 +122,20 @@ type env struct {
 	// address makes scans fail).
 	mu       sync.Mutex
 	endpoint string
+	http     *http.Client // the simulator's clients share it
 }
 
 func newEnv(t *testing.T, start time.Time) *env {
 	t.Helper()
-	e := &env{t: t, clock: &fakeClock{t: start}, poster: &recordingPoster{}, metric: &countingMetrics{}}
-	e.sim, e.url = gandisim.NewTestServer(t, gandisim.Options{Now: e.clock.Now, Seed: 1})
-	dbSecret, _, err := store.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.secret = dbSecret
+	e := &env{t: t, clock: testutil.NewClock(start), poster: &recordingPoster{}, metric: &countingMetrics{}}
+	e.sim, e.url, e.http = testutil.Sim(t, gandisim.Options{Now: e.clock.Now, Seed: 1})
 	e.dbPath = filepath.Join(t.TempDir(), "paasbot.db")
-	e.db = e.openDB()
+	e.db, e.secret = testutil.OpenStoreAt(t, e.dbPath, e.clock.Now)
 	e.sched = e.newScheduler(e.db)
 	return e
 }
 
+// openDB opens the env's database again (another process on the file).
 func (e *env) openDB() *store.DB {
 	e.t.Helper()
 	db, err := store.Open(context.Background(), e.dbPath, e.secret, store.WithClock(e.clock.Now))
@@ -182,7 +162,7 @@ func (e *env) client(key secret.Value) Gandi {
 		url = e.endpoint
 	}
 	e.mu.Unlock()
-	return simGandi(key, url)
+	return simGandi(key, url, e.http)
 }
 
 func (e *env) putKey(user string, key secret.Value) {

@@ -273,16 +273,20 @@ func TestScheduler_DailyReportAcrossDST(t *testing.T) {
 		from     time.Time
 		wantSlot time.Time
 	}{
-		{"clocks back", time.Date(2027, 10, 30, 22, 0, 0, 0, time.UTC), time.Date(2027, 10, 31, 0, 30, 0, 0, time.UTC)},
-		{"clocks forward", time.Date(2027, 3, 27, 22, 0, 0, 0, time.UTC), time.Date(2027, 3, 28, 1, 0, 0, 0, time.UTC)},
+		{"clocks back", time.Date(2027, 10, 30, 23, 0, 0, 0, time.UTC), time.Date(2027, 10, 31, 0, 30, 0, 0, time.UTC)},
+		{"clocks forward", time.Date(2027, 3, 27, 23, 0, 0, 0, time.UTC), time.Date(2027, 3, 28, 1, 0, 0, 0, time.UTC)},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			e := newEnv(t, tc.from)
 			e.sim.SeedDemo(keyA, 3)
 			e.putKey(userA, keyA)
 			id := e.subscribe(userA, "C_OPS", KindUpgrade, "30 2 * * *", Params{Quiet: false})
-			for m := range 8 * 60 { // 22:00Z to 06:00Z covers the changed hour
+			// Every minute from 23:00Z to 03:00Z: both 02:30s of the night
+			// clocks go back (00:30Z, 01:30Z), and the hour that the
+			// night they go forward skips (01:00Z to 02:00Z).
+			for m := range 4 * 60 {
 				e.runDue(tc.from.Add(time.Duration(m)*time.Minute + time.Second))
 			}
 			if n := countIn(e.poster.Posts(), "C_OPS", "Upgrade report"); n != 1 {

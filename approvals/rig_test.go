@@ -3,6 +3,7 @@ package approvals
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,6 +35,7 @@ type apvRig struct {
 	clock  *testutil.Clock
 	sim    *gandisim.Server
 	url    string
+	http   *http.Client // the simulator's clients share it
 	db     *store.DB
 	dir    string
 	note   *testutil.Notifier
@@ -47,7 +49,7 @@ func newApvRig(t testing.TB, approvers ...string) *apvRig {
 	ctx := context.Background()
 	r := &apvRig{t: t, clock: testutil.NewClock(time.Date(2026, 11, 22, 9, 0, 0, 0, time.UTC)),
 		note: &testutil.Notifier{}, logs: &testutil.LogBuffer{}}
-	r.sim, r.url = gandisim.NewTestServer(t, gandisim.Options{Now: r.clock.Now, Seed: 1})
+	r.sim, r.url, r.http = testutil.Sim(t, gandisim.Options{Now: r.clock.Now, Seed: 1})
 	r.sim.SeedDemo(apvKey, 3)
 	r.dir = t.TempDir()
 	r.db, _ = testutil.OpenStoreAt(t, filepath.Join(r.dir, "paasbot.db"), r.clock.Now)
@@ -66,11 +68,13 @@ func newApvRig(t testing.TB, approvers ...string) *apvRig {
 	return r
 }
 
-func (r *apvRig) gandi() *gandi.Client { return gandi.NewClient(apvKey, gandi.WithEndpoint(r.url)) }
+func (r *apvRig) gandi() *gandi.Client {
+	return gandi.NewClient(apvKey, gandi.WithEndpoint(r.url), gandi.WithHTTPClient(r.http))
+}
 
 // client is the engine's view of the simulator with key.
 func (r *apvRig) client(key secret.Value) Client {
-	c := gandi.NewClient(key, gandi.WithEndpoint(r.url), gandi.WithLogger(r.logs.Logger()))
+	c := gandi.NewClient(key, gandi.WithEndpoint(r.url), gandi.WithHTTPClient(r.http), gandi.WithLogger(r.logs.Logger()))
 	return Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
 }
 
@@ -92,6 +96,32 @@ func (r *apvRig) newEngineWith(tweak func(*Config)) *Engine {
 	}
 	r.t.Cleanup(e.Close)
 	return e
+}
+
+// decidedBefore plays a process that approved request id as the
+// approver and, with claim, claimed it, then stopped.
+func (r *apvRig) decidedBefore(id int64, claim bool) {
+	r.t.Helper()
+	if err := r.db.Approve(r.t.Context(), id, apvApprover); err != nil {
+		r.t.Fatal(err)
+	}
+	if !claim {
+		return
+	}
+	if err := r.db.Claim(r.t.Context(), id); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// restart stops the engine and starts another on the same store: the
+// process after a restart.
+func (r *apvRig) restart(approvers ...string) {
+	r.t.Helper()
+	r.engine.Close()
+	r.engine = r.newEngine(approvers...)
+	if err := r.engine.Start(r.t.Context()); err != nil {
+		r.t.Fatal(err)
+	}
 }
 
 func (r *apvRig) req(user string) Actor {

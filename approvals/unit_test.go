@@ -20,21 +20,12 @@ import (
 )
 
 // The engine's unit tests: no HTTP, no SQLite. The store and Gandi are
-// function-field fakes; each test sets the calls it expects, and any other
-// call answers gandimock/storemock.ErrNotFaked.
+// function-field fakes (the unit rig is where they meet the engine's
+// interfaces); each test sets the calls it expects, and any other call
+// answers testutil.ErrNotFaked.
 
-var (
-	_ Store      = (*storemock.DB)(nil)
-	_ PaaS       = (*gandimock.PaaS)(nil)
-	_ Vhosts     = (*gandimock.Vhosts)(nil)
-	_ Operations = (*gandimock.Operations)(nil)
-	_ Catalog    = (*gandimock.Catalog)(nil)
-)
-
-const (
-	unitKey      = secret.Value("dana-key-0000000000000001")
-	unitOtherKey = secret.Value("eve0-key-0000000000000001")
-)
+// unitKey is the requester's key, as the fake store holds it.
+const unitKey = secret.Value("dana-key-0000000000000001")
 
 // unit is an engine on fakes, with a fake clock.
 type unit struct {
@@ -107,6 +98,14 @@ func (u *unit) pending(id int64, p Plan) *store.Approval {
 	return &store.Approval{ID: id, Team: apvTeam, Channel: apvChannel, Requester: apvRequester, Action: p.Action, Target: p.Target,
 		Params: raw, Summary: actionVerb(p.Action) + " " + p.Target, State: store.StatePending,
 		ExpiresAt: u.clock.Now().Add(DefaultTTL), MessageChannel: apvChannel, MessageID: "ts.1"}
+}
+
+// claimable makes the store hold a, pending, and let the next Approve
+// and Claim of it win.
+func (u *unit) claimable(a *store.Approval) {
+	u.db.ApprovalFn = func(context.Context, int64) (*store.Approval, error) { c := *a; return &c, nil }
+	u.db.ApproveFn = func(context.Context, int64, string) error { return nil }
+	u.db.ClaimFn = func(context.Context, int64) error { return nil }
 }
 
 func TestUnit_ProposeRefusedByDryRunStoresNothing(t *testing.T) {
@@ -311,10 +310,7 @@ func TestUnit_NotAllowedChangesNothing(t *testing.T) {
 
 func TestUnit_NoAnswerIsInterruptedNeverFailed(t *testing.T) {
 	u := newUnit(t)
-	a := u.pending(7, unitRenew)
-	u.db.ApprovalFn = func(context.Context, int64) (*store.Approval, error) { c := *a; return &c, nil }
-	u.db.ApproveFn = func(context.Context, int64, string) error { return nil }
-	u.db.ClaimFn = func(context.Context, int64) error { return nil }
+	u.claimable(u.pending(7, unitRenew))
 	var moved string
 	u.db.TransitionFn = func(_ context.Context, _ int64, from, to store.ApprovalState, _ string) error {
 		moved = string(from) + "→" + string(to)
@@ -338,10 +334,7 @@ func TestUnit_NoAnswerIsInterruptedNeverFailed(t *testing.T) {
 
 func TestUnit_FollowRecordsEachStep(t *testing.T) {
 	u := newUnit(t)
-	a := u.pending(7, unitRenew)
-	u.db.ApprovalFn = func(context.Context, int64) (*store.Approval, error) { c := *a; return &c, nil }
-	u.db.ApproveFn = func(context.Context, int64, string) error { return nil }
-	u.db.ClaimFn = func(context.Context, int64) error { return nil }
+	u.claimable(u.pending(7, unitRenew))
 	u.db.FinishFn = func(context.Context, int64, json.RawMessage) error { return nil }
 	var mu sync.Mutex
 	var saved []progress
@@ -399,9 +392,6 @@ func TestUnit_StartExpiresAndInterrupts(t *testing.T) {
 	defer cancel()
 	if err := u.e.Start(ctx); err != nil {
 		t.Fatal(err)
-	}
-	if err := u.e.Start(ctx); err == nil {
-		t.Error("a second Start succeeded")
 	}
 	if m := u.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: "ts.1"}); !strings.Contains(m.Text, "Expired at") {
 		t.Errorf("expired request shows %q", m.Text)

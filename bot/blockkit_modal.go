@@ -20,7 +20,6 @@ const (
 	MaxModalTitle       = 24
 	MaxModalButton      = 24
 	MaxPrivateMetadata  = 3000
-	MaxCallbackID       = 255
 	MaxInputLabel       = 2000
 	MaxInputHint        = 2000
 	MaxInputPlaceholder = 150

@@ -14,6 +14,7 @@ import (
 	"github.com/paasbot/paasbot/commands"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
@@ -43,9 +44,9 @@ func newE2E(t *testing.T, fakeOpts ...slacktest.Option) *e2e {
 
 func newE2EApprovers(t *testing.T, approvers []string, fakeOpts ...slacktest.Option) *e2e {
 	t.Helper()
-	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1})
+	sim, url, shared := testutil.Sim(t, gandisim.Options{Seed: 1})
 	sim.SeedDemo(gandisim.DemoAPIKey, 40)
-	shared := &http.Client{Timeout: 10 * time.Second}
+	shared.Timeout = 10 * time.Second
 	client := func(key secret.Value) *gandi.Client {
 		return gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithHTTPClient(shared))
 	}

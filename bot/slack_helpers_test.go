@@ -1,7 +1,6 @@
 package bot
 
 import (
-	"bytes"
 	"context"
 	"path/filepath"
 	"strings"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/paasbot/paasbot/bot/slacktest"
 	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 	"github.com/paasbot/paasbot/telemetry"
@@ -21,22 +21,23 @@ import (
 
 const wait = 10 * time.Second
 
-// logBuffer collects the adapter's log output (JSON lines) for assertions.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// waits records the poster's waits between attempts, which pass at once.
+type waits struct {
+	mu sync.Mutex
+	d  []time.Duration
 }
 
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
+func (w *waits) sleep(ctx context.Context, d time.Duration) error {
+	w.mu.Lock()
+	w.d = append(w.d, d)
+	w.mu.Unlock()
+	return ctx.Err()
 }
 
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+func (w *waits) all() []time.Duration {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return append([]time.Duration(nil), w.d...)
 }
 
 // harness runs the real adapter against the fake Slack.
@@ -47,7 +48,8 @@ type harness struct {
 	poster  *SlackPoster
 	db      *store.DB
 	dbPath  string
-	logs    *logBuffer
+	logs    *testutil.LogBuffer
+	waits   *waits // the poster's waits, passed at once
 	reg     *prometheus.Registry
 	cancel  context.CancelFunc
 	done    chan error
@@ -58,25 +60,18 @@ type harness struct {
 // runs the adapter with the core built by mk, until the test ends.
 func newHarness(t testing.TB, mk func(p *SlackPoster, db *store.DB) Core, fakeOpts []slacktest.Option, tweak func(*SlackConfig)) *harness {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testutil.LogBuffer{}
 	logger, err := telemetry.NewLogger(logs, telemetry.FormatJSON, "debug")
 	if err != nil {
 		t.Fatal(err)
 	}
-	dbSecret, _, err := store.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
 	path := filepath.Join(t.TempDir(), "paasbot.db")
-	db, err := store.Open(t.Context(), path, dbSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db, _ := testutil.OpenStoreAt(t, path, nil)
 
 	fake := slacktest.New(t, fakeOpts...)
 	api := slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL()), slack.OptionAppLevelToken(fake.AppToken()))
-	poster := NewSlackPoster(api, SlackPosterConfig{Logger: logger, Backoff: 10 * time.Millisecond})
+	w := &waits{}
+	poster := NewSlackPoster(api, SlackPosterConfig{Logger: logger, Sleep: w.sleep})
 	reg := prometheus.NewRegistry()
 	cfg := SlackConfig{
 		API: api, Poster: poster, Core: mk(poster, db), Dedup: db, Logger: logger,
@@ -89,7 +84,7 @@ func newHarness(t testing.TB, mk func(p *SlackPoster, db *store.DB) Core, fakeOp
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, fake: fake, slack: s, poster: poster, db: db, dbPath: path, logs: logs, reg: reg, done: make(chan error, 1)}
+	h := &harness{t: t, fake: fake, slack: s, poster: poster, db: db, dbPath: path, logs: logs, waits: w, reg: reg, done: make(chan error, 1)}
 	ctx, cancel := context.WithCancel(context.Background())
 	h.cancel = cancel
 	go func() { h.done <- s.Run(ctx) }()

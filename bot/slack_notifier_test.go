@@ -18,15 +18,16 @@ import (
 	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/bot/slacktest"
 	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/telemetry"
 )
 
 // newPoster returns a poster bound to fake (or to apiURL when set), its
 // logs captured.
-func newPoster(t *testing.T, fake *slacktest.Server, apiURL string) (*SlackPoster, *logBuffer) {
+func newPoster(t *testing.T, fake *slacktest.Server, apiURL string) (*SlackPoster, *testutil.LogBuffer) {
 	t.Helper()
-	logs := &logBuffer{}
+	logs := &testutil.LogBuffer{}
 	logger, err := telemetry.NewLogger(logs, telemetry.FormatJSON, "debug")
 	if err != nil {
 		t.Fatal(err)
@@ -35,7 +36,7 @@ func newPoster(t *testing.T, fake *slacktest.Server, apiURL string) (*SlackPoste
 		apiURL = fake.APIURL()
 	}
 	api := slack.New(fake.BotToken(), slack.OptionAPIURL(apiURL), slack.OptionAppLevelToken(fake.AppToken()))
-	return NewSlackPoster(api, SlackPosterConfig{Logger: logger, Backoff: time.Millisecond}), logs
+	return NewSlackPoster(api, SlackPosterConfig{Logger: logger, Sleep: func(ctx context.Context, _ time.Duration) error { return ctx.Err() }}), logs
 }
 
 func TestSlackPoster_Notifier(t *testing.T) {

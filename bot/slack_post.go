@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack"
 
 	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/internal/clock"
 	"github.com/paasbot/paasbot/telemetry"
 )
 
@@ -24,7 +25,6 @@ const (
 	SlackChannelNotFound  = "channel_not_found"
 	SlackExpiredTriggerID = "expired_trigger_id"
 	SlackInvalidTriggerID = "invalid_trigger_id"
-	SlackInvalidAuth      = "invalid_auth"
 )
 
 // responseURLUses is how many times Slack accepts a post to one
@@ -76,6 +76,9 @@ type SlackPosterConfig struct {
 	// Backoff is the first wait after a network error, doubled on each
 	// attempt; default 250 ms.
 	Backoff time.Duration
+	// Sleep is every wait between two attempts (Retry-After, back-off);
+	// default clock.Sleep. Tests make the waits pass at once.
+	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // SlackPoster posts, updates and answers messages through Slack's Web API
@@ -88,9 +91,6 @@ type SlackPoster struct {
 	http   *http.Client
 	logger *slog.Logger
 	cfg    SlackPosterConfig
-	// sleep waits d or until ctx ends; tests never replace it, the fake
-	// Slack sends whole-second Retry-After values.
-	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // NewSlackPoster returns a poster calling Slack with api (built with the bot
@@ -111,24 +111,10 @@ func NewSlackPoster(api *slack.Client, cfg SlackPosterConfig) *SlackPoster {
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = 250 * time.Millisecond
 	}
-	return &SlackPoster{
-		api: api, http: cfg.HTTPClient, logger: cfg.Logger.With("component", "slack"), cfg: cfg,
-		sleep: sleepCtx,
+	if cfg.Sleep == nil {
+		cfg.Sleep = clock.Sleep
 	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return &SlackPoster{api: api, http: cfg.HTTPClient, logger: cfg.Logger.With("component", "slack"), cfg: cfg}
 }
 
 // do runs one Slack call, retrying it after a 429 (waiting Retry-After)
@@ -165,7 +151,7 @@ func (p *SlackPoster) do(ctx context.Context, method string, fn func(ctx context
 		}
 		p.logger.WarnContext(ctx, "slack call failed, retrying",
 			"method", method, "attempt", attempt, "wait", wait, "error", cleanErr(err).Error())
-		if err := p.sleep(ctx, wait); err != nil {
+		if err := p.cfg.Sleep(ctx, wait); err != nil {
 			return fmt.Errorf("slack %s: %w", method, err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/bot/slacktest"
 	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
@@ -116,6 +117,9 @@ func TestSlack_RateLimitIsWaitedOut(t *testing.T) {
 	calls := h.fake.CallsTo("chat.postMessage")
 	if len(calls) != 3 || calls[0].Status != 429 || calls[1].Status != 429 || calls[2].Error != "" {
 		t.Errorf("calls = %+v, want 429, 429, then ok", calls)
+	}
+	if w := h.waits.all(); len(w) != 2 || w[0] != time.Second || w[1] != time.Second {
+		t.Errorf("waits = %v, want Retry-After (1s) twice", w)
 	}
 }
 
@@ -447,16 +451,7 @@ func TestSlack_BadTokens(t *testing.T) {
 
 func openStore(t *testing.T) *store.DB {
 	t.Helper()
-	dbSecret, _, err := store.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(t.Context(), t.TempDir()+"/p.db", dbSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return testutil.OpenStore(t, nil)
 }
 
 // TestSlack_FirstDeliveryExactlyOnce races copies of one interaction: the

@@ -117,7 +117,7 @@ func setupOn(t testing.TB, n int, clock *testutil.Clock, approvers ...string) *t
 	if clock != nil {
 		now, sleep = clock.Now, clock.Sleep
 	}
-	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 1, Now: now})
+	sim, url, hc := testutil.Sim(t, gandisim.Options{Seed: 1, Now: now})
 	sim.SeedDemo(testKey, n)
 	db := testutil.OpenStore(t, now)
 	if _, err := db.PutAPIKey(t.Context(), store.Identity{Team: testTeam, User: alice}, testKey); err != nil {
@@ -129,7 +129,7 @@ func setupOn(t testing.TB, n int, clock *testutil.Clock, approvers ...string) *t
 			if k == "panic-key-0000000000000" {
 				panic("boom")
 			}
-			return gandi.NewClient(k, gandi.WithEndpoint(url))
+			return gandi.NewClient(k, gandi.WithEndpoint(url), gandi.WithHTTPClient(hc))
 		}})
 	return &testEnv{core: core, engine: engine, sim: sim, url: url, db: db, notes: rec}
 }

@@ -21,16 +21,6 @@ import (
 // The handlers' unit tests: no HTTP, no SQLite. Gandi and the store are
 // function-field fakes, and the approvals engine is fakeApprovals.
 
-var (
-	_ Store     = (*storemock.DB)(nil)
-	_ PaaS      = (*gandimock.PaaS)(nil)
-	_ Vhosts    = (*gandimock.Vhosts)(nil)
-	_ Snapshots = (*gandimock.Snapshots)(nil)
-	_ Types     = (*gandimock.Types)(nil)
-	_ Version   = (*gandimock.Version)(nil)
-	_ Approvals = (*fakeApprovals)(nil)
-)
-
 // fakeApprovals is a function-field fake of the approvals engine.
 type fakeApprovals struct {
 	ProposeFn    func(ctx context.Context, by approvals.Actor, key secret.Value, p approvals.Plan) (reply.Message, error)

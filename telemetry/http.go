@@ -19,7 +19,7 @@ const (
 	// ReadyTimeout bounds one readiness check, so that a stuck store or
 	// Slack connection answers 503 rather than hanging the probe.
 	ReadyTimeout = 3 * time.Second
-	// ShutdownTimeout bounds how long Serve waits for requests in flight
+	// ShutdownTimeout bounds how long ServeListener waits for requests in flight
 	// once its context ends.
 	ShutdownTimeout = 5 * time.Second
 	// maxReasonLen bounds the reason /readyz prints.
@@ -87,21 +87,12 @@ func reason(err error) string {
 	return s
 }
 
-// Serve listens on addr (host:port; an empty host listens on every
-// interface, as in ":8081") and serves h until ctx ends, then shuts down,
-// giving requests in flight ShutdownTimeout to finish. It returns nil after
-// a clean stop, or the error that prevented listening or serving.
-func Serve(ctx context.Context, addr string, h http.Handler, logger *slog.Logger) error {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", addr)
-	if err != nil {
-		return fmt.Errorf("health and metrics server: %w", err)
-	}
-	return ServeListener(ctx, ln, h, logger)
-}
-
-// ServeListener is Serve on a listener the caller opened (tests listen on
-// 127.0.0.1:0 and read the port). It closes ln.
+// ServeListener serves h on ln, a listener the caller opened (cmd/paasbot
+// listens on PAASBOT_HTTP_ADDR first, so that a port in use stops start-up
+// naming the setting; tests listen on 127.0.0.1:0 and read the port), until
+// ctx ends, then shuts down, giving requests in flight ShutdownTimeout to
+// finish. It closes ln and returns nil after a clean stop, or the error
+// that prevented serving.
 func ServeListener(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)

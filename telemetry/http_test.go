@@ -105,7 +105,7 @@ func TestHTTPHandler_Defaults(t *testing.T) {
 	}
 }
 
-func TestServe_StopsWhenContextEnds(t *testing.T) {
+func TestServeListener_StopsWhenContextEnds(t *testing.T) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -134,42 +134,5 @@ func TestServe_StopsWhenContextEnds(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "listening") || !strings.Contains(logs.String(), "stopped") {
 		t.Errorf("logs:\n%s", logs.String())
-	}
-}
-
-func TestServe_BadAddress(t *testing.T) {
-	err := Serve(context.Background(), "127.0.0.1:notaport", http.NotFoundHandler(), nil)
-	if err == nil || !strings.Contains(err.Error(), "health and metrics server") {
-		t.Errorf("Serve(bad addr) = %v", err)
-	}
-}
-
-func TestServe_ByAddress(t *testing.T) {
-	// Find a free port, release it, and serve on it by address.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, addr, NewHTTPHandler(nil, prometheus.NewRegistry(), nil), nil) }()
-	var code int
-	for range 50 { // the goroutine may not be listening yet
-		resp, err := http.Get("http://" + addr + "/healthz")
-		if err == nil {
-			code = resp.StatusCode
-			resp.Body.Close()
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if code != 200 {
-		t.Errorf("healthz by address = %d", code)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Errorf("Serve = %v", err)
 	}
 }

@@ -6,12 +6,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/store"
 	"github.com/paasbot/paasbot/telemetry"
 )
@@ -26,15 +26,7 @@ type gaugeFixture struct {
 
 func newGaugeFixture(t *testing.T, every time.Duration) *gaugeFixture {
 	t.Helper()
-	dbSecret, _, err := store.NewSecret()
-	if err != nil {
-		t.Fatal(err)
-	}
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "paasbot.db"), dbSecret)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db := testutil.OpenStore(t, nil)
 	reg := telemetry.NewRegistry()
 	m := telemetry.NewMetrics(reg)
 	srv := httptest.NewServer(telemetry.NewHTTPHandler(m, reg, nil))

@@ -12,6 +12,7 @@ import (
 )
 
 func TestRotateSecret(t *testing.T) {
+	t.Parallel() // its own databases
 	t.Run("OK from PAASBOT_NEW_SECRET_KEY", func(t *testing.T) {
 		path, old := maintDB(t)
 		_, next, _ := store.NewSecret()

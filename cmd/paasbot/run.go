@@ -106,6 +106,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 	reg := telemetry.NewRegistry()
 	m := telemetry.NewMetrics(reg)
 	gandiHTTP := &http.Client{Timeout: httpTimeout}
+	defer gandiHTTP.CloseIdleConnections()
 	gandiLogger := logger.With("component", "gandi")
 	newGandi := func(key secret.Value) *gandi.Client {
 		return gandi.NewClient(key, gandi.WithEndpoint(cfg.GandiURL), gandi.WithHTTPClient(gandiHTTP),

@@ -105,6 +105,9 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 	httpClient := &http.Client{Timeout: 60 * time.Second}
+	// Before the sandbox stops (deferred earlier, so run later): a
+	// connection dialled but never used would hold its Shutdown.
+	defer httpClient.CloseIdleConnections()
 	sh := &bot.Shell{In: env.stdin, Out: env.stdout, Team: shellTeam, User: who, Channel: shellChannel,
 		Interactive: isTerminal(env.stdin), Logger: logger.With("component", "shell")}
 	if sh.Interactive {

@@ -20,6 +20,7 @@ import (
 // under test, not a fresh `go build` of the working tree, which failed the
 // test whenever another package was mid-edit and cost a second build.
 func TestShell_EndToEnd(t *testing.T) {
+	t.Parallel() // own simulator and database
 	session := strings.Join([]string{
 		"help",
 		"list",

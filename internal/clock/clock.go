@@ -12,15 +12,8 @@ import (
 // Sleep waits d, or until ctx ends, whose error it then returns. A d of
 // zero or less returns at once (with ctx's error, if it has ended).
 func Sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	wait, stop := context.WithTimeout(ctx, d)
+	defer stop()
+	<-wait.Done()
+	return ctx.Err()
 }
