@@ -15,7 +15,11 @@
 //     second replica never posts a slot twice), and posts through a Poster
 //     that the transport implements.
 //
-// The package imports neither Slack nor the commands core. Times given to
+// The package imports neither Slack nor the commands core. It declares
+// what it needs of the store (Store), of Gandi (Gandi: the PaaS and
+// Snapshots methods a scan calls, made for an owner's key by the
+// GandiFactory that cmd/paasbot wires) and of the transport (Poster), so
+// that the builders and the scans are tested without HTTP. Times given to
 // it are absolute instants; every date it shows is in the subscription's
 // zone.
 package alerts

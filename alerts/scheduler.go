@@ -31,7 +31,7 @@ type Store interface {
 }
 
 // Poster posts a message in a channel; the transport's notifier implements
-// it (commands.Notifier has the same Post).
+// it (the core's and the approvals engine's notifiers have the same Post).
 type Poster interface {
 	Post(ctx context.Context, channel string, m reply.Message) (reply.Ref, error)
 }

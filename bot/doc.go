@@ -1,7 +1,10 @@
 // Package bot holds paasbot's transports: the Slack socket-mode adapter and
 // the terminal (shell) adapter. They turn what people type and click into
 // neutral requests for package commands, and render its neutral replies
-// (package reply) for their platform.
+// (package reply) for their platform. They also deliver what the
+// approvals engine, the core and the alerts scheduler post outside a reply
+// (SlackPoster and Shell implement their notifiers). A transport reaches
+// Gandi and the store only through the core: it imports neither.
 //
 // Slack rendering lives in the blockkit*.go files: RenderBlocks turns a
 // reply.Message into one or more SlackMessage values within every Block Kit

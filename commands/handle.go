@@ -105,8 +105,8 @@ func (c *Core) apiKey(ctx context.Context, team, user string) (secret.Value, err
 }
 
 // keyError says what a failed key read means for the person: no key or an
-// unreadable one (an apperr.EUNAUTHORIZED *apperr.Error saying how to get one), or a
-// store failure (internal).
+// unreadable one (an apperr.EUNAUTHORIZED *apperr.Error saying how to get
+// one), or a store failure (internal).
 func keyError(err error) error {
 	switch {
 	case errors.Is(err, store.ErrNotFound):

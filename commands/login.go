@@ -45,10 +45,10 @@ func runLogin(_ context.Context, _ *Core, call *Call) (reply.Message, error) {
 
 // SubmitForm receives a filled form. For "login" it checks the key with
 // version.info, stores it for the submitter and answers privately with its
-// fingerprint. A refused key is an *apperr.Error apperr.EINVALID (the Slack modal shows it
-// on the field). A submission with an empty Team or User is refused
-// (apperr.EINVALID) before the key is looked at. The key never appears in a
-// reply, a log line or an error.
+// fingerprint. A refused key is an *apperr.Error apperr.EINVALID (the Slack
+// modal shows it on the field). A submission with an empty Team or User is
+// refused (apperr.EINVALID) before the key is looked at. The key never appears
+// in a reply, a log line or an error.
 func (c *Core) SubmitForm(ctx context.Context, s Submission) (msg reply.Message, err error) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -1,8 +1,8 @@
-// Package reply is the neutral message model that paasbot's core and its
-// report builders produce and that each transport (Slack Block Kit, the
-// terminal) renders in its own way. It knows nothing of Slack: a transport
-// must be able to show every Message without losing information, splitting
-// it into several posts when a platform limit requires.
+// Package reply is the neutral message model that paasbot's core, its
+// approvals engine and its report builders produce and that each transport
+// (Slack Block Kit, the terminal) renders in its own way. It knows nothing of
+// Slack: a transport must be able to show every Message without losing
+// information, splitting it into several posts when a platform limit requires.
 package reply
 
 // Visibility says who may see a message.

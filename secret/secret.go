@@ -12,8 +12,8 @@ import (
 	"log/slog"
 )
 
-// Redacted is what a Value, or an attribute telemetry's redacting handler masks,
-// prints instead of its value.
+// Redacted is what a Value, or an attribute telemetry's redacting handler
+// masks, prints instead of its value.
 const Redacted = "[redacted]"
 
 // Value holds a value that must never be printed: an API key, a Slack

@@ -19,8 +19,8 @@ const (
 	// ReadyTimeout bounds one readiness check, so that a stuck store or
 	// Slack connection answers 503 rather than hanging the probe.
 	ReadyTimeout = 3 * time.Second
-	// ShutdownTimeout bounds how long ServeListener waits for requests in flight
-	// once its context ends.
+	// ShutdownTimeout bounds how long ServeListener waits for requests in
+	// flight once its context ends.
 	ShutdownTimeout = 5 * time.Second
 	// maxReasonLen bounds the reason /readyz prints.
 	maxReasonLen = 200

@@ -2,9 +2,9 @@
 // structured logs (log/slog) with request ids and secrets redacted,
 // Prometheus metrics, and the /healthz, /readyz and /metrics endpoints.
 //
-// It imports no other paasbot package, so every package may use its Secret
-// type and its context helpers; only cmd/paasbot builds the logger, the
-// metrics and the HTTP server, and passes them down.
+// It imports only package secret (whose placeholder it masks attributes
+// with), so every package may use its context helpers; only cmd/paasbot
+// builds the logger, the metrics and the HTTP server, and passes them down.
 package telemetry
 
 import (

@@ -97,9 +97,9 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 	return serve(ctx, cfg, logger, db, api, slackHTTP)
 }
 
-// serve wires the approvals engine, the core, the Slack adapter, the alerts scheduler, the
-// janitor and the health server, runs until ctx ends, and stops them in
-// order.
+// serve wires the approvals engine, the core, the Slack adapter, the alerts
+// scheduler, the janitor and the health server, runs until ctx ends, and stops
+// them in order.
 func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, api *slack.Client, slackHTTP *http.Client) error {
 	logger.InfoContext(ctx, "paasbot starting", "config", cfg)
 

@@ -1,10 +1,10 @@
-// Package gandimock holds function-field fakes of the Gandi client's
-// services (WTF Dial's mock/ package): each method calls the field of the
-// same name with "Fn" appended, and a method whose field is nil fails with
-// an error wrapping testutil.ErrNotFaked naming it, so that a test sees at
-// once which call it did not expect. The fakes implement the small interfaces that commands,
-// approvals and alerts declare, so that handlers, the engine and the scans
-// are tested without HTTP. They are safe for concurrent use when the
+// Package gandimock holds function-field fakes of the Gandi client's services
+// (WTF Dial's mock/ package): each method calls the field of the same name
+// with "Fn" appended, and a method whose field is nil fails with an error
+// wrapping testutil.ErrNotFaked naming it, so that a test sees at once which
+// call it did not expect. The fakes implement the small interfaces that
+// commands, approvals and alerts declare, so that handlers, the engine and the
+// scans are tested without HTTP. They are safe for concurrent use when the
 // functions they are given are.
 package gandimock
 
