@@ -307,7 +307,7 @@ func TestApprovals_StartTwice(t *testing.T) {
 		t.Error("second Start succeeded")
 	}
 	cancel()
-	r.engine.Wait()
+	drain(r.engine)
 }
 
 func apvItoa(n int) string { return strconv.Itoa(n) }
@@ -329,7 +329,7 @@ func TestApprovals_StartSweepsPeriodically(t *testing.T) {
 		time.Sleep(5 * time.Millisecond)
 	}
 	cancel()
-	r.engine.Wait()
+	drain(r.engine)
 	a := r.approval(id)
 	if a.State != store.StateExpired {
 		t.Fatalf("the sweep did not expire the request: %s", a.State)

@@ -46,5 +46,5 @@ func BenchmarkApprovals_RequestAndContendedApprove(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	r.engine.Wait()
+	drain(r.engine)
 }

@@ -81,10 +81,6 @@ func (e *Engine) Close() {
 	rt.wg.Wait()
 }
 
-// Wait blocks until the background work has ended (after the context
-// given to Start ends, or Close).
-func (e *Engine) Wait() { e.runtime().wg.Wait() }
-
 // WaitFollowUps blocks until no operation is being followed any more (the
 // follow-ups started so far have ended) or ctx ends, whose error it then
 // returns. The shell uses it at the end of a piped session so that the

@@ -193,7 +193,7 @@ func (r *apvRig) approval(id int64) *store.Approval {
 // background work (no Start, so only follow-ups) has drained.
 func (r *apvRig) waitFollowed(id int64) *store.Approval {
 	r.t.Helper()
-	r.engine.Wait()
+	drain(r.engine)
 	a := r.approval(id)
 	if !a.FollowDone {
 		r.t.Fatalf("approval %d still followed: %+v", id, a)
@@ -213,3 +213,7 @@ func (r *apvRig) audit() string {
 	}
 	return b.String()
 }
+
+// drain waits until the engine's background work has ended: the follow-ups
+// of a test that never called Start, or everything after its context ended.
+func drain(e *Engine) { e.runtime().wg.Wait() }

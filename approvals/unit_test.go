@@ -244,7 +244,7 @@ func TestUnit_ApproveRunsOnceWithTheRequestersKey(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	u.e.Wait()
+	drain(u.e)
 	if m.Tone != reply.Success || !strings.Contains(m.Text, "#7 ran once with {@UDANA}'s key") {
 		t.Errorf("answer = %s", testutil.Text(m))
 	}
@@ -359,7 +359,7 @@ func TestUnit_FollowRecordsEachStep(t *testing.T) {
 	if _, err := u.e.Approve(t.Context(), Actor{Team: apvTeam, User: apvRequester}, 7); err != nil {
 		t.Fatal(err)
 	}
-	u.e.Wait()
+	drain(u.e)
 	mu.Lock()
 	last := saved[len(saved)-1]
 	mu.Unlock()

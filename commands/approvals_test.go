@@ -82,7 +82,9 @@ func TestApprovals_ShellFlow(t *testing.T) {
 	if m := run("sam", "approve 1"); m.Tone != reply.Success {
 		t.Fatalf("sam approves = %+v", m)
 	}
-	e.engine.Wait()
+	if err := e.engine.WaitFollowUps(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	if a, err := e.db.Approval(t.Context(), 1); err != nil || !a.FollowDone {
 		t.Fatalf("approval 1 still followed: %+v, %v", a, err)
 	}

@@ -77,7 +77,7 @@ type Call struct {
 	Share bool
 
 	args   []string          // positional values in order
-	links  map[string]string // Slack link targets by param name ("#0" for positional 0)
+	links  map[string]string // Slack link targets of positional values ("#0" for the first)
 	values map[string]any    // by canonical Param.Name
 	raw    map[string]string
 	order  []string     // names as given, for rebuilding the line
@@ -95,10 +95,6 @@ func (c *Call) Arg(i int) string {
 // ArgLink returns the Slack link target of the i-th positional value when
 // it was written as one link (e.g. "#C123" for <#C123|ops>), else "".
 func (c *Call) ArgLink(i int) string { return c.links["#"+strconv.Itoa(i)] }
-
-// Link returns the Slack link target of a key=value parameter written as
-// one link, else "".
-func (c *Call) Link(name string) string { return c.links[name] }
 
 // Has reports whether the parameter was given.
 func (c *Call) Has(name string) bool { _, ok := c.values[name]; return ok }
@@ -128,9 +124,6 @@ func (c *Call) Bool(name string) bool { b, _ := c.values[name].(bool); return b 
 
 // Days returns a KindDays value.
 func (c *Call) Days(name string) int { return c.Int(name) }
-
-// Raw returns the value as typed (after alias resolution), "" when absent.
-func (c *Call) Raw(name string) string { return c.raw[name] }
 
 // registry is the set of commands, built once per Core.
 type registry struct {
@@ -261,9 +254,6 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 		}
 		call.values[p.Name] = v
 		call.raw[p.Name] = raw
-		if a.Link != "" {
-			call.links[p.Name] = a.Link
-		}
 		call.order = append(call.order, p.Name)
 		return nil
 	}
