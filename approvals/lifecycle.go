@@ -5,8 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"time"
 
+	"github.com/paasbot/paasbot/internal/clock"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -49,20 +49,12 @@ func (e *Engine) Start(ctx context.Context) error {
 	for _, a := range following {
 		e.resume(ctx, a)
 	}
-	every := e.cfg.SweepEvery
 	rt.spawn(ctx, func(ctx context.Context) {
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if err := e.sweepExpired(ctx); err != nil && ctx.Err() == nil {
-					e.log.WarnContext(ctx, "approval expiry sweep failed", "err", err)
-				}
+		clock.Every(ctx, e.cfg.SweepEvery, func(ctx context.Context) {
+			if err := e.sweepExpired(ctx); err != nil && ctx.Err() == nil {
+				e.log.WarnContext(ctx, "approval expiry sweep failed", "err", err)
 			}
-		}
+		})
 	})
 	return nil
 }

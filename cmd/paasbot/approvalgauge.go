@@ -4,6 +4,8 @@ import (
 	"context"
 	"log/slog"
 	"time"
+
+	"github.com/paasbot/paasbot/internal/clock"
 )
 
 // approvalGaugeEvery is how often run recounts approval requests per state
@@ -47,15 +49,4 @@ func (r *approvalGaugeRefresher) refresh(ctx context.Context) {
 // run refreshes the gauge every r.every until ctx ends. The caller does the
 // first refresh itself, before serving, so that the gauge is set from the
 // first scrape on.
-func (r *approvalGaugeRefresher) run(ctx context.Context) {
-	tick := time.NewTicker(r.every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			r.refresh(ctx)
-		}
-	}
-}
+func (r *approvalGaugeRefresher) run(ctx context.Context) { clock.Every(ctx, r.every, r.refresh) }

@@ -1,7 +1,8 @@
 // Package clock holds the one way paasbot waits: Sleep pauses for a
-// duration or until the context ends. Packages take a sleep function of
-// this shape in their configuration (defaulting to Sleep) so that tests
-// make time pass at once.
+// duration or until the context ends, Every runs a job on a period until
+// the context ends. Packages take a sleep function of Sleep's shape in
+// their configuration (defaulting to Sleep) so that tests make time pass
+// at once.
 package clock
 
 import (
@@ -16,4 +17,19 @@ func Sleep(ctx context.Context, d time.Duration) error {
 	defer stop()
 	<-wait.Done()
 	return ctx.Err()
+}
+
+// Every calls fn every period until ctx ends, the first time one period
+// from now. fn runs on Every's goroutine, so runs never overlap.
+func Every(ctx context.Context, period time.Duration, fn func(ctx context.Context)) {
+	tick := time.NewTicker(period)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			fn(ctx)
+		}
+	}
 }

@@ -20,3 +20,16 @@ func TestSleep(t *testing.T) {
 		t.Errorf("Sleep(0) on a cancelled context = %v", err)
 	}
 }
+
+func TestEvery(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	runs := 0
+	Every(ctx, time.Millisecond, func(context.Context) {
+		if runs++; runs == 3 {
+			cancel()
+		}
+	})
+	if runs != 3 {
+		t.Errorf("fn ran %d times, want 3 then Every returns", runs)
+	}
+}
