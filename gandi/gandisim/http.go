@@ -83,6 +83,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
+	if s.opts.RecordSpans {
+		i := s.spans.begin(method)
+		defer s.spans.end(i)
+	}
 	delay, status, retryAfter, injected := s.inject(method)
 	if delay > 0 && !sleep(r.Context(), delay) {
 		return // the client went away

@@ -52,6 +52,10 @@ type Options struct {
 	// (on top of Latency).
 	SlowRate    float64
 	SlowLatency time.Duration
+
+	// RecordSpans records when each call arrived and was answered (Spans,
+	// Rounds): tests count sequential round trips with it.
+	RecordSpans bool
 }
 
 // FaultRule injects faults at run time into the next calls.
@@ -99,6 +103,8 @@ type Server struct {
 	rules      []FaultRule
 	types      []paasType
 	table      map[string]methodSpec
+
+	spans spanLog // when Options.RecordSpans
 }
 
 // New returns a server with no accounts; add them with AddAccount or

@@ -1,0 +1,409 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"github.com/paasbot/paasbot/bot/slacktest"
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/store"
+)
+
+// loadRig is paasbot as `run` wires it (serve), driven through slack-go's
+// socket-mode client by the fake Slack, on a simulator with a fixed
+// latency and one account per user. Every response_url post is stamped as
+// it returns, so that answer latency is measured where Slack would see it.
+type loadRig struct {
+	tb     testing.TB
+	fake   *slacktest.Server
+	sim    *gandisim.Server
+	simURL string
+	users  []string
+	posts  *postRecorder
+	logs   *syncBuffer
+	cancel context.CancelFunc
+	done   chan error
+}
+
+// benchKey is the simulator key of user i: 24 characters like Gandi's.
+func benchKey(i int) string { return fmt.Sprintf("bench%04dkey000000000000", i) }
+
+// loadOptions shape a loadRig: users, each with an account of instances,
+// and the simulator's latency.
+type loadOptions struct {
+	users, instances int
+	latency          time.Duration
+	spans            bool // the simulator records its calls (Rounds)
+}
+
+func newLoadRig(tb testing.TB, o loadOptions) *loadRig {
+	tb.Helper()
+	fake := slacktest.New(tb, slacktest.WithBotToken(runBotToken), slacktest.WithAppToken(runAppToken))
+	sim, simURL := gandisim.NewTestServer(tb, gandisim.Options{Seed: 7, Latency: o.latency, RecordSpans: o.spans})
+	_, b64, err := store.NewSecret()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	vars := map[string]string{
+		"PAASBOT_SLACK_BOT_TOKEN": fake.BotToken(),
+		"PAASBOT_SLACK_APP_TOKEN": fake.AppToken(),
+		"PAASBOT_SLACK_API_URL":   fake.APIURL(),
+		"PAASBOT_SECRET_KEY":      b64,
+		"PAASBOT_DB":              filepath.Join(tb.TempDir(), "paasbot.db"),
+		"PAASBOT_GANDI_URL":       simURL,
+		"PAASBOT_LOG_FORMAT":      "json",
+		"PAASBOT_LOG_LEVEL":       "warn",
+	}
+	cfg, err := loadConfig(envFrom(vars), newFlagSet(), nil)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	secret, err := store.ParseSecret(b64)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	db, err := store.Open(context.Background(), cfg.DB, secret)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r := &loadRig{tb: tb, fake: fake, sim: sim, simURL: simURL, posts: &postRecorder{byPath: map[string][]answerPost{}}, logs: &syncBuffer{}, done: make(chan error, 1)}
+	for i := range o.users {
+		key := benchKey(i)
+		sim.SeedDemo(key, o.instances)
+		u := fmt.Sprintf("U%04dLOAD", i)
+		if _, err := db.PutAPIKey(context.Background(), store.Identity{Team: fake.TeamID(), User: u}, key); err != nil {
+			tb.Fatal(err)
+		}
+		r.users = append(r.users, u)
+	}
+	logger, err := cfg.newLogger(r.logs)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	slackHTTP := &http.Client{Timeout: httpTimeout, Transport: r.posts.wrap(http.DefaultTransport)}
+	api := slack.New(cfg.SlackBotToken.Reveal(), slack.OptionAPIURL(cfg.SlackAPIURL),
+		slack.OptionAppLevelToken(cfg.SlackAppToken.Reveal()), slack.OptionHTTPClient(slackHTTP))
+	ctx, cancel := context.WithCancel(context.Background())
+	r.cancel = cancel
+	go func() { r.done <- serve(ctx, cfg, logger, db, api, slackHTTP) }()
+	tb.Cleanup(func() {
+		r.stop()
+		db.Close()
+	})
+	fake.WaitForConnections(tb, 1, 10*time.Second)
+	return r
+}
+
+func (r *loadRig) stop() {
+	if r.cancel == nil {
+		return
+	}
+	r.cancel()
+	r.cancel = nil
+	select {
+	case err := <-r.done:
+		if err != nil {
+			r.tb.Errorf("serve: %v", err)
+		}
+	case <-time.After(2 * drainTimeout):
+		r.tb.Error("serve did not return")
+	}
+}
+
+// answerPost is one accepted response_url post, stamped when it returned.
+type answerPost struct {
+	at              time.Time
+	text            string
+	replaceOriginal bool
+	deleteOriginal  bool
+}
+
+// postRecorder wraps the Slack HTTP transport and records every
+// response_url post by URL path.
+type postRecorder struct {
+	mu     sync.Mutex
+	byPath map[string][]answerPost
+	n      int
+	change chan struct{}
+}
+
+func (p *postRecorder) wrap(rt http.RoundTripper) http.RoundTripper {
+	return roundTripFunc(func(req *http.Request) (*http.Response, error) {
+		if !strings.HasPrefix(req.URL.Path, "/response/") || req.Body == nil {
+			return rt.RoundTrip(req)
+		}
+		body, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(body))
+		resp, err := rt.RoundTrip(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			return resp, err
+		}
+		var m struct {
+			Text            string `json:"text"`
+			ReplaceOriginal bool   `json:"replace_original"`
+			DeleteOriginal  bool   `json:"delete_original"`
+		}
+		_ = json.Unmarshal(body, &m)
+		p.mu.Lock()
+		p.byPath[req.URL.Path] = append(p.byPath[req.URL.Path], answerPost{at: time.Now(), text: m.Text, replaceOriginal: m.ReplaceOriginal, deleteOriginal: m.DeleteOriginal})
+		p.n++
+		if p.change != nil {
+			close(p.change)
+			p.change = nil
+		}
+		p.mu.Unlock()
+		return resp, err
+	})
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// waitQuiet returns once every one of want paths has a final post, or
+// once no post arrived for quiet.
+func (p *postRecorder) waitQuiet(paths []string, quiet time.Duration) {
+	for {
+		p.mu.Lock()
+		done := 0
+		for _, path := range paths {
+			if finalPost(p.byPath[path]) != nil {
+				done++
+			}
+		}
+		ch := make(chan struct{})
+		p.change = ch
+		p.mu.Unlock()
+		if done == len(paths) {
+			return
+		}
+		select {
+		case <-ch:
+		case <-time.After(quiet):
+			return
+		}
+	}
+}
+
+// isPlaceholder and isRefusal classify a post by its words (the benchmark
+// reads results the way a person would).
+func isPlaceholder(p answerPost) bool { return strings.Contains(p.text, "Asking Gandi") }
+func isRefusal(p answerPost) bool     { return strings.Contains(p.text, "busy") }
+
+// finalPost is the answer or refusal among posts, nil if none came yet.
+func finalPost(posts []answerPost) *answerPost {
+	for i := range posts {
+		if !isPlaceholder(posts[i]) && !posts[i].deleteOriginal {
+			return &posts[i]
+		}
+	}
+	return nil
+}
+
+// loadResult is what one load run measured.
+type loadResult struct {
+	sent, answered, refused, lost, duplicated int
+	redelivered, placeholders                 int
+	ack, answer                               []time.Duration
+}
+
+// drive sends n `/paas text` commands, user i%len(users) for the i-th, one
+// every gap (0: as fast as the socket takes them), and waits for them.
+func (r *loadRig) drive(n int, gap time.Duration, text string) loadResult {
+	ctx := context.Background()
+	type sentCmd struct {
+		id, path string
+		at       time.Time
+	}
+	cmds := make([]sentCmd, 0, n)
+	start := time.Now()
+	base := strings.TrimSuffix(r.fake.APIURL(), "/api/")
+	for i := range n {
+		if gap > 0 {
+			if d := time.Until(start.Add(time.Duration(i) * gap)); d > 0 {
+				time.Sleep(d)
+			}
+		}
+		at := time.Now()
+		id := r.fake.SendSlashCommand(ctx, slacktest.SlashCommand{UserID: r.users[i%len(r.users)], ChannelID: "C0LOAD", Text: text})
+		cmds = append(cmds, sentCmd{id: id, at: at})
+	}
+	paths := make([]string, len(cmds))
+	for i := range cmds {
+		env, _ := r.fake.Envelope(cmds[i].id)
+		cmds[i].path = strings.TrimPrefix(env.ResponseURL, base)
+		paths[i] = cmds[i].path
+	}
+	r.posts.waitQuiet(paths, 15*time.Second)
+
+	res := loadResult{sent: n}
+	r.posts.mu.Lock()
+	for _, c := range cmds {
+		posts := r.posts.byPath[c.path]
+		finals := 0
+		for _, p := range posts {
+			if isPlaceholder(p) {
+				res.placeholders++
+				continue
+			}
+			if p.deleteOriginal {
+				continue
+			}
+			finals++
+		}
+		f := finalPost(posts)
+		switch {
+		case f == nil:
+			res.lost++
+		case isRefusal(*f):
+			res.refused++
+		default:
+			res.answered++
+			res.answer = append(res.answer, f.at.Sub(c.at))
+		}
+		if finals > 1 {
+			res.duplicated++
+		}
+	}
+	r.posts.mu.Unlock()
+	for _, a := range r.fake.Acks() {
+		if a.Known && !a.Duplicate {
+			res.ack = append(res.ack, a.Latency)
+		}
+	}
+	for _, d := range r.fake.Deliveries() {
+		if d.RetryAttempt > 0 {
+			res.redelivered++
+		}
+	}
+	return res
+}
+
+func pct(ds []time.Duration, p int) float64 {
+	if len(ds) == 0 {
+		return 0
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	i := min(len(s)-1, len(s)*p/100)
+	return float64(s[i].Microseconds()) / 1000
+}
+
+// peakRSS is the process's peak resident set (VmHWM) in MB, fake Slack,
+// simulator and driver included; resetPeakRSS starts a new peak (Linux).
+func peakRSS() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, _ := strconv.ParseFloat(f[1], 64)
+			return kb / 1024
+		}
+	}
+	return 0
+}
+
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// BenchmarkLoad_Commands sends 1,000 `/paas list` commands from 100 users
+// to the real adapter (slack-go socket mode against the fake Slack) with
+// Gandi answering in 200 ms: in a burst (as fast as the socket takes them),
+// then paced at 50 and 200 a second. It reports how many were answered,
+// refused, lost (no answer at all) and answered twice, the ack and answer
+// latencies (p50, p99, ms) and the process's peak RSS (MB, the fake Slack
+// and the simulator included). One iteration is one run of 1,000:
+//
+//	go test ./cmd/paasbot -run '^$' -bench Load_Commands -benchtime 1x -timeout 20m
+func BenchmarkLoad_Commands(b *testing.B) {
+	for _, bc := range []struct {
+		name string
+		gap  time.Duration
+	}{{"burst", 0}, {"paced200", 5 * time.Millisecond}, {"paced50", 20 * time.Millisecond}} {
+		b.Run(bc.name, func(b *testing.B) {
+			for range b.N {
+				b.StopTimer()
+				rig := newLoadRig(b, loadOptions{users: 100, instances: 5, latency: 200 * time.Millisecond})
+				resetPeakRSS()
+				b.StartTimer()
+				res := rig.drive(1000, bc.gap, "list")
+				b.StopTimer()
+				rss := peakRSS()
+				rig.stop()
+				b.ReportMetric(float64(res.answered), "answered")
+				b.ReportMetric(float64(res.refused), "refused")
+				b.ReportMetric(float64(res.lost), "lost")
+				b.ReportMetric(float64(res.duplicated), "duplicated")
+				b.ReportMetric(float64(res.redelivered), "redelivered")
+				b.ReportMetric(float64(res.placeholders), "placeholders")
+				b.ReportMetric(pct(res.ack, 50), "ack-p50-ms")
+				b.ReportMetric(pct(res.ack, 99), "ack-p99-ms")
+				b.ReportMetric(pct(res.answer, 50), "answer-p50-ms")
+				b.ReportMetric(pct(res.answer, 99), "answer-p99-ms")
+				b.ReportMetric(rss, "peak-RSS-MB")
+				b.StartTimer()
+			}
+		})
+	}
+}
+
+// BenchmarkRoundTrips sends each read command once through the real
+// adapter, Gandi answering every call in 300 ms, and reports the Gandi
+// calls it made, how many of them were sequential (rounds: calls that
+// overlapped count once) and the time until its answer reached Slack. The
+// renew preview is measured for reference (issue 12 owns it).
+//
+//	go test ./cmd/paasbot -run '^$' -bench RoundTrips -benchtime 3x
+func BenchmarkRoundTrips(b *testing.B) {
+	rig := newLoadRig(b, loadOptions{users: 1, instances: 5, latency: 300 * time.Millisecond, spans: true})
+	gc := gandi.NewClient(benchKey(0), gandi.WithEndpoint(rig.simURL))
+	found, err := gc.PaaS.List(b.Context(), &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{Name: gandi.Strings{"shop-prod"}}})
+	if err != nil || len(found) != 1 {
+		b.Fatalf("shop-prod: %v %v", found, err)
+	}
+	id := strconv.Itoa(found[0].ID)
+	for _, c := range []struct{ name, text string }{
+		{"list", "list"}, {"count", "count"}, {"info_id", "info " + id}, {"info_name", "info shop-prod"},
+		{"vhost_list_instance", "vhost list shop-prod"}, {"snapshot_list_instance", "snapshot list shop-prod"},
+		{"renew_preview", "renew shop-prod duration=12m"},
+	} {
+		text := c.text
+		b.Run(c.name, func(b *testing.B) {
+			calls, rounds := 0, 0
+			var took time.Duration
+			for range b.N {
+				rig.sim.ResetSpans()
+				res := rig.drive(1, 0, text)
+				if res.answered != 1 {
+					b.Fatalf("%q: %+v", text, res)
+				}
+				spans := rig.sim.Spans()
+				calls += len(spans)
+				rounds += gandisim.Rounds(spans)
+				took += res.answer[0]
+			}
+			b.ReportMetric(float64(calls)/float64(b.N), "gandi-calls/op")
+			b.ReportMetric(float64(rounds)/float64(b.N), "rounds/op")
+			b.ReportMetric(float64(took.Milliseconds())/float64(b.N), "answer-ms/op")
+		})
+	}
+}
