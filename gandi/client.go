@@ -42,6 +42,7 @@ type Client struct {
 	maxResponse int64
 	logger      *slog.Logger
 	observer    func(method string, took time.Duration, err error)
+	limiter     *KeyLimiter // nil: no per-key limit
 	now         func() time.Time
 	// sleep pauses between attempts of a read call (tests replace it).
 	sleep func(ctx context.Context, d time.Duration) error
@@ -272,9 +273,17 @@ func slowDown(err error) (retryAfter time.Duration, ok bool) {
 	return 0, false
 }
 
-// attempt sends one HTTP request, logs and observes it, and returns its
-// outcome with the key scrubbed.
+// attempt sends one HTTP request, within the key's slots when a
+// KeyLimiter is set, logs and observes it (its time excludes the wait for
+// a slot), and returns its outcome with the key scrubbed.
 func (c *Client) attempt(ctx context.Context, method string, body []byte, out any) error {
+	if c.limiter != nil {
+		release, err := c.limiter.acquire(ctx, c.key())
+		if err != nil {
+			return &TransportError{Method: method, Err: err}
+		}
+		defer release()
+	}
 	start := c.now()
 	err := c.scrub(c.send(ctx, method, body, out))
 	took := c.now().Sub(start)
