@@ -35,11 +35,28 @@ type Dedup interface {
 
 // Defaults of SlackConfig.
 const (
-	DefaultWorkers      = 8
-	DefaultDrainTimeout = 30 * time.Second
-	DefaultFormTimeout  = 2500 * time.Millisecond
-	DefaultDedupTTL     = 2 * time.Hour
+	// DefaultWorkers: commands wait on Gandi and Slack, not on the CPU,
+	// so many run at once; Gandi is kept from a burst by the per-key
+	// limit of the Gandi client (cmd/paasbot) and people from each other
+	// by DefaultPerUser.
+	DefaultWorkers = 64
+	// DefaultPerUser is how many of one person's commands run at once.
+	DefaultPerUser = 4
+	// DefaultQueueSize is how many acknowledged commands may wait: an
+	// acked command is never refused while fewer wait (DESIGN §10).
+	DefaultQueueSize = 10_000
+	// DefaultPlaceholderAfter is how long a slash command may run before
+	// its person sees "Asking Gandi…" (replaced by the answer).
+	DefaultPlaceholderAfter = time.Second
+	DefaultDrainTimeout     = 30 * time.Second
+	DefaultFormTimeout      = 2500 * time.Millisecond
+	DefaultDedupTTL         = 2 * time.Hour
 )
+
+// recentEnvelopes is how many envelope ids the event loop remembers to
+// recognise a redelivery before it answers anything: minutes of traffic
+// at any rate a workspace sends (Slack redelivers within minutes).
+const recentEnvelopes = 100_000
 
 // SlackConfig configures the socket-mode adapter.
 type SlackConfig struct {
@@ -57,11 +74,21 @@ type SlackConfig struct {
 	// Metrics observes ack latency and reconnects; nil is fine.
 	Metrics *telemetry.Metrics
 
-	// Workers bounds the commands run at once (default DefaultWorkers);
-	// QueueSize how many acknowledged commands may wait for a worker
-	// (default 4×Workers). Past that, people get "busy, try again".
+	// Workers bounds the commands run at once (default DefaultWorkers).
+	// A command waiting for Slack (its channel's pace, a Retry-After)
+	// gives its worker to the next one. PerUser bounds those of one
+	// person (team and user) among them (default DefaultPerUser); the
+	// others' commands take turns with theirs. QueueSize is how many
+	// acknowledged commands may wait (default DefaultQueueSize); past
+	// that, people are told, always, that paasbot is busy and when to
+	// try again.
 	Workers   int
+	PerUser   int
 	QueueSize int
+	// PlaceholderAfter is how long a slash command runs before its person
+	// sees "Asking Gandi…", which the answer then replaces (default
+	// DefaultPlaceholderAfter).
+	PlaceholderAfter time.Duration
 	// DrainTimeout bounds how long Run lets work in flight finish once its
 	// context ends (default DefaultDrainTimeout).
 	DrainTimeout time.Duration
@@ -95,10 +122,14 @@ type Slack struct {
 	running   atomic.Bool
 
 	// Set by Run.
-	sm    *socketmode.Client
-	jobs  chan job
-	side  sync.WaitGroup // view submissions and busy answers
-	sideN chan struct{}  // bounds side goroutines
+	sm      *socketmode.Client
+	queue   *fairQueue
+	recent  *recentIDs     // the event loop's alone
+	jobs    sync.WaitGroup // commands and clicks running
+	side    sync.WaitGroup // view submissions and placeholders
+	forms   chan struct{}  // bounds the view submissions checked at once
+	notices *noticeBox
+	rate    throughput
 }
 
 // NewSlack checks cfg and returns the adapter; Run connects it.
@@ -117,8 +148,14 @@ func NewSlack(cfg SlackConfig) (*Slack, error) {
 	if cfg.Workers <= 0 {
 		cfg.Workers = DefaultWorkers
 	}
+	if cfg.PerUser <= 0 {
+		cfg.PerUser = DefaultPerUser
+	}
 	if cfg.QueueSize <= 0 {
-		cfg.QueueSize = 4 * cfg.Workers
+		cfg.QueueSize = DefaultQueueSize
+	}
+	if cfg.PlaceholderAfter <= 0 {
+		cfg.PlaceholderAfter = DefaultPlaceholderAfter
 	}
 	if cfg.DrainTimeout <= 0 {
 		cfg.DrainTimeout = DefaultDrainTimeout
@@ -219,21 +256,23 @@ func (s *Slack) Run(ctx context.Context) error {
 	s.logger.InfoContext(ctx, "slack bot token accepted", "team", auth.TeamID, "bot_user", auth.UserID)
 
 	s.sm = socketmode.New(s.api, s.cfg.SocketOptions...)
-	s.jobs = make(chan job, s.cfg.QueueSize)
-	s.sideN = make(chan struct{}, 2*s.cfg.Workers+8)
+	s.queue = newFairQueue(s.cfg.QueueSize, s.cfg.PerUser)
+	s.recent = newRecentIDs(recentEnvelopes)
+	s.forms = make(chan struct{}, 2*s.cfg.Workers+8)
 
 	// Work outlives ctx by up to DrainTimeout: acknowledged commands must
 	// still reach Slack after SIGTERM.
 	workCtx, cancelWork := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelWork()
-	var workers sync.WaitGroup
-	for range s.cfg.Workers {
-		workers.Go(func() {
-			for j := range s.jobs {
-				s.runJob(workCtx, j)
-			}
-		})
-	}
+	// Notices (refusals, unreadable requests) get until Run returns.
+	noticeCtx, cancelNotices := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelNotices()
+	s.notices = newNoticeBox(noticeCtx, s, noticeSenders)
+	dispatched := make(chan struct{})
+	go func() {
+		defer close(dispatched)
+		s.dispatch(workCtx)
+	}()
 
 	runErr := make(chan error, 1)
 	go func() { runErr <- s.sm.RunContext(ctx) }()
@@ -256,9 +295,9 @@ loop:
 		}
 	}
 	s.connected.Store(false)
-	close(s.jobs)
-	s.logger.InfoContext(ctx, "slack adapter stopping: draining work in flight", "queued", len(s.jobs), "deadline", s.cfg.DrainTimeout)
-	if err := s.drain(&workers, cancelWork, runErr, socketDone); err != nil && result == nil {
+	s.queue.close()
+	s.logger.InfoContext(ctx, "slack adapter stopping: draining work in flight", "queued", s.queue.len(), "deadline", s.cfg.DrainTimeout)
+	if err := s.drain(dispatched, cancelWork, runErr, socketDone); err != nil && result == nil {
 		result = err
 	}
 	return result
@@ -271,11 +310,13 @@ loop:
 // holding Run past its promise. Events the socket-mode client still
 // delivers are dropped unacknowledged (Slack sends them again), so that it
 // never blocks on a full channel and can return.
-func (s *Slack) drain(workers *sync.WaitGroup, cancelWork context.CancelFunc, runErr <-chan error, socketDone bool) error {
+func (s *Slack) drain(dispatched <-chan struct{}, cancelWork context.CancelFunc, runErr <-chan error, socketDone bool) error {
 	drained := make(chan struct{})
 	go func() {
-		workers.Wait()
+		<-dispatched
+		s.jobs.Wait()
 		s.side.Wait()
+		s.notices.wait()
 		close(drained)
 	}()
 	grace := min(time.Second, s.cfg.DrainTimeout/10)
@@ -302,13 +343,18 @@ func (s *Slack) drain(workers *sync.WaitGroup, cancelWork context.CancelFunc, ru
 			}
 		case <-work.C:
 			cancelWork()
-			s.logger.Error("slack adapter stopping: drain deadline passed, work in flight cancelled", "deadline", s.cfg.DrainTimeout)
+			left := s.queue.flush()
+			for _, j := range left {
+				s.notices.add(noticeFor(j, restartText))
+			}
+			s.logger.Error("slack adapter stopping: drain deadline passed, work in flight cancelled", "deadline", s.cfg.DrainTimeout, "not_started", len(left))
 			err = fmt.Errorf("slack: work in flight did not finish within %v", s.cfg.DrainTimeout)
 			t := time.NewTimer(grace)
 			defer t.Stop()
 			final = t.C
 		case <-final:
-			s.logger.Error("slack adapter stopped with work still running after cancellation", "socket_closed", socketDone, "work_done", drained == nil)
+			s.logger.Error("slack adapter stopped with work still running after cancellation", "socket_closed", socketDone, "work_done", drained == nil,
+				"notices_unsent", s.notices.pending())
 			return err
 		}
 	}

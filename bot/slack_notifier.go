@@ -25,12 +25,22 @@ func (p *SlackPoster) render(ctx context.Context, m reply.Message) []SlackMessag
 	return parts
 }
 
-// postMessage posts one part with chat.postMessage and returns its ts.
-func (p *SlackPoster) postMessage(ctx context.Context, channel string, part SlackMessage) (string, error) {
+// postMessage posts one part with chat.postMessage, at the channel's pace,
+// and returns its ts. A 429 holds every post to the channel until its
+// Retry-After.
+func (p *SlackPoster) postMessage(ctx context.Context, channel string, part SlackMessage, opts ...slack.MsgOption) (string, error) {
 	var ts string
+	opts = append(part.MsgOptions(), opts...)
 	err := p.do(ctx, "chat.postMessage", func(ctx context.Context) error {
+		if err := p.wait(ctx, p.pace.reserve(channel, p.cfg.Now())); err != nil {
+			return err
+		}
 		var err error
-		_, ts, err = p.api.PostMessageContext(ctx, channel, part.MsgOptions()...)
+		_, ts, err = p.api.PostMessageContext(ctx, channel, opts...)
+		var rl *slack.RateLimitedError
+		if errors.As(err, &rl) {
+			p.pace.hold(channel, p.cfg.Now().Add(rl.RetryAfter))
+		}
 		return err
 	})
 	return ts, err
@@ -62,6 +72,28 @@ func (p *SlackPoster) Post(ctx context.Context, channel string, m reply.Message)
 				return ref, p.fallbackInChannel(ctx, r, parts[i:])
 			}
 			return ref, p.postError(channel, err)
+		}
+		if i == 0 {
+			ref.ID = ts
+		}
+	}
+	return ref, nil
+}
+
+// PostThread posts m as a reply in the thread of parent (a message posted
+// with Post: chat.postMessage with thread_ts), every part in order, and
+// returns the reference of the first part. The thread's channel is
+// paced like any post to it. Errors are those of Post, without its
+// response_url fallback (a reply needs a message of the bot to hang on).
+func (p *SlackPoster) PostThread(ctx context.Context, parent reply.Ref, m reply.Message) (reply.Ref, error) {
+	if parent.ID == "" || parent.Channel == "" {
+		return reply.Ref{}, errors.New("slack chat.postMessage: a thread reply needs the ts of a message posted by chat.postMessage")
+	}
+	ref := reply.Ref{Channel: parent.Channel}
+	for i, part := range p.render(ctx, m) {
+		ts, err := p.postMessage(ctx, parent.Channel, part, slack.MsgOptionTS(parent.ID))
+		if err != nil {
+			return ref, p.postError(parent.Channel, err)
 		}
 		if i == 0 {
 			ref.ID = ts
@@ -174,34 +206,40 @@ func (p *SlackPoster) privatePart(ctx context.Context, r *responder, channel, us
 	return err
 }
 
+// replaceMode says what an answer delivered through a response_url
+// replaces.
+type replaceMode int
+
+const (
+	replaceNothing     replaceMode = iota
+	replaceClicked                 // the message carrying the clicked button
+	replacePlaceholder             // the "Asking Gandi…" placeholder of this command
+)
+
 // deliver sends m as the answer to an interaction whose response_url is
-// r: a Private message to the person (response_url, ephemeral), a Shared
-// one in the channel (chat.postMessage, so that it can be updated; the
-// response_url when the bot is not a member). With replaceOriginal the
-// first part replaces the message carrying the clicked button. Parts are
-// posted in order. Errors are logged under a reference, never returned:
-// there is no one left to tell.
-func (p *SlackPoster) deliver(ctx context.Context, r *responder, m reply.Message, replaceOriginal bool) {
+// r: through the response_url, which answers the person without counting
+// against the channel's pace, ephemeral for a Private message and
+// in_channel for a Shared one; when it is spent or refused, through the
+// Web API (chat.postEphemeral, chat.postMessage). With replaceClicked the
+// first part replaces the message carrying the clicked button; with
+// replacePlaceholder it replaces the command's placeholder, which a Shared
+// answer or an empty one deletes instead (an ephemeral message cannot turn
+// into a channel message). Parts are posted in order. Errors are logged
+// under a reference, never returned: there is no one left to tell.
+func (p *SlackPoster) deliver(ctx context.Context, r *responder, m reply.Message, replace replaceMode) {
 	ctx = withResponder(ctx, r)
 	parts := p.render(ctx, m)
-	if len(parts) == 0 {
-		return
-	}
-	if m.Visibility == reply.Shared && !replaceOriginal {
-		if _, err := p.Post(ctx, r.channel, m); err != nil {
-			p.logFailure(ctx, "cannot post a shared reply", err)
-			msg := p.internalError(ctx, "cannot post a shared reply", err)
-			_ = p.privatePart(ctx, r, r.channel, r.user, textPart(msg))
-		}
-		return
-	}
 	respType := slack.ResponseTypeEphemeral
 	if m.Visibility == reply.Shared {
 		respType = slack.ResponseTypeInChannel
 	}
+	if replace == replacePlaceholder && (len(parts) == 0 || respType == slack.ResponseTypeInChannel) {
+		p.dropPlaceholder(ctx, r)
+		replace = replaceNothing
+	}
 	for i, part := range parts {
 		wm := webhook(part, respType)
-		if i == 0 && replaceOriginal {
+		if i == 0 && replace != replaceNothing {
 			wm.ReplaceOriginal = true
 			wm.ResponseType = ""
 		}
@@ -209,15 +247,31 @@ func (p *SlackPoster) deliver(ctx context.Context, r *responder, m reply.Message
 		if err == nil {
 			continue
 		}
+		if i == 0 && replace == replacePlaceholder {
+			p.dropPlaceholder(ctx, r)
+		}
 		if respType == slack.ResponseTypeInChannel {
-			if _, perr := p.postMessage(ctx, r.channel, part); perr == nil {
+			_, perr := p.postMessage(ctx, r.channel, part)
+			if perr == nil {
 				continue
 			}
-		} else if perr := p.privatePart(ctx, nil, r.channel, r.user, part); perr == nil {
+			msg := p.internalError(ctx, "cannot post a shared reply", p.postError(r.channel, perr))
+			_ = p.privatePart(ctx, nil, r.channel, r.user, textPart(msg))
+			return
+		}
+		if perr := p.privatePart(ctx, nil, r.channel, r.user, part); perr == nil {
 			continue
 		}
 		p.logFailure(ctx, "cannot deliver a reply", err)
 		return
+	}
+}
+
+// dropPlaceholder deletes the command's placeholder (best effort: it is
+// logged when it stays).
+func (p *SlackPoster) dropPlaceholder(ctx context.Context, r *responder) {
+	if err := p.respond(ctx, r, &slack.WebhookMessage{DeleteOriginal: true}); err != nil {
+		p.logger.WarnContext(ctx, "cannot delete the placeholder of a command", "error", cleanErr(err).Error())
 	}
 }
 

@@ -113,7 +113,7 @@ func TestSlackPoster_PrivateRepliesBeyondFiveUses(t *testing.T) {
 	id := fake.SendSlashCommand(ctx, slacktest.SlashCommand{UserID: "U1", ChannelID: "C1", Text: "list"})
 	env, _ := fake.Envelope(id)
 	r := &responder{url: env.ResponseURL, channel: "C1", user: "U1"}
-	p.deliver(ctx, r, m, false)
+	p.deliver(ctx, r, m, replaceNothing)
 
 	posts := fake.ResponseURLPosts()
 	if len(posts) != responseURLUses {
@@ -210,7 +210,7 @@ func TestSlackPoster_NetworkErrors(t *testing.T) {
 		dead := httptest.NewServer(http.NotFoundHandler())
 		deadURL := dead.URL + "/response/r1"
 		dead.Close()
-		p.deliver(t.Context(), &responder{url: deadURL, channel: "C1", user: "U1"}, reply.Message{Text: "lost too"}, false)
+		p.deliver(t.Context(), &responder{url: deadURL, channel: "C1", user: "U1"}, reply.Message{Text: "lost too"}, replaceNothing)
 		out := logs.String()
 		if !strings.Contains(out, "cannot deliver a reply") || !strings.Contains(out, `"ref"`) {
 			t.Errorf("the lost reply is not logged with a reference:\n%s", out)

@@ -76,21 +76,33 @@ type SlackPosterConfig struct {
 	// Backoff is the first wait after a network error, doubled on each
 	// attempt; default 250 ms.
 	Backoff time.Duration
-	// Sleep is every wait between two attempts (Retry-After, back-off);
-	// default clock.Sleep. Tests make the waits pass at once.
+	// PostEvery and PostBurst pace chat.postMessage per channel: a burst
+	// of PostBurst posts, then one every PostEvery (defaults
+	// ChannelPostEvery and ChannelPostBurst, Slack's pace).
+	PostEvery time.Duration
+	PostBurst int
+	// Now is the clock of the pacing (default time.Now); Sleep is every
+	// wait, for the pace, a Retry-After or a back-off (default
+	// clock.Sleep). Tests pass a fake clock, or make the waits pass at
+	// once.
+	Now   func() time.Time
 	Sleep func(ctx context.Context, d time.Duration) error
 }
 
 // SlackPoster posts, updates and answers messages through Slack's Web API
 // and response_url endpoints, retrying 429s (after Retry-After) and network
-// failures a bounded number of times. It is the Notifier of the approvals
-// engine and of the core and the Poster of the alerts scheduler; the
-// socket-mode adapter uses it for every reply. Safe for concurrent use.
+// failures a bounded number of times, and keeping chat.postMessage to
+// Slack's pace per channel. It is the Notifier of the approvals engine and
+// of the core and the Poster of the alerts scheduler; the socket-mode
+// adapter uses it for every reply. A wait for Slack (pace or Retry-After)
+// made while serving a command frees that command's worker first. Safe
+// for concurrent use.
 type SlackPoster struct {
 	api    *slack.Client
 	http   *http.Client
 	logger *slog.Logger
 	cfg    SlackPosterConfig
+	pace   *channelPacer
 }
 
 // NewSlackPoster returns a poster calling Slack with api (built with the bot
@@ -111,15 +123,26 @@ func NewSlackPoster(api *slack.Client, cfg SlackPosterConfig) *SlackPoster {
 	if cfg.Backoff <= 0 {
 		cfg.Backoff = 250 * time.Millisecond
 	}
+	if cfg.PostEvery <= 0 {
+		cfg.PostEvery = ChannelPostEvery
+	}
+	if cfg.PostBurst <= 0 {
+		cfg.PostBurst = ChannelPostBurst
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	if cfg.Sleep == nil {
 		cfg.Sleep = clock.Sleep
 	}
-	return &SlackPoster{api: api, http: cfg.HTTPClient, logger: cfg.Logger.With("component", "slack"), cfg: cfg}
+	return &SlackPoster{api: api, http: cfg.HTTPClient, logger: cfg.Logger.With("component", "slack"), cfg: cfg,
+		pace: newChannelPacer(cfg.PostEvery, cfg.PostBurst)}
 }
 
 // do runs one Slack call, retrying it after a 429 (waiting Retry-After)
-// or a network failure (with doubling back-off), at most MaxAttempts times.
-// A refusal by Slack comes back as a *SlackError, at once.
+// or a network failure (with doubling back-off), at most MaxAttempts times;
+// the waits free the caller's worker (wait). A refusal by Slack comes back
+// as a *SlackError, at once.
 func (p *SlackPoster) do(ctx context.Context, method string, fn func(ctx context.Context) error) error {
 	backoff := p.cfg.Backoff
 	for attempt := 1; ; attempt++ {
@@ -151,7 +174,7 @@ func (p *SlackPoster) do(ctx context.Context, method string, fn func(ctx context
 		}
 		p.logger.WarnContext(ctx, "slack call failed, retrying",
 			"method", method, "attempt", attempt, "wait", wait, "error", cleanErr(err).Error())
-		if err := p.cfg.Sleep(ctx, wait); err != nil {
+		if err := p.wait(ctx, wait); err != nil {
 			return fmt.Errorf("slack %s: %w", method, err)
 		}
 	}

@@ -55,8 +55,11 @@ func TestSlack_AckBeforeWorkThenPrivateReply(t *testing.T) {
 	h.assertNoSecrets()
 }
 
+// TestSlack_SharedReplyPostedInOrder: a shared answer of many parts goes
+// in_channel through the response_url while it has uses, then by
+// chat.postMessage, in order.
 func TestSlack_SharedReplyPostedInOrder(t *testing.T) {
-	rows := make([][]string, 400)
+	rows := make([][]string, 1500)
 	for i := range rows {
 		rows[i] = []string{"instance-" + strings.Repeat("x", 20), "running", "1"}
 	}
@@ -67,28 +70,42 @@ func TestSlack_SharedReplyPostedInOrder(t *testing.T) {
 	h := newHarness(t, withCore(core), nil, nil)
 	h.slash("U1", "C1", "list --share")
 	want, err := RenderBlocks(core.handle(t.Context(), commands.Request{}))
-	if err != nil || len(want) < 2 {
-		t.Fatalf("test needs a multi-part render, got %d parts (%v)", len(want), err)
+	if err != nil || len(want) <= responseURLUses {
+		t.Fatalf("test needs more than %d parts, got %d (%v)", responseURLUses, len(want), err)
 	}
-	calls := h.fake.WaitForCalls(t, "chat.postMessage", len(want), wait)
+	h.fake.WaitForCalls(t, "chat.postMessage", len(want)-responseURLUses, wait)
 	msgs := h.fake.Messages("C1")
-	if len(msgs) != len(want) || len(calls) != len(want) {
+	if len(msgs) != len(want) {
 		t.Fatalf("%d messages, want %d", len(msgs), len(want))
 	}
 	for i, m := range msgs {
-		if m.Text != want[i].Text || m.Ephemeral {
-			t.Errorf("message %d = %q, want part %d %q in order", i, m.Text, i, want[i].Text)
+		source := "response_url"
+		if i >= responseURLUses {
+			source = "chat.postMessage"
+		}
+		if m.Text != want[i].Text || m.Ephemeral || m.Source != source {
+			t.Errorf("message %d = %q by %s, want part %d %q by %s", i, m.Text, m.Source, i, want[i].Text, source)
 		}
 	}
 }
 
+// postingCore is a core whose commands post msg in their channel through
+// the Notifier, as an approval request does, and answer what Post said.
+func postingCore(msg reply.Message) func(*SlackPoster, *store.DB) Core {
+	return func(p *SlackPoster, _ *store.DB) Core {
+		return &fakeCore{handle: func(ctx context.Context, r commands.Request) reply.Message {
+			if _, err := p.Post(ctx, r.Channel, msg); err != nil {
+				return reply.Message{Tone: reply.Error, Text: p.internalError(ctx, "post", err)}
+			}
+			return reply.Message{Text: "posted"}
+		}}
+	}
+}
+
 func TestSlack_NotInChannelFallsBackToResponseURL(t *testing.T) {
-	core := &fakeCore{handle: func(context.Context, commands.Request) reply.Message {
-		return reply.Message{Visibility: reply.Shared, Text: "shared news"}
-	}}
-	h := newHarness(t, withCore(core), nil, nil)
+	h := newHarness(t, postingCore(reply.Message{Visibility: reply.Shared, Text: "shared news"}), nil, nil)
 	h.fake.FailChannel("C9", slacktest.ErrNotInChannel)
-	id := h.slash("U1", "C9", "list --share")
+	id := h.slash("U1", "C9", "renew")
 	h.fake.WaitForResponseURLPost(t, func(p slacktest.ResponseURLPost) bool {
 		return p.EnvelopeID == id && strings.Contains(p.AllText(), "/invite @paasbot") && p.ResponseType == "ephemeral"
 	}, wait)
@@ -99,7 +116,7 @@ func TestSlack_NotInChannelFallsBackToResponseURL(t *testing.T) {
 		}
 	}
 	if !inChannel {
-		t.Error("the shared reply did not go in_channel through the response_url")
+		t.Error("the posted message did not go in_channel through the response_url")
 	}
 	if c := h.fake.CallsTo("chat.postMessage"); len(c) != 1 || c[0].Error != slacktest.ErrNotInChannel {
 		t.Errorf("chat.postMessage calls = %+v, want one refused not_in_channel", c)
@@ -107,12 +124,9 @@ func TestSlack_NotInChannelFallsBackToResponseURL(t *testing.T) {
 }
 
 func TestSlack_RateLimitIsWaitedOut(t *testing.T) {
-	core := &fakeCore{handle: func(context.Context, commands.Request) reply.Message {
-		return reply.Message{Visibility: reply.Shared, Text: "after the limit"}
-	}}
-	h := newHarness(t, withCore(core), nil, nil)
+	h := newHarness(t, postingCore(reply.Message{Visibility: reply.Shared, Text: "after the limit"}), nil, nil)
 	h.fake.RateLimitNext("chat.postMessage", 2, time.Second)
-	h.slash("U1", "C1", "x")
+	h.slash("U1", "C1", "renew")
 	h.fake.WaitForMessage(t, func(m slacktest.Message) bool { return strings.Contains(m.Text, "after the limit") }, wait)
 	calls := h.fake.CallsTo("chat.postMessage")
 	if len(calls) != 3 || calls[0].Status != 429 || calls[1].Status != 429 || calls[2].Error != "" {
@@ -124,12 +138,9 @@ func TestSlack_RateLimitIsWaitedOut(t *testing.T) {
 }
 
 func TestSlack_RateLimitBeyondAttemptsIsLoggedWithRef(t *testing.T) {
-	core := &fakeCore{handle: func(context.Context, commands.Request) reply.Message {
-		return reply.Message{Visibility: reply.Shared, Text: "never posted"}
-	}}
-	h := newHarness(t, withCore(core), nil, nil)
+	h := newHarness(t, postingCore(reply.Message{Visibility: reply.Shared, Text: "never posted"}), nil, nil)
 	h.fake.RateLimitNext("chat.postMessage", 100, 0)
-	id := h.slash("U1", "C1", "x")
+	id := h.slash("U1", "C1", "renew")
 	// The person is told privately; the log holds the reference.
 	h.fake.WaitForResponseURLPost(t, func(p slacktest.ResponseURLPost) bool {
 		return p.EnvelopeID == id && strings.Contains(p.AllText(), "internal error (ref ")

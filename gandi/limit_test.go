@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/paasbot/paasbot/secret"
 )
 
 // heldServer answers paas.count for any key, holding the calls of the keys
@@ -75,7 +77,7 @@ func TestKeyLimiter(t *testing.T) {
 	_, fake := setup(t, h.reply(t))
 	lim := NewKeyLimiter(2)
 	client := func(key string) *Client {
-		return NewClient(key, WithEndpoint(fake.srv.URL+"/xmlrpc/"), WithKeyLimiter(lim))
+		return NewClient(secret.Value(key), WithEndpoint(fake.srv.URL+"/xmlrpc/"), WithKeyLimiter(lim))
 	}
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)

@@ -29,6 +29,7 @@ type Metrics struct {
 	reports        *prometheus.CounterVec
 	reconnects     prometheus.Counter
 	ack            prometheus.Histogram
+	refused        prometheus.Counter
 
 	// gatherer is the registry the metrics were registered with when it
 	// can also gather; NewHTTPHandler falls back to it.
@@ -76,6 +77,10 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 			Help:    "Time from receiving a Slack envelope to acknowledging it (Slack retries after 3 s).",
 			Buckets: []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5},
 		}),
+		refused: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "paasbot_commands_refused_total",
+			Help: "Acknowledged Slack commands and clicks refused because the queue was full (each person was told when to retry).",
+		}),
 	}
 	if reg == nil {
 		return m
@@ -88,6 +93,7 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	m.reports = register(reg, m.reports)
 	m.reconnects = register(reg, m.reconnects)
 	m.ack = register(reg, m.ack)
+	m.refused = register(reg, m.refused)
 	if g, ok := reg.(prometheus.Gatherer); ok {
 		m.gatherer = g
 	}
@@ -200,4 +206,12 @@ func (m *Metrics) ObserveAck(took time.Duration) {
 		return
 	}
 	m.ack.Observe(took.Seconds())
+}
+
+// ObserveRefused counts one command refused because the queue was full.
+func (m *Metrics) ObserveRefused() {
+	if m == nil {
+		return
+	}
+	m.refused.Inc()
 }

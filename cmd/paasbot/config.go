@@ -33,7 +33,7 @@ const (
 	defaultLogLevel    = "info"
 	defaultLogFormat   = telemetry.FormatAuto
 	defaultApprovalTTL = 24 * time.Hour
-	defaultWorkers     = 8
+	defaultWorkers     = 64 // commands wait on Gandi and Slack, not the CPU (bot.DefaultWorkers)
 
 	minApprovalTTL = time.Minute
 	maxApprovalTTL = 30 * 24 * time.Hour

@@ -46,7 +46,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		LogLevel:    "info",
 		LogFormat:   "auto",
 		ApprovalTTL: 24 * time.Hour,
-		Workers:     8,
+		Workers:     64,
 		setBy:       map[string]string{},
 	}
 	if !reflect.DeepEqual(c, want) {

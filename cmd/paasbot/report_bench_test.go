@@ -15,6 +15,7 @@ import (
 	"github.com/paasbot/paasbot/bot/slacktest"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
+	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -32,11 +33,11 @@ func BenchmarkReport_Scan(b *testing.B) {
 			fake := slacktest.New(b)
 			sim, simURL := gandisim.NewTestServer(b, gandisim.Options{Seed: 11})
 			sim.SeedDemo(gandisim.DemoAPIKey, n)
-			secret, _, err := store.NewSecret()
+			dbSecret, _, err := store.NewSecret()
 			if err != nil {
 				b.Fatal(err)
 			}
-			db, err := store.Open(b.Context(), filepath.Join(b.TempDir(), "paasbot.db"), secret)
+			db, err := store.Open(b.Context(), filepath.Join(b.TempDir(), "paasbot.db"), dbSecret)
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -53,8 +54,9 @@ func BenchmarkReport_Scan(b *testing.B) {
 			api := slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL()))
 			poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{})
 			var calls atomic.Int64
-			sched := alerts.New(alerts.Config{Store: db, Poster: poster, Gandi: func(key string) *gandi.Client {
-				return gandi.NewClient(key, gandi.WithEndpoint(simURL), gandi.WithObserver(func(string, time.Duration, error) { calls.Add(1) }))
+			sched := alerts.New(alerts.Config{Store: db, Poster: poster, Gandi: func(key secret.Value) alerts.Gandi {
+				c := gandi.NewClient(key, gandi.WithEndpoint(simURL), gandi.WithObserver(func(string, time.Duration, error) { calls.Add(1) }))
+				return alerts.Gandi{PaaS: c.PaaS, Snapshots: c.Snapshots}
 			}})
 			resetPeakRSS()
 			b.ResetTimer()

@@ -30,7 +30,22 @@ const (
 	janitorEvery   = time.Hour
 	httpTimeout    = 30 * time.Second // one Gandi or Slack HTTP call
 	startupTimeout = 30 * time.Second // opening the store
+	// gandiCallsPerKey bounds the calls open at Gandi for one API key at
+	// once (gandi.KeyLimiter): one person's burst, or a report scanning
+	// their account, stays polite and leaves the others' calls alone.
+	gandiCallsPerKey = 4
+	// idleConnsPerHost keeps that many connections to Gandi and to Slack
+	// open between calls: net/http keeps 2 by default, so every call past
+	// 2 at once paid a new TCP and TLS handshake.
+	idleConnsPerHost = 64
 )
+
+// pooledHTTP is an HTTP client for one busy upstream (Gandi, Slack).
+func pooledHTTP() *http.Client {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = idleConnsPerHost
+	return &http.Client{Timeout: httpTimeout, Transport: t}
+}
 
 // runRun is `paasbot run [--check]`: Slack socket mode until SIGINT or
 // SIGTERM, then work in flight is drained (at most drainTimeout) and
@@ -76,7 +91,7 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 	}
 	defer closeStore(db, logger)
 
-	slackHTTP := &http.Client{Timeout: httpTimeout}
+	slackHTTP := pooledHTTP()
 	api := slack.New(cfg.SlackBotToken.Reveal(),
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 		slack.OptionAppLevelToken(cfg.SlackAppToken.Reveal()),
@@ -105,12 +120,13 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 
 	reg := telemetry.NewRegistry()
 	m := telemetry.NewMetrics(reg)
-	gandiHTTP := &http.Client{Timeout: httpTimeout}
+	gandiHTTP := pooledHTTP()
 	defer gandiHTTP.CloseIdleConnections()
 	gandiLogger := logger.With("component", "gandi")
+	perKey := gandi.NewKeyLimiter(gandiCallsPerKey)
 	newGandi := func(key secret.Value) *gandi.Client {
 		return gandi.NewClient(key, gandi.WithEndpoint(cfg.GandiURL), gandi.WithHTTPClient(gandiHTTP),
-			gandi.WithObserver(m.ObserveGandiCall), gandi.WithLogger(gandiLogger))
+			gandi.WithObserver(m.ObserveGandiCall), gandi.WithLogger(gandiLogger), gandi.WithKeyLimiter(perKey))
 	}
 
 	poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{HTTPClient: slackHTTP, Logger: logger})

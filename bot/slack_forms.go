@@ -1,0 +1,128 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"runtime/debug"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/socketmode"
+
+	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/telemetry"
+)
+
+// startSubmission checks a submitted modal off the event loop and
+// acknowledges it with the outcome.
+func (s *Slack) startSubmission(ctx, workCtx context.Context, req *socketmode.Request, cb slack.InteractionCallback, received time.Time) {
+	select {
+	case s.forms <- struct{}{}:
+	default:
+		s.logger.WarnContext(ctx, "too many form submissions at once, refusing one", "envelope_id", req.EnvelopeID)
+		s.ack(ctx, req.EnvelopeID, FormError(formsBusyText), received)
+		return
+	}
+	s.side.Go(func() {
+		defer func() { <-s.forms }()
+		s.submit(workCtx, req.EnvelopeID, req.RetryAttempt, cb, received)
+	})
+}
+
+func (s *Slack) submit(ctx context.Context, envelopeID string, retry int, cb slack.InteractionCallback, received time.Time) {
+	ctx = telemetry.WithRequestID(ctx, telemetry.NewRequestID())
+	acked := false
+	ack := func(payload any) {
+		if acked {
+			return
+		}
+		acked = true
+		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		s.ack(actx, envelopeID, payload, received)
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			ref := telemetry.NewRequestID()
+			s.logger.ErrorContext(ctx, "panic while checking a form", "ref", ref, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+			ack(FormError(fmt.Sprintf("internal error (ref %s)", ref)))
+		}
+	}()
+
+	first, err := s.firstDelivery(ctx, envelopeID, cb.TriggerID)
+	switch {
+	case err != nil:
+		s.logger.ErrorContext(ctx, "de-duplication failed, form not checked", "envelope_id", envelopeID, "error", err.Error())
+		ack(FormError(dedupDownText))
+		return
+	case !first:
+		s.logger.InfoContext(ctx, "repeated form submission skipped", "envelope_id", envelopeID, "retry_attempt", retry)
+		ack(nil)
+		return
+	}
+	value, ok := FormValue(cb.View)
+	if !ok || cb.User.ID == "" {
+		s.logger.WarnContext(ctx, "form submission without its input skipped", "envelope_id", envelopeID, "callback_id", cb.View.CallbackID)
+		ack(FormError(staleFormText))
+		return
+	}
+	if teamOf(&cb) == "" {
+		s.logger.WarnContext(ctx, "form submission without a team id skipped", "envelope_id", envelopeID, "user", cb.User.ID, "callback_id", cb.View.CallbackID)
+		ack(FormError(unreadableText))
+		return
+	}
+	channel := channelFromMetadata(cb.View.PrivateMetadata)
+	s.logger.InfoContext(ctx, "form submitted", "envelope_id", envelopeID, "user", cb.User.ID, "form", cb.View.CallbackID)
+
+	fctx, cancel := context.WithTimeout(ctx, s.cfg.FormTimeout)
+	msg, err := s.cfg.Core.SubmitForm(fctx, commands.Submission{
+		Team: teamOf(&cb), User: cb.User.ID, Channel: channel, FormID: cb.View.CallbackID, Value: value,
+	})
+	timedOut := fctx.Err() != nil
+	cancel()
+	if err != nil {
+		internal := apperr.CodeOf(err) == apperr.EINTERNAL
+		text := apperr.Message(ctx, s.logger, "form refused with an internal error", err, "envelope_id", envelopeID, "form", cb.View.CallbackID)
+		if timedOut && (internal || errors.Is(err, context.DeadlineExceeded)) {
+			text = formTimeoutText
+		}
+		ack(FormError(text))
+		return
+	}
+	ack(nil) // closes the modal
+	if err := s.poster.PostPrivate(ctx, channel, cb.User.ID, msg); err != nil {
+		s.poster.logFailure(ctx, "cannot tell the person the form's outcome", err)
+	}
+}
+
+// channelMetadata is what rides in a modal's private_metadata: the channel
+// id only (never a secret, never user input).
+func channelMetadata(channel string) string {
+	if isChannelID(channel) {
+		return channel
+	}
+	return ""
+}
+
+func channelFromMetadata(md string) string {
+	if isChannelID(md) {
+		return md
+	}
+	return ""
+}
+
+// isChannelID accepts Slack conversation ids: C, G or D then upper-case
+// letters and digits.
+func isChannelID(s string) bool {
+	if len(s) < 2 || len(s) > 32 || (s[0] != 'C' && s[0] != 'G' && s[0] != 'D') {
+		return false
+	}
+	for _, r := range s[1:] {
+		if (r < 'A' || r > 'Z') && (r < '0' || r > '9') {
+			return false
+		}
+	}
+	return true
+}

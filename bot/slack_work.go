@@ -1,0 +1,179 @@
+package bot
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+
+	"github.com/slack-go/slack"
+
+	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/reply"
+	"github.com/paasbot/paasbot/telemetry"
+)
+
+// dispatch hands queued jobs to workers until the queue is closed and
+// empty. A worker is a slot, not a goroutine: each job runs on its own
+// goroutine holding one of Workers slots, and gives it back early when it
+// must wait for Slack (see workerSlot), so that waiting on Slack never
+// holds one.
+func (s *Slack) dispatch(ctx context.Context) {
+	slots := make(chan struct{}, s.cfg.Workers)
+	for {
+		slots <- struct{}{}
+		j, done, ok := s.queue.pop()
+		if !ok {
+			return
+		}
+		slot := &workerSlot{release: func() { <-slots }}
+		s.jobs.Go(func() {
+			defer done()
+			defer slot.free()
+			s.runJob(withWorkerSlot(ctx, slot), j)
+			s.rate.add(s.now())
+		})
+	}
+}
+
+// runJob serves one acknowledged envelope.
+func (s *Slack) runJob(ctx context.Context, j job) {
+	ctx = telemetry.WithRequestID(ctx, telemetry.NewRequestID())
+	r := &responder{url: j.responseURL, channel: j.channel(), user: j.user()}
+	ctx = withResponder(ctx, r)
+	var ph *placeholder
+	defer s.recoverJob(ctx, r, &ph, "envelope_id", j.envelopeID)
+
+	first, err := s.firstDelivery(ctx, j.envelopeID, j.triggerID)
+	if err != nil {
+		ref := telemetry.NewRequestID()
+		s.logger.ErrorContext(ctx, "de-duplication failed, command not run", "ref", ref, "envelope_id", j.envelopeID, "error", err.Error())
+		s.poster.deliver(ctx, r, reply.Message{Tone: reply.Error, Text: dedupDownText}, replaceNothing)
+		return
+	}
+	if !first {
+		s.logger.InfoContext(ctx, "repeated delivery skipped", "envelope_id", j.envelopeID, "retry_attempt", j.retryAttempt)
+		return
+	}
+
+	switch j.kind {
+	case jobSlash:
+		c := j.slash
+		s.logger.InfoContext(ctx, "slash command", "envelope_id", j.envelopeID, "user", c.UserID, "channel", c.ChannelID,
+			"queued", s.now().Sub(j.received))
+		ph = s.startPlaceholder(ctx, r)
+		msg := s.cfg.Core.Handle(ctx, commands.Request{
+			Team: c.TeamID, User: c.UserID, UserName: c.UserName, Channel: c.ChannelID, Text: c.Text,
+		})
+		mode := replaceNothing
+		if ph.settle() {
+			mode = replacePlaceholder
+		}
+		s.answer(ctx, r, j.triggerID, msg, mode)
+	case jobClick:
+		cb := j.click
+		a := cb.ActionCallback.BlockActions[0]
+		ch := interactionChannel(cb)
+		s.logger.InfoContext(ctx, "button click", "envelope_id", j.envelopeID, "user", cb.User.ID, "channel", ch, "action", a.ActionID)
+		msg := s.cfg.Core.Click(ctx, commands.Click{
+			Team: teamOf(cb), User: cb.User.ID, UserName: cb.User.Name, Channel: ch,
+			Action: a.ActionID, Value: a.Value,
+			Message: reply.Ref{Channel: ch, ID: cb.Container.MessageTs},
+		})
+		mode := replaceNothing
+		if msg.ReplaceOriginal {
+			mode = replaceClicked
+		}
+		s.answer(ctx, r, j.triggerID, msg, mode)
+	}
+}
+
+// answer delivers a reply of the core: a Form opens the login modal with
+// the trigger, the rest goes to the person or the channel.
+func (s *Slack) answer(ctx context.Context, r *responder, triggerID string, msg reply.Message, mode replaceMode) {
+	if msg.Form != nil {
+		s.openForm(ctx, r, triggerID, *msg.Form)
+		msg.Form = nil
+	}
+	s.poster.deliver(ctx, r, msg, mode)
+}
+
+// openForm opens the login modal with the interaction's trigger_id, which
+// Slack accepts once and within 3 s. The channel id rides in
+// private_metadata so the submission can answer there; nothing else does.
+func (s *Slack) openForm(ctx context.Context, r *responder, triggerID string, f reply.Form) {
+	view := RenderLoginModal(f, channelMetadata(r.channel))
+	err := s.poster.do(ctx, "views.open", func(ctx context.Context) error {
+		_, err := s.api.OpenViewContext(ctx, triggerID, view)
+		return err
+	})
+	if err == nil {
+		return
+	}
+	text := triggerText
+	switch slackCode(err) {
+	case SlackExpiredTriggerID, SlackInvalidTriggerID:
+		s.logger.WarnContext(ctx, "login modal not opened: trigger expired", "slack_error", slackCode(err))
+	default:
+		text = s.poster.internalError(ctx, "cannot open the login modal", err)
+	}
+	s.poster.deliver(ctx, r, reply.Message{Tone: reply.Warning, Text: text}, replaceNothing)
+}
+
+// recoverJob keeps a panic in the core or the adapter from killing the
+// process: it is logged with its stack under a reference shown to the
+// person, in place of the command's placeholder if one shows.
+func (s *Slack) recoverJob(ctx context.Context, r *responder, ph **placeholder, attrs ...any) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	ref := telemetry.NewRequestID()
+	s.logger.ErrorContext(ctx, "panic while serving a request", append(attrs, "ref", ref, "panic", fmt.Sprint(v), "stack", string(debug.Stack()))...)
+	defer func() {
+		if v := recover(); v != nil {
+			s.logger.ErrorContext(ctx, "panic while reporting a panic", slog.String("ref", ref))
+		}
+	}()
+	mode := replaceNothing
+	if (*ph).settle() {
+		mode = replacePlaceholder
+	}
+	s.poster.deliver(ctx, r, reply.Message{Tone: reply.Error,
+		Text: fmt.Sprintf("internal error (ref %s); the team running paasbot can look it up in the logs", ref)}, mode)
+}
+
+// firstDelivery reports whether this is the first delivery of an
+// interaction: a redelivered envelope (same envelope id) or the same
+// interaction under another envelope (same trigger id) runs nothing twice.
+// The keys are checked in order and the first one already seen stops the
+// check, so that of two concurrent copies exactly one runs: a copy that
+// lost on the envelope id never claims the trigger id.
+func (s *Slack) firstDelivery(ctx context.Context, envelopeID, triggerID string) (bool, error) {
+	for _, key := range []string{"slack:envelope:" + envelopeID, "slack:trigger:" + triggerID} {
+		if key == "slack:envelope:" || key == "slack:trigger:" {
+			continue
+		}
+		first, err := s.cfg.Dedup.SeenOnce(ctx, key, s.cfg.DedupTTL)
+		if err != nil || !first {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func interactionChannel(cb *slack.InteractionCallback) string {
+	if cb.Channel.ID != "" {
+		return cb.Channel.ID
+	}
+	return cb.Container.ChannelID
+}
+
+// teamOf is the workspace of an interaction: its team, or its user's
+// team. "" means Slack sent neither, and the interaction is refused.
+func teamOf(cb *slack.InteractionCallback) string {
+	if cb.Team.ID != "" {
+		return cb.Team.ID
+	}
+	return cb.User.TeamID
+}
