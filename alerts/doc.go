@@ -5,15 +5,18 @@
 //
 //   - Report builders (BuildExpiry, BuildUpgrade, BuildSnapshots) are pure
 //     functions of API data, a clock and a time zone. They return a Report,
-//     plain data that renders itself into reply.Message values with
-//     Report.Messages, split so that no message carries more than
-//     MaxButtonsPerMessage buttons or the caller's row budget; nothing is
-//     ever cut.
+//     plain data that lays itself out for a channel with Report.Posting:
+//     one channel message (the counts and the HeadRows most urgent rows),
+//     at most MaxThreadReplies replies in its thread, then one line saying
+//     how many rows are left and what lists them, whatever the account's
+//     size (DESIGN.md §6).
 //   - The Scheduler finds the subscriptions whose slot is due, scans each
 //     owner's account once for all of their subscriptions firing together,
 //     claims each slot in the store before posting (so a restart or a
 //     second replica never posts a slot twice), and posts through a Poster
-//     that the transport implements.
+//     that the transport implements (which keeps to the channel's pace).
+//     The head message's reference is what a replica records on its claim
+//     (see Scheduler.postReport).
 //
 // The package imports neither Slack nor the commands core. It declares
 // what it needs of the store (Store), of Gandi (Gandi: the PaaS and

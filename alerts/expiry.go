@@ -53,6 +53,7 @@ func BuildExpiry(instances []gandi.Instance, now time.Time, loc *time.Location, 
 		Align:       []bool{false, true, false, false, false, false, false},
 		Hint:        fmt.Sprintf("Renew with `/paas renew <name> duration=%s` or a button below; a renewal costs money and asks for approval.", RenewDuration),
 		EmptyText:   fmt.Sprintf("Nothing to report: no instance expires within %s.", plural(p.Days, "day", "days")),
+		ListHint:    fmt.Sprintf("`/paas list expires-within=%dd sort=date_end` lists them all", p.Days),
 	}
 	type cand struct {
 		in   *gandi.Instance

@@ -205,5 +205,5 @@ func TestBuildExpiry_Golden(t *testing.T) {
 		inst(3, "legacy", tp(at(loc, 2026, 11, 19, 0, 0))),
 		inst(4, "wiki", nil),
 	}, now, loc, ExpiryParams{Days: 30})
-	golden(t, "expiry.txt", plainText(r.Messages(0)))
+	golden(t, "expiry.txt", plainText(r.Posting().Messages()))
 }

@@ -224,16 +224,21 @@ func (s *Scheduler) deliver(ctx context.Context, d due, acct *Account) {
 		stopped = true
 		return
 	}
-	if err := s.post(ctx, d.sub.Channel, withFooter(rep.Messages(s.cfg.MaxRows), d.sub, d.sched)); err != nil {
+	// head is the slot's first message once posted: what a replica
+	// records on its claim (store.RecordSlotMessage) so that no other
+	// replica posts the slot again.
+	head, err := s.postReport(ctx, d.sub.Channel, withFooter(rep.Posting(), d.sub, d.sched))
+	if err != nil {
 		var pe *postError
 		if errors.As(err, &pe) && pe.sent == 0 && ctx.Err() != nil {
 			stopped = true // nothing reached the channel: give the slot back
 			return
 		}
-		s.log.Error("post report", "subscription", d.sub.ID, "channel", d.sub.Channel, "err", err)
+		s.log.Error("post report", "subscription", d.sub.ID, "channel", d.sub.Channel, "first_message", head.ID, "err", err)
 		outcome = "error: post failed"
 		return
 	}
+	s.log.Info("report posted", "subscription", d.sub.ID, "channel", d.sub.Channel, "first_message", head.ID)
 	if s.cfg.Metrics != nil {
 		s.cfg.Metrics.ObserveReport(d.sub.Kind)
 	}
@@ -255,16 +260,12 @@ func build(kind Kind, acct *Account, now time.Time, loc *time.Location, p Params
 	}
 }
 
-// withFooter adds to the last message which subscription posted the
+// withFooter adds to the channel message which subscription posted the
 // report and how to stop it, so a reader can find it in `alerts list`.
-func withFooter(msgs []reply.Message, sub store.Subscription, sched Schedule) []reply.Message {
-	if len(msgs) == 0 {
-		return msgs
-	}
-	last := &msgs[len(msgs)-1]
-	last.Notes = append(last.Notes, fmt.Sprintf("Alert #%d (%s, %s); `/paas alerts remove %d` stops it.",
+func withFooter(p Posting, sub store.Subscription, sched Schedule) Posting {
+	p.Head.Notes = append(p.Head.Notes, fmt.Sprintf("Alert #%d (%s, %s); `/paas alerts remove %d` stops it.",
 		sub.ID, sched.String(), sched.Location(), sub.ID))
-	return msgs
+	return p
 }
 
 // postError is a failed post of a report, saying how many of its
@@ -280,14 +281,22 @@ func (e *postError) Error() string {
 
 func (e *postError) Unwrap() error { return e.err }
 
-// post posts msgs in order, stopping at the first failure (a *postError).
-func (s *Scheduler) post(ctx context.Context, channel string, msgs []reply.Message) error {
-	for i, m := range msgs {
-		if _, err := s.cfg.Poster.Post(ctx, channel, m); err != nil {
-			return &postError{sent: i, total: len(msgs), err: err}
+// postReport posts p's head in channel, then each reply in its thread, in
+// order, stopping at the first failure (a *postError). It returns the
+// head's reference as soon as the head is posted, also with an error
+// after it: the slot's first message.
+func (s *Scheduler) postReport(ctx context.Context, channel string, p Posting) (reply.Ref, error) {
+	total := 1 + len(p.Replies)
+	head, err := s.cfg.Poster.Post(ctx, channel, p.Head)
+	if err != nil {
+		return reply.Ref{}, &postError{sent: 0, total: total, err: err}
+	}
+	for i, m := range p.Replies {
+		if _, err := s.cfg.Poster.PostThread(ctx, head, m); err != nil {
+			return head, &postError{sent: 1 + i, total: total, err: err}
 		}
 	}
-	return nil
+	return head, nil
 }
 
 // releaseTimeout bounds the store writes that give slots back once the

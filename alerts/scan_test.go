@@ -3,6 +3,7 @@ package alerts
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -91,45 +92,96 @@ func TestScanAccount_FailingPage(t *testing.T) {
 
 // TestScheduler_LargeAccount: a scheduled run over an account of several
 // pages costs one paas.count and one paas.list per page, shared by two
-// reports. (BenchmarkScanAndBuild10k scans 10,000 instances.)
+// reports, and each report is one channel message plus at most 10 thread
+// replies, its counts those of the account (counted here from the
+// instances). (BenchmarkScanAndBuild10k scans 10,000 instances.)
 func TestScheduler_LargeAccount(t *testing.T) {
 	t.Parallel() // own simulator and database
 	loc := paris(t)
+	now := at(loc, 2026, 11, 23, 9, 0)
 	e := newEnv(t, at(loc, 2026, 11, 23, 8, 0))
 	e.sim.SeedDemo(keyA, 1501)
 	e.putKey(userA, keyA)
 	e.subscribe(userA, "C_OPS", KindExpiry, "0 9 * * *", Params{Days: 30, Quiet: true})
 	e.subscribe(userA, "C_OPS", KindUpgrade, "0 9 * * *", Params{Quiet: true})
+	all, err := ScanAccount(t.Context(), e.client(keyA), ScanOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.sim.ResetCalls()
-	e.runDue(at(loc, 2026, 11, 23, 9, 0))
+	e.runDue(now)
 	if got := e.sim.Calls("paas.list"); got != 4 {
 		t.Errorf("paas.list calls = %d, want 4", got)
 	}
 	if got := e.sim.Calls("paas.count"); got != 1 {
 		t.Errorf("paas.count calls = %d, want 1", got)
 	}
-	posts := e.poster.Posts()
-	if len(posts) < 2 {
-		t.Fatalf("%d posts", len(posts))
+
+	// The expected counts, from the instances themselves.
+	var expired, week, month, upgrade int
+	for _, in := range all.Instances {
+		if in.State == gandi.StateDeleted || in.State == gandi.StateBeingDeleted {
+			continue
+		}
+		if in.NeedUpgrade {
+			upgrade++
+		}
+		if in.DateEnd == nil {
+			continue
+		}
+		y, m, d := in.DateEnd.In(loc).Date()
+		days := int(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Sub(time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)).Hours() / 24)
+		switch {
+		case !in.DateEnd.After(now):
+			expired++
+		case days <= 7:
+			week++
+		case days <= 30:
+			month++
+		}
 	}
-	rows, footers := 0, 0
-	for _, p := range posts {
-		for _, n := range p.Msg.Notes {
-			if strings.Contains(n, "stops it") {
-				footers++
-			}
+	renew := expired + week + month
+	if renew <= HeadRows+MaxThreadReplies*ReplyRows || upgrade <= HeadRows {
+		t.Fatalf("the demo account has %d to renew and %d to upgrade: too few for this test", renew, upgrade)
+	}
+	heads := map[string]posted{}
+	replies := map[string][]posted{}
+	for _, p := range e.poster.Posts() {
+		if p.Thread == "" {
+			heads[p.ID] = p
+		} else {
+			replies[p.Thread] = append(replies[p.Thread], p)
 		}
 		if len(p.Msg.Buttons) > MaxButtonsPerMessage {
 			t.Errorf("a message carries %d buttons", len(p.Msg.Buttons))
 		}
-		if p.Msg.Table != nil {
-			rows += len(p.Msg.Table.Rows)
+	}
+	if len(heads) != 2 || len(e.poster.Posts()) > 2*(1+MaxThreadReplies) {
+		t.Fatalf("%d channel messages and %d posts, want 2 reports of at most %d posts", len(heads), len(e.poster.Posts()), 1+MaxThreadReplies)
+	}
+	for id, h := range heads {
+		thread := replies[id]
+		if len(thread) > MaxThreadReplies {
+			t.Errorf("%d replies in a report's thread", len(thread))
+		}
+		if !strings.Contains(text(h.Msg), "stops it") {
+			t.Error("the channel message does not say how to stop the alert")
+		}
+		want, left := fmt.Sprintf("%d instances to renew (expired %d, ≤ 7 days %d, ≤ 30 days %d)", renew, expired, week, month), renew-215
+		if strings.HasPrefix(h.Msg.Title, "Upgrade") {
+			want, left = fmt.Sprintf("%d instances need an upgrade", upgrade), upgrade-HeadRows-min(upgrade-HeadRows, MaxThreadReplies*ReplyRows)
+		}
+		if !strings.HasPrefix(h.Msg.Text, want) {
+			t.Errorf("summary %q, want it to start %q", h.Msg.Text, want)
+		}
+		last := h.Msg
+		if len(thread) > 0 {
+			last = thread[len(thread)-1].Msg
+		}
+		if more := fmt.Sprintf("%d more instances not shown", left); left > 0 && !strings.Contains(text(last), more) {
+			t.Errorf("the report's last message does not say %q:\n%s", more, text(last))
 		}
 	}
-	if footers != 2 {
-		t.Errorf("%d footers, want one at the end of each of the 2 reports", footers)
-	}
-	t.Logf("1,501 instances: %d messages, %d rows", len(posts), rows)
 }
 
 // BenchmarkScanAndBuild10k scans a simulated account of 10,000 instances
@@ -152,7 +204,7 @@ func BenchmarkScanAndBuild10k(b *testing.B) {
 		}
 		calls = acct.Calls
 		r := BuildExpiry(acct.Instances, now, loc, ExpiryParams{Days: 30})
-		if len(r.Messages(0)) == 0 {
+		if len(r.Posting().Messages()) == 0 {
 			b.Fatal("no message")
 		}
 	}
@@ -172,7 +224,7 @@ func BenchmarkBuildExpiry10k(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		r := BuildExpiry(ins, now, loc, ExpiryParams{Days: 30})
-		_ = r.Messages(0)
+		_ = r.Posting()
 	}
 }
 

@@ -30,10 +30,14 @@ type Store interface {
 	PauseSubscription(ctx context.Context, id int64, reason string) (bool, error)
 }
 
-// Poster posts a message in a channel; the transport's notifier implements
-// it (the core's and the approvals engine's notifiers have the same Post).
+// Poster posts reports; the transport's notifier implements it (the core's
+// and the approvals engine's notifiers have the same Post). It keeps to the
+// channel's pace (Slack: about one post a second).
 type Poster interface {
+	// Post posts m in channel and returns its reference.
 	Post(ctx context.Context, channel string, m reply.Message) (reply.Ref, error)
+	// PostThread posts m in the thread of parent, a message Post returned.
+	PostThread(ctx context.Context, parent reply.Ref, m reply.Message) (reply.Ref, error)
 }
 
 // Metrics counts posted reports; nil in Config is fine.
@@ -66,9 +70,6 @@ type Config struct {
 	// DefaultTZ is the zone of subscriptions stored without one
 	// (PAASBOT_TZ; "" = UTC).
 	DefaultTZ string
-	// MaxRows is the row budget of one posted message (default
-	// DefaultMaxRows).
-	MaxRows int
 }
 
 // Scheduler runs the subscriptions of a store: it finds the slots due,
@@ -109,9 +110,6 @@ func New(cfg Config) *Scheduler {
 	}
 	if cfg.CatchUp <= 0 {
 		cfg.CatchUp = 24 * time.Hour
-	}
-	if cfg.MaxRows <= 0 {
-		cfg.MaxRows = DefaultMaxRows
 	}
 	return &Scheduler{
 		cfg:     cfg,

@@ -354,6 +354,10 @@ func (p *stoppingPoster) Post(ctx context.Context, channel string, m reply.Messa
 	return p.next.Post(ctx, channel, m)
 }
 
+func (p *stoppingPoster) PostThread(ctx context.Context, parent reply.Ref, m reply.Message) (reply.Ref, error) {
+	return p.next.PostThread(ctx, parent, m)
+}
+
 // A shutdown that lands after the scan, while the report is being posted
 // and before any of it reached the channel, gives the slot back too.
 func TestScheduler_StoppedBeforePostPostsSlotAfterRestart(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -22,6 +23,9 @@ import (
 type posted struct {
 	Channel string
 	Msg     reply.Message
+	// ID is the reference the poster returned; Thread, for a thread
+	// reply, is its parent's.
+	ID, Thread string
 }
 
 // recordingPoster records posts; panicOn and failOn make chosen posts
@@ -37,7 +41,15 @@ type recordingPoster struct {
 	called chan int
 }
 
-func (p *recordingPoster) Post(_ context.Context, channel string, m reply.Message) (reply.Ref, error) {
+func (p *recordingPoster) Post(ctx context.Context, channel string, m reply.Message) (reply.Ref, error) {
+	return p.post(ctx, channel, "", m)
+}
+
+func (p *recordingPoster) PostThread(ctx context.Context, parent reply.Ref, m reply.Message) (reply.Ref, error) {
+	return p.post(ctx, parent.Channel, parent.ID, m)
+}
+
+func (p *recordingPoster) post(_ context.Context, channel, thread string, m reply.Message) (reply.Ref, error) {
 	p.mu.Lock()
 	p.calls++
 	n := p.calls
@@ -52,7 +64,8 @@ func (p *recordingPoster) Post(_ context.Context, channel string, m reply.Messag
 		p.mu.Unlock()
 		return reply.Ref{}, errors.New("slack said no")
 	}
-	p.posts = append(p.posts, posted{channel, m})
+	id := fmt.Sprintf("m%d", n)
+	p.posts = append(p.posts, posted{Channel: channel, Msg: m, ID: id, Thread: thread})
 	p.mu.Unlock()
 	if p.notify != nil {
 		select {
@@ -60,7 +73,7 @@ func (p *recordingPoster) Post(_ context.Context, channel string, m reply.Messag
 		default:
 		}
 	}
-	return reply.Ref{Channel: channel, ID: "m"}, nil
+	return reply.Ref{Channel: channel, ID: id}, nil
 }
 
 func (p *recordingPoster) Posts() []posted {

@@ -19,11 +19,6 @@ type SnapshotParams struct {
 	Days int
 }
 
-// MaxHealthyListed bounds how many healthy instances a snapshots report
-// lists after the flagged ones; past it they are counted in a note, so a
-// large account's report stays about what needs attention.
-const MaxHealthyListed = 50
-
 // Groups of the snapshots report.
 const (
 	GroupNoProfile = "no profile"
@@ -37,11 +32,11 @@ const (
 // their total size. Snapshots are linked to instances by Source.PaasID;
 // snapshots of unknown instances are ignored.
 //
-// Flagged first: instances with no profile, then those with a profile but
-// no snapshot, then those whose newest snapshot is older than p.Days (oldest
-// first). Healthy instances follow, by name, when there are at most
-// MaxHealthyListed of them; otherwise a note counts them. The report is
-// Empty when nothing is flagged. Deleted instances are left out.
+// Listed: instances with no profile, then those with a profile but no
+// snapshot, then those whose newest snapshot is older than p.Days (oldest
+// first). A report lists what needs attention, not what is fine (DESIGN
+// §6): a note counts the healthy instances. The report is Empty when
+// nothing is flagged. Deleted instances are left out.
 //
 // Sizes are shown as the API sends them; the reference gives no unit, and
 // Gandi's hosting API counts disks in megabytes, hence "MB".
@@ -55,6 +50,7 @@ func BuildSnapshots(instances []gandi.Instance, snapshots []gandi.Snapshot, now 
 		Align:       []bool{false, true, false, true, false, false, true},
 		Hint:        "Set a profile with `/paas update <name> snapshot-profile=<id>` (asks for approval); see what is kept with `/paas snapshot list <name>`.",
 		EmptyText:   fmt.Sprintf("Nothing to report: every instance has a snapshot profile and a snapshot newer than %s.", plural(p.Days, "day", "days")),
+		ListHint:    "`/paas list` lists every instance, and `/paas info <name>` shows its snapshot profile",
 	}
 	type stat struct {
 		count  int
@@ -131,7 +127,7 @@ func BuildSnapshots(instances []gandi.Instance, snapshots []gandi.Snapshot, now 
 	counts := map[string]int{}
 	for _, rw := range rows {
 		counts[rw.group]++
-		if rw.group == GroupHealthy && healthy > MaxHealthyListed {
+		if rw.group == GroupHealthy {
 			continue
 		}
 		profile, newest, age := "none", "-", "-"
@@ -153,7 +149,7 @@ func BuildSnapshots(instances []gandi.Instance, snapshots []gandi.Snapshot, now 
 		}
 		r.Groups[len(r.Groups)-1].Items = append(r.Groups[len(r.Groups)-1].Items, it)
 	}
-	if healthy > MaxHealthyListed {
+	if healthy > 0 {
 		r.Notes = append(r.Notes, fmt.Sprintf("%s with a profile and a snapshot newer than %s %s not listed.",
 			plural(healthy, "instance", "instances"), plural(p.Days, "day", "days"), isAre(healthy)))
 	}

@@ -46,7 +46,7 @@ func TestBuildSnapshots(t *testing.T) {
 	r := BuildSnapshots([]gandi.Instance{fresh, stale, noProfile, staler, empty, edge, deleted, noProfileWithSnaps},
 		snaps, now, loc, SnapshotParams{Days: 7})
 	want := []string{"no profile:no-profile", "no profile:orphan-snaps", "no snapshot:no-snap",
-		"stale:staler", "stale:stale", "ok:edge", "ok:fresh"}
+		"stale:staler", "stale:stale"}
 	if got := names(r); !slices.Equal(got, want) {
 		t.Errorf("items:\n got %q\nwant %q", got, want)
 	}
@@ -61,7 +61,6 @@ func TestBuildSnapshots(t *testing.T) {
 	}
 	// instance, id, profile, snapshots, newest, age, total size
 	wantCells := map[string][]string{
-		"fresh":        {"fresh", "2", "daily-7", "2", "Sun 2026-11-22 03:00 CET", "today", "2,200 MB"},
 		"stale":        {"stale", "3", "daily-7", "1", "Tue 2026-11-10 03:00 CET", "12 days ago", "500 MB"},
 		"no-snap":      {"no-snap", "5", "daily-7", "0", "-", "-", "0 MB"},
 		"orphan-snaps": {"orphan-snaps", "8", "none", "1", "Sat 2026-11-21 03:00 CET", "yesterday", "10 MB"},
@@ -74,7 +73,14 @@ func TestBuildSnapshots(t *testing.T) {
 	if !strings.HasPrefix(r.Summary, "5 instances of 7 need attention (no profile 2, no snapshot 1, stale 2)") {
 		t.Errorf("summary = %q", r.Summary)
 	}
-	golden(t, "snapshots.txt", plainText(r.Messages(0)))
+	// What is fine is counted, not listed (DESIGN §6).
+	if len(r.Notes) != 1 || !strings.HasPrefix(r.Notes[0], "2 instances with a profile and a snapshot newer than 7 days are not listed") {
+		t.Errorf("notes = %q", r.Notes)
+	}
+	if got := formatMB(2200); got != "2,200 MB" {
+		t.Errorf("formatMB(2200) = %q", got)
+	}
+	golden(t, "snapshots.txt", plainText(r.Posting().Messages()))
 }
 
 func TestBuildSnapshots_EmptyAndManyHealthy(t *testing.T) {
@@ -82,7 +88,7 @@ func TestBuildSnapshots_EmptyAndManyHealthy(t *testing.T) {
 	now := at(loc, 2026, 11, 22, 9, 0)
 	var ins []gandi.Instance
 	var snaps []gandi.Snapshot
-	for i := 1; i <= MaxHealthyListed+2; i++ {
+	for i := 1; i <= 52; i++ {
 		in := inst(i, fmt.Sprintf("site-%03d", i), nil)
 		in.SnapshotProfile = &gandi.SnapshotProfile{ID: 1}
 		ins = append(ins, in)
@@ -95,9 +101,8 @@ func TestBuildSnapshots_EmptyAndManyHealthy(t *testing.T) {
 	if len(r.Notes) != 1 || !strings.HasPrefix(r.Notes[0], "52 instances with a profile") {
 		t.Errorf("notes = %q", r.Notes)
 	}
-	msgs := r.Messages(0)
-	if len(msgs) != 1 || !strings.HasPrefix(msgs[0].Text, "Nothing to report") {
-		t.Errorf("empty rendering = %+v", msgs)
+	if p := r.Posting(); len(p.Replies) != 0 || !strings.HasPrefix(p.Head.Text, "Nothing to report") {
+		t.Errorf("empty rendering = %+v", p)
 	}
 	// One flagged instance among many healthy ones: the healthy are counted, not listed.
 	ins[0].SnapshotProfile = nil
@@ -109,7 +114,7 @@ func TestBuildSnapshots_EmptyAndManyHealthy(t *testing.T) {
 	ins[1].SnapshotProfile = &gandi.SnapshotProfile{ID: 9}
 	snaps[1] = snap(2000, 2, now.AddDate(0, 0, -3), 1)
 	r = BuildSnapshots(ins[:2], snaps, now, loc, SnapshotParams{Days: 1})
-	if got := r.Groups[1].Items[0].Cells[2]; got != "#9" {
+	if got := r.Groups[1].Items[0].Cells[2]; got != "#9" { // stale, shown by id
 		t.Errorf("unnamed profile shown as %q", got)
 	}
 }
@@ -135,10 +140,10 @@ func TestBuildUpgrade(t *testing.T) {
 	if it.Button == nil || it.Button.Value != "update 2 upgrade" || it.Button.Action != "cmd" || it.Button.Label != "Upgrade a-site" {
 		t.Errorf("button = %+v", it.Button)
 	}
-	golden(t, "upgrade.txt", plainText(r.Messages(0)))
+	golden(t, "upgrade.txt", plainText(r.Posting().Messages()))
 
 	r = BuildUpgrade([]gandi.Instance{c}, now, loc, UpgradeParams{})
-	if !r.Empty || !strings.Contains(r.Messages(0)[0].Text, "Nothing to report") {
-		t.Errorf("no upgrade needed: Empty=%v %q", r.Empty, r.Messages(0)[0].Text)
+	if !r.Empty || !strings.Contains(r.Posting().Head.Text, "Nothing to report") {
+		t.Errorf("no upgrade needed: Empty=%v %q", r.Empty, r.Posting().Head.Text)
 	}
 }

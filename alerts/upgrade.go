@@ -31,6 +31,7 @@ func BuildUpgrade(instances []gandi.Instance, now time.Time, loc *time.Location,
 		Align:     []bool{false, true, false, false, false, false},
 		Hint:      "Upgrade with `/paas update <name> upgrade` or a button below; it asks for approval first.",
 		EmptyText: "Nothing to report: every instance runs the latest system image.",
+		ListHint:  "`/paas list` lists every instance, ⬆ marking those to upgrade",
 	}
 	var list []*gandi.Instance
 	for i := range instances {

@@ -187,6 +187,16 @@ func (s *Shell) Post(_ context.Context, channel string, m reply.Message) (reply.
 	return reply.Ref{Channel: channel, ID: id}, nil
 }
 
+// PostThread prints m as a reply in the thread of parent.
+func (s *Shell) PostThread(_ context.Context, parent reply.Ref, m reply.Message) (reply.Ref, error) {
+	s.mu.Lock()
+	s.nextID++
+	id := strconv.Itoa(s.nextID)
+	s.mu.Unlock()
+	s.write("#" + parent.Channel + " (thread):\n" + RenderPlain(m) + "\n")
+	return reply.Ref{Channel: parent.Channel, ID: id}, nil
+}
+
 // Update prints the new content of an earlier message.
 func (s *Shell) Update(_ context.Context, ref reply.Ref, m reply.Message) error {
 	s.write("(updated) #" + ref.Channel + ":\n" + RenderPlain(m) + "\n")

@@ -63,6 +63,9 @@ func (p *alertsPoster) Post(_ context.Context, ch string, m reply.Message) (repl
 	p.posts = append(p.posts, alertsPost{ch, m})
 	return reply.Ref{Channel: ch, ID: "1"}, nil
 }
+func (p *alertsPoster) PostThread(ctx context.Context, parent reply.Ref, m reply.Message) (reply.Ref, error) {
+	return p.Post(ctx, parent.Channel, m)
+}
 func (p *alertsPoster) Update(context.Context, reply.Ref, reply.Message) error { return nil }
 func (p *alertsPoster) PostPrivate(context.Context, string, string, reply.Message) error {
 	return nil
