@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -66,25 +65,15 @@ func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
 }
 
 // TestSlackPoster_PacesOneChannel: a report of a message and ten thread
-// replies reaches Slack at its pace (on the poster's clock: never more
-// than the burst within a second, about one a second after it), in
+// replies reaches a Slack that paces the channel as Slack does without
+// one 429 from the pace (the poster keeps to it on its own clock), in
 // order, each reply in the first message's thread; a Retry-After Slack
-// sends holds the channel for as long as it says.
+// sends anyway holds the channel for as long as it says.
 func TestSlackPoster_PacesOneChannel(t *testing.T) {
-	fake := slacktest.New(t)
 	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
-	var mu sync.Mutex
-	var at []time.Time
-	rec := &http.Client{Transport: roundTripper(func(r *http.Request) (*http.Response, error) {
-		resp, err := http.DefaultTransport.RoundTrip(r)
-		if err == nil && strings.HasSuffix(r.URL.Path, "/chat.postMessage") && resp.StatusCode == http.StatusOK {
-			mu.Lock()
-			at = append(at, clock.now())
-			mu.Unlock()
-		}
-		return resp, err
-	})}
-	api := slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL()), slack.OptionHTTPClient(rec))
+	fake := slacktest.New(t, slacktest.WithClock(clock.now))
+	fake.PaceChannels(slacktest.SlackPace())
+	api := slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL()))
 	p := NewSlackPoster(api, SlackPosterConfig{Now: clock.now, Sleep: clock.sleep})
 	ctx := t.Context()
 	head, err := p.Post(ctx, "C1", reply.Message{Visibility: reply.Shared, Text: "report"})
@@ -106,27 +95,23 @@ func TestSlackPoster_PacesOneChannel(t *testing.T) {
 			t.Errorf("reply %d = %q in thread %q, want in %q", i+1, m.Text, m.ThreadTS, head.ID)
 		}
 	}
-	if len(at) != 11 {
-		t.Fatalf("%d accepted posts recorded", len(at))
+	calls := fake.CallsTo("chat.postMessage")
+	if len(calls) != 12 || calls[1].Status != http.StatusTooManyRequests {
+		t.Fatalf("%d calls (want 11 posts and the one 429 injected): %+v", len(calls), calls)
 	}
-	for i := range at {
-		inSecond := 0
-		for j := i; j < len(at) && at[j].Sub(at[i]) < time.Second; j++ {
-			inSecond++
-		}
-		if inSecond > ChannelPostBurst {
-			t.Errorf("%d posts within a second from post %d", inSecond, i)
+	for i, c := range calls {
+		if i != 1 && c.Status != http.StatusOK {
+			t.Errorf("call %d answered %d: the pace was not kept", i, c.Status)
 		}
 	}
-	// Post 2 (the first reply) met the 429: it and those after it waited.
-	if gap := at[1].Sub(at[0]); gap < 4*time.Second {
-		t.Errorf("first reply went %v after the 429, want at least Retry-After 4s", gap)
+	if n := fake.BusiestWindow("C1", time.Second); n > ChannelPostBurst {
+		t.Errorf("%d posts within one second", n)
 	}
-	if total := at[10].Sub(at[0]); total < 10*time.Second {
-		t.Errorf("11 posts took %v on the poster's clock, want at least 10s", total)
+	posts := fake.AcceptedPosts("C1")
+	if gap := posts[1].At.Sub(calls[1].At); gap < 4*time.Second {
+		t.Errorf("the first reply went %v after the 429, want at least its Retry-After of 4s", gap)
+	}
+	if total := posts[10].At.Sub(posts[0].At); total < 10*time.Second {
+		t.Errorf("11 posts took %v on the clock, want at least 10s", total)
 	}
 }
-
-type roundTripper func(*http.Request) (*http.Response, error)
-
-func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -609,15 +609,19 @@ func TestFaults_EachCommandSaysWhatHappened(t *testing.T) {
 		bad      http.HandlerFunc
 		want     string
 		wantHits int // requests the bad answer got (retries); 0: not checked
-		timeout  time.Duration
-		refusal  bool // Gandi refused: logged at debug, not as Gandi failing
+		// upTo: wantHits is a bound, for list, whose paas.count and
+		// paas.list go at once (the first failure cancels the other,
+		// sent or not yet).
+		upTo    bool
+		timeout time.Duration
+		refusal bool // Gandi refused: logged at debug, not as Gandi failing
 	}{
-		{"garbage", "count", -1, answer(200, "", "\x00\x7fgarbage{}"), unreadable, 1, 0, false},
-		{"truncated XML", "count", -1, answer(200, "", countAnswer[:len(countAnswer)-30]), unreadable, 1, 0, false},
-		{"HTML with 200", "list", -1, answer(200, "", htmlPage), unreadable, 1, 0, false},
-		{"HTML with 502", "info shop-prod", -1, answer(502, "", htmlPage), unreadable + " (HTTP 502)", 1, 0, false},
-		{"empty body", "count", -1, answer(200, "", ""), unreadable, 1, 0, false},
-		{"invalid UTF-8", "count", -1, answer(200, "", "<?xml version='1.0'?><methodResponse><params><param><value><string>\xff\xfe</string></value></param></params></methodResponse>"), unreadable, 1, 0, false},
+		{"garbage", "count", -1, answer(200, "", "\x00\x7fgarbage{}"), unreadable, 1, false, 0, false},
+		{"truncated XML", "count", -1, answer(200, "", countAnswer[:len(countAnswer)-30]), unreadable, 1, false, 0, false},
+		{"HTML with 200", "list", -1, answer(200, "", htmlPage), unreadable, 2, true, 0, false},
+		{"HTML with 502", "info shop-prod", -1, answer(502, "", htmlPage), unreadable + " (HTTP 502)", 1, false, 0, false},
+		{"empty body", "count", -1, answer(200, "", ""), unreadable, 1, false, 0, false},
+		{"invalid UTF-8", "count", -1, answer(200, "", "<?xml version='1.0'?><methodResponse><params><param><value><string>\xff\xfe</string></value></param></params></methodResponse>"), unreadable, 1, false, 0, false},
 		{"body over the limit", "count", -1, func(w http.ResponseWriter, _ *http.Request) {
 			_, _ = w.Write([]byte("<?xml version='1.0'?><methodResponse><params><param><value><string>"))
 			chunk := bytes.Repeat([]byte("x"), 1<<20)
@@ -626,22 +630,22 @@ func TestFaults_EachCommandSaysWhatHappened(t *testing.T) {
 					return
 				}
 			}
-		}, unreadable, 1, 0, false},
+		}, unreadable, 1, false, 0, false},
 		{"a hang", "count", -1, func(w http.ResponseWriter, r *http.Request) {
 			_, _ = io.Copy(io.Discard, r.Body) // so that the server sees the client leave
 			<-r.Context().Done()
-		}, "Gandi is not answering right now; try again in a minute.", 1, 300 * time.Millisecond, false},
+		}, "Gandi is not answering right now; try again in a minute.", 1, false, 300 * time.Millisecond, false},
 		// The pauses between attempts never pass the call's deadline: with
 		// 600 ms, the 500 ms pause after the second attempt (at about 250 ms)
 		// is not taken.
 		{"TOOMANY, deadline before the third attempt", "count", -1, faultAnswer(510199, "Error on object : OBJECT_ACCOUNT (CAUSE_TOOMANY) [Too many requests]"),
-			"Gandi asks to slow down; try again in 1 s.", 2, 600 * time.Millisecond, false},
-		{"429 with a long Retry-After", "count", -1, answer(429, "120", "slow down"), "Gandi asks to slow down; try again in 120 s.", 1, 0, false},
-		{"503 on every attempt", "list", -1, answer(503, "0", "busy"), "Gandi asks to slow down; try again in 1 s.", gandi.ReadAttempts, 0, false},
-		{"429 once: retried", "count", 1, answer(429, "0", ""), "3 instances.", 1, 0, false},
+			"Gandi asks to slow down; try again in 1 s.", 2, false, 600 * time.Millisecond, false},
+		{"429 with a long Retry-After", "count", -1, answer(429, "120", "slow down"), "Gandi asks to slow down; try again in 120 s.", 1, false, 0, false},
+		{"503 on every attempt", "list", -1, answer(503, "0", "busy"), "Gandi asks to slow down; try again in 1 s.", 2 * gandi.ReadAttempts, true, 0, false},
+		{"429 once: retried", "count", 1, answer(429, "0", ""), "3 instances.", 1, false, 0, false},
 		{"a fault code paasbot does not map", "info shop-prod", -1,
 			faultAnswer(581234, "Error on object : OBJECT_812 (CAUSE_34) [This account is frozen for audit]"),
-			"Gandi says: This account is frozen for audit (fault 581234).", 1, 0, true},
+			"Gandi says: This account is frozen for audit (fault 581234).", 1, false, 0, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -656,8 +660,8 @@ func TestFaults_EachCommandSaysWhatHappened(t *testing.T) {
 			if strings.Contains(m.Text, "internal error") || strings.Contains(m.Text, "gandi:") {
 				t.Errorf("a Gandi failure shown as paasbot's: %q", m.Text)
 			}
-			if tt.wantHits != 0 && hits != tt.wantHits {
-				t.Errorf("the bad answer was asked %d times, want %d", hits, tt.wantHits)
+			if tt.wantHits != 0 && (hits != tt.wantHits && !tt.upTo || hits > tt.wantHits || hits == 0) {
+				t.Errorf("the bad answer was asked %d times, want %d (upTo %v)", hits, tt.wantHits, tt.upTo)
 			}
 			if next := e.run(t, "count"); next.Text != "3 instances." {
 				t.Errorf("the next command answered %q", next.Text)

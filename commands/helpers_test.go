@@ -112,12 +112,25 @@ func setupClock(t *testing.T, n int, approvers ...string) *testEnv {
 // setupOn is setup on clock (nil: testNow, standing still).
 func setupOn(t testing.TB, n int, clock *testutil.Clock, approvers ...string) *testEnv {
 	t.Helper()
+	return setupSimOn(t, n, clock, gandisim.Options{}, approvers...)
+}
+
+// setupSim is setup with simulator options (latency, recorded spans); its
+// seed and clock are always setup's.
+func setupSim(t testing.TB, n int, opts gandisim.Options) *testEnv {
+	t.Helper()
+	return setupSimOn(t, n, nil, opts)
+}
+
+func setupSimOn(t testing.TB, n int, clock *testutil.Clock, opts gandisim.Options, approvers ...string) *testEnv {
+	t.Helper()
 	now := func() time.Time { return testNow }
 	var sleep func(context.Context, time.Duration) error
 	if clock != nil {
 		now, sleep = clock.Now, clock.Sleep
 	}
-	sim, url, hc := testutil.Sim(t, gandisim.Options{Seed: 1, Now: now})
+	opts.Seed, opts.Now = 1, now
+	sim, url, hc := testutil.Sim(t, opts)
 	sim.SeedDemo(testKey, n)
 	db := testutil.OpenStore(t, now)
 	if _, err := db.PutAPIKey(t.Context(), store.Identity{Team: testTeam, User: alice}, testKey); err != nil {

@@ -144,13 +144,13 @@ func runList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	}
 	gc, now := c.client(call), c.now()
 	m, err := listing[gandi.Instance]{
-		count: func() (int, error) { return gc.PaaS.Count(ctx, &o) },
-		page: func() ([]gandi.Instance, error) {
+		count: func(ctx context.Context) (int, error) { return gc.PaaS.Count(ctx, &o) },
+		page: func(ctx context.Context) ([]gandi.Instance, error) {
 			return gc.PaaS.List(ctx, &gandi.PaasListOptions{PaasCountOptions: o, Page: pg})
 		},
 		noun: "instance", none: "No instances" + strings.TrimSuffix(filterSuffix(call), ".") + ".", title: "Instances",
 		table: func(items []gandi.Instance) *reply.Table { return instanceTable(now, items) },
-	}.answer(call, pg)
+	}.answer(ctx, call, pg)
 	if err == nil && m.Table != nil {
 		m.Notes = append(m.Notes, fmt.Sprintf("⚠ expires within %d days · ⬆ needs an upgrade · dates are Paris time", expiryWarnDays))
 	}

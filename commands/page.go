@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
@@ -149,24 +150,20 @@ func likePatterns(ss []string) gandi.Strings {
 // listing is one page of a list command: how to count the items that
 // match and fetch the page, and how to say it.
 type listing[T any] struct {
-	count func() (int, error)
-	page  func() ([]T, error)
+	count func(context.Context) (int, error)
+	page  func(context.Context) ([]T, error)
 	noun  string // "snapshot": "Page 3 is empty: 12 snapshots in all."
 	none  string // the answer when nothing matches: "No snapshots of blog."
 	title string
 	table func([]T) *reply.Table
 }
 
-// answer counts and fetches the page (Gandi's errors come back as
-// sentences) and answers with its table, "showing 1–25 of 140" and a More
-// button re-running the command at the next page, or with the empty
-// answer.
-func (l listing[T]) answer(call *Call, pg gandi.Page) (reply.Message, error) {
-	total, err := l.count()
-	if err != nil {
-		return reply.Message{}, apperr.FromGandi(err, "")
-	}
-	items, err := l.page()
+// answer counts and fetches the page at once (one round trip to Gandi,
+// not two: DESIGN §10; Gandi's errors come back as sentences) and answers
+// with its table, "showing 1–25 of 140" and a More button re-running the
+// command at the next page, or with the empty answer.
+func (l listing[T]) answer(ctx context.Context, call *Call, pg gandi.Page) (reply.Message, error) {
+	total, items, err := countAndPage(ctx, l.count, l.page)
 	if err != nil {
 		return reply.Message{}, apperr.FromGandi(err, "")
 	}
@@ -176,6 +173,40 @@ func (l listing[T]) answer(call *Call, pg gandi.Page) (reply.Message, error) {
 	m := reply.Message{Title: l.title, Table: l.table(items)}
 	pageNotes(&m, call, pg, len(items), total)
 	return m, nil
+}
+
+// countAndPage runs count and page at once, since neither needs the
+// other. The first to fail cancels the other, and its error is the one
+// returned, not the cancellation it caused.
+func countAndPage[T any](ctx context.Context, count func(context.Context) (int, error), page func(context.Context) ([]T, error)) (int, []T, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var once sync.Once
+	var first error
+	fail := func(err error) {
+		once.Do(func() {
+			first = err
+			cancel()
+		})
+	}
+	var total int
+	counted := make(chan struct{})
+	go func() {
+		defer close(counted)
+		var err error
+		if total, err = count(ctx); err != nil {
+			fail(err)
+		}
+	}()
+	items, err := page(ctx)
+	if err != nil {
+		fail(err)
+	}
+	<-counted
+	if first != nil {
+		return 0, nil, first
+	}
+	return total, items, nil
 }
 
 // countAnswer answers a count command: "3 snapshots of blog.".

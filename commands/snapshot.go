@@ -65,11 +65,11 @@ func runSnapshotList(ctx context.Context, c *Core, call *Call) (reply.Message, e
 	}
 	gc, now := c.client(call), c.now()
 	return listing[gandi.Snapshot]{
-		count: func() (int, error) { return gc.Snapshots.Count(ctx, &o) },
-		page:  func() ([]gandi.Snapshot, error) { return gc.Snapshots.List(ctx, &o) },
+		count: func(ctx context.Context) (int, error) { return gc.Snapshots.Count(ctx, &o) },
+		page:  func(ctx context.Context) ([]gandi.Snapshot, error) { return gc.Snapshots.List(ctx, &o) },
 		noun:  "snapshot", none: "No snapshots" + scopeSuffix(call), title: "Snapshots" + trimDot(scopeSuffix(call)),
 		table: func(items []gandi.Snapshot) *reply.Table { return snapshotTable(now, items) },
-	}.answer(call, o.Page)
+	}.answer(ctx, call, o.Page)
 }
 
 func snapshotTable(now time.Time, items []gandi.Snapshot) *reply.Table {

@@ -46,8 +46,8 @@ func runTypes(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	o.Page = pg
 	gc := c.client(call)
 	return listing[gandi.PaasType]{
-		count: func() (int, error) { return gc.Types.Count(ctx, &o) },
-		page:  func() ([]gandi.PaasType, error) { return gc.Types.List(ctx, &o) },
+		count: func(ctx context.Context) (int, error) { return gc.Types.Count(ctx, &o) },
+		page:  func(ctx context.Context) ([]gandi.PaasType, error) { return gc.Types.List(ctx, &o) },
 		noun:  "type", none: "No types" + filterSuffix(call), title: "Instance types",
 		table: func(items []gandi.PaasType) *reply.Table {
 			t := &reply.Table{Columns: []string{"type", "language", "database", "visibility"}}
@@ -56,7 +56,7 @@ func runTypes(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 			}
 			return t
 		},
-	}.answer(call, pg)
+	}.answer(ctx, call, pg)
 }
 
 func runTypesCount(ctx context.Context, c *Core, call *Call) (reply.Message, error) {

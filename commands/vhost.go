@@ -78,8 +78,8 @@ func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	}
 	gc := c.client(call)
 	return listing[gandi.Vhost]{
-		count: func() (int, error) { return gc.Vhosts.Count(ctx, &o) },
-		page:  func() ([]gandi.Vhost, error) { return gc.Vhosts.List(ctx, &o) },
+		count: func(ctx context.Context) (int, error) { return gc.Vhosts.Count(ctx, &o) },
+		page:  func(ctx context.Context) ([]gandi.Vhost, error) { return gc.Vhosts.List(ctx, &o) },
 		noun:  "virtual host", none: "No virtual hosts" + strings.TrimSuffix(scopeSuffix(call), ".") + ".",
 		title: "Virtual hosts" + strings.TrimSuffix(scopeSuffix(call), "."),
 		table: func(items []gandi.Vhost) *reply.Table {
@@ -89,7 +89,7 @@ func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 			}
 			return t
 		},
-	}.answer(call, o.Page)
+	}.answer(ctx, call, o.Page)
 }
 
 func scopeSuffix(call *Call) string {

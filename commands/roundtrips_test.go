@@ -1,0 +1,49 @@
+package commands
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/gandi/gandisim"
+)
+
+// TestRoundTrips: the read commands wait for at most the sequential Gandi
+// round trips DESIGN §10 allows, as the simulator saw the calls (calls
+// that overlapped count once): independent calls go at once. Gandi takes
+// 100 ms a call here, so that calls sent together do overlap.
+func TestRoundTrips(t *testing.T) {
+	e := setupSim(t, 5, gandisim.Options{Latency: 100 * time.Millisecond, RecordSpans: true})
+	found, err := gandi.NewClient(testKey, gandi.WithEndpoint(e.url)).PaaS.List(t.Context(),
+		&gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{Name: gandi.Strings{"shop-prod"}}})
+	if err != nil || len(found) != 1 {
+		t.Fatalf("shop-prod: %v %v", found, err)
+	}
+	id := strconv.Itoa(found[0].ID)
+	tests := []struct {
+		command string
+		calls   int
+		rounds  int
+	}{
+		{"list", 2, 1},                    // paas.count beside paas.list
+		{"count", 1, 1},                   // paas.count
+		{"info " + id, 1, 1},              // paas.info
+		{"info shop-prod", 2, 2},          // paas.list {name}, then paas.info
+		{"vhost list", 2, 1},              // paas.vhost.count beside paas.vhost.list
+		{"snapshot list", 2, 1},           // paas.snapshot.count beside paas.snapshot.list
+		{"types", 2, 1},                   // paas.type.count beside paas.type.list
+		{"vhost list shop-prod", 3, 2},    // paas.list {name}, then count beside list
+		{"snapshot list shop-prod", 3, 2}, // paas.list {name}, then count beside list
+	}
+	for _, tt := range tests {
+		t.Run(tt.command, func(t *testing.T) {
+			e.sim.ResetSpans()
+			wantOK(t, e.run(t, tt.command))
+			spans := e.sim.Spans()
+			if len(spans) != tt.calls || gandisim.Rounds(spans) != tt.rounds {
+				t.Errorf("%d calls in %d rounds (%+v), want %d in %d", len(spans), gandisim.Rounds(spans), spans, tt.calls, tt.rounds)
+			}
+		})
+	}
+}
