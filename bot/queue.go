@@ -145,13 +145,14 @@ func (q *fairQueue) flush() []job {
 // answered, without a database round trip there. The store's SeenOnce
 // still decides across processes, in the worker.
 type recentIDs struct {
-	seen map[string]struct{}
-	ring []string
-	next int
+	capacity int
+	seen     map[string]struct{}
+	ring     []string // grows to capacity, then the oldest is replaced
+	next     int
 }
 
 func newRecentIDs(capacity int) *recentIDs {
-	return &recentIDs{seen: make(map[string]struct{}, capacity), ring: make([]string, capacity)}
+	return &recentIDs{capacity: max(capacity, 1), seen: map[string]struct{}{}}
 }
 
 // add records id and reports whether it is new. The event loop alone
@@ -160,11 +161,13 @@ func (r *recentIDs) add(id string) bool {
 	if _, ok := r.seen[id]; ok {
 		return false
 	}
-	if old := r.ring[r.next]; old != "" {
-		delete(r.seen, old)
-	}
-	r.ring[r.next] = id
-	r.next = (r.next + 1) % len(r.ring)
 	r.seen[id] = struct{}{}
+	if len(r.ring) < r.capacity {
+		r.ring = append(r.ring, id)
+		return true
+	}
+	delete(r.seen, r.ring[r.next])
+	r.ring[r.next] = id
+	r.next = (r.next + 1) % r.capacity
 	return true
 }

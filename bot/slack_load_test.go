@@ -329,3 +329,34 @@ func TestSlack_RetryAfterDoesNotHoldAWorker(t *testing.T) {
 		t.Errorf("chat.postMessage calls = %+v, want a 429 then the post", c)
 	}
 }
+
+// TestSlack_ShutdownTellsCommandsItCouldNotStart: commands still queued
+// when the drain deadline passes are not run, and each person is told so,
+// once; Run still returns with the deadline's error.
+func TestSlack_ShutdownTellsCommandsItCouldNotStart(t *testing.T) {
+	started := make(chan struct{}, 10)
+	core := &fakeCore{handle: func(ctx context.Context, r commands.Request) reply.Message {
+		started <- struct{}{}
+		<-ctx.Done() // runs until the deadline cancels it
+		return reply.Message{Text: "cancelled"}
+	}}
+	h := newHarness(t, withCore(core), nil, func(c *SlackConfig) { c.Workers, c.DrainTimeout = 1, 300*time.Millisecond })
+	h.slash("U1", "C1", "stuck")
+	<-started
+	queued := []string{h.slash("U2", "C1", "waits"), h.slash("U3", "C1", "waits too")}
+	for _, id := range queued {
+		h.fake.WaitForAck(t, id, wait)
+	}
+	if err := h.stop(); err == nil || !strings.Contains(err.Error(), "did not finish") {
+		t.Errorf("Run = %v, want the drain deadline error", err)
+	}
+	for _, id := range queued {
+		posts := h.answers(id)
+		if len(posts) != 1 || !strings.Contains(posts[0].Text, "restarted before it could run this command") {
+			t.Errorf("queued command told %+v, want one notice that it did not run", posts)
+		}
+	}
+	if n := len(core.handled()); n != 1 {
+		t.Errorf("core ran %d commands, want only the stuck one", n)
+	}
+}
