@@ -6,6 +6,27 @@
 // (SlackPoster and Shell implement their notifiers). A transport reaches
 // Gandi and the store only through the core: it imports neither.
 //
+// The socket-mode adapter (slack*.go) acknowledges every envelope on its
+// event loop, which never waits: a copy of an envelope this process
+// already took is dropped there (recentIDs), before anything is answered;
+// slash commands and clicks go to a fairQueue (QueueSize deep, one lane
+// per person, PerUser of a person's running at once, round robin over the
+// people) from which dispatch runs them, Workers at a time. The store's
+// SeenOnce then decides, across replicas, whether an envelope runs. A
+// full queue's refusal goes to the noticeBox, which asks the store the
+// same question, then always delivers it, saying when to retry. A wait
+// for Slack (a channel's pace, a Retry-After) made while serving a
+// command frees its worker slot first (workerSlot, yieldWorker).
+//
+// SlackPoster sends everything: answers to a person go through the
+// interaction's response_url (not counted in the channel's pace), in
+// order, then the Web API once its five uses are spent; chat.postMessage
+// is paced per channel (channelPacer: a burst of ChannelPostBurst, then
+// one every ChannelPostEvery, a 429's Retry-After holding the whole
+// channel); PostThread replies in a message's thread. A slash command
+// still running after PlaceholderAfter shows "Asking Gandi…" (placeholder),
+// which its answer replaces (replace_original) or deletes.
+//
 // Slack rendering lives in the blockkit*.go files: RenderBlocks turns a
 // reply.Message into one or more SlackMessage values within every Block Kit
 // limit (splitting, never cutting data), RenderLoginModal builds the modal

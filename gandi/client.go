@@ -322,7 +322,7 @@ func (c *Client) send(ctx context.Context, method string, body []byte, out any) 
 	if resp.StatusCode != http.StatusOK {
 		limit = errorPageLimit
 	}
-	data, readErr := io.ReadAll(io.LimitReader(resp.Body, limit+1))
+	data, readErr := readBody(resp, limit+1)
 	if resp.StatusCode != http.StatusOK {
 		he := &HTTPError{Method: method, StatusCode: resp.StatusCode, Status: resp.Status}
 		if d := parseRetryAfter(resp.Header.Get("Retry-After"), c.now()); d >= 0 {
@@ -345,6 +345,18 @@ func (c *Client) send(ctx context.Context, method string, body []byte, out any) 
 		return &DecodeError{Method: method, Err: fmt.Errorf("answer larger than %d bytes", c.maxResponse)}
 	}
 	return decodeAnswer(method, data, out)
+}
+
+// readBody reads at most limit bytes of resp's body into a buffer sized
+// from Content-Length when the server sent one: io.ReadAll grows from 512
+// bytes by doubling, which allocated twice a page's size for every answer.
+func readBody(resp *http.Response, limit int64) ([]byte, error) {
+	if n := resp.ContentLength; n > 0 && n < limit {
+		buf := bytes.NewBuffer(make([]byte, 0, n+bytes.MinRead))
+		_, err := buf.ReadFrom(io.LimitReader(resp.Body, limit))
+		return buf.Bytes(), err
+	}
+	return io.ReadAll(io.LimitReader(resp.Body, limit))
 }
 
 // faultOf returns the fault data holds, or nil when it is not one.

@@ -117,11 +117,13 @@ func newLoadRig(tb testing.TB, o loadOptions) *loadRig {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	slackHTTP := &http.Client{Timeout: httpTimeout, Transport: r.posts.wrap(http.DefaultTransport)}
+	slackHTTP := pooledHTTP()
+	slackHTTP.Transport = r.posts.wrap(slackHTTP.Transport)
 	api := slack.New(cfg.SlackBotToken.Reveal(), slack.OptionAPIURL(cfg.SlackAPIURL),
 		slack.OptionAppLevelToken(cfg.SlackAppToken.Reveal()), slack.OptionHTTPClient(slackHTTP))
 	ctx, cancel := context.WithCancel(context.Background())
 	r.cancel = cancel
+	tb.Cleanup(tuneGC(os.Getenv)) // as runRun does
 	go func() { r.done <- serve(ctx, cfg, logger, db, api, slackHTTP) }()
 	tb.Cleanup(func() {
 		r.stop()

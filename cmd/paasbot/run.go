@@ -35,9 +35,10 @@ const (
 	// their account, stays polite and leaves the others' calls alone.
 	gandiCallsPerKey = 4
 	// idleConnsPerHost keeps that many connections to Gandi and to Slack
-	// open between calls: net/http keeps 2 by default, so every call past
-	// 2 at once paid a new TCP and TLS handshake.
-	idleConnsPerHost = 64
+	// open between calls (64 workers, each with up to 2 Gandi calls at
+	// once): net/http keeps 2 by default, so every call past 2 at once
+	// paid a new TCP and TLS handshake.
+	idleConnsPerHost = 128
 )
 
 // pooledHTTP is an HTTP client for one busy upstream (Gandi, Slack).
@@ -109,6 +110,7 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintln(env.stdout, "configuration OK")
 		return nil
 	}
+	defer tuneGC(env.getenv)()
 	return serve(ctx, cfg, logger, db, api, slackHTTP)
 }
 
