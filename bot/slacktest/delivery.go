@@ -38,13 +38,13 @@ type wireEnvelope struct {
 	RetryReason            string          `json:"retry_reason"`
 }
 
-func (s *Server) recordAck(connID int, envelopeID string, payload json.RawMessage) {
+func (s *Server) recordAck(connID int, envelopeID string, payload json.RawMessage, at time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
 		return
 	}
-	a := Ack{EnvelopeID: envelopeID, ConnID: connID, At: s.cfg.now()}
+	a := Ack{EnvelopeID: envelopeID, ConnID: connID, At: at}
 	if len(payload) > 0 && string(payload) != "null" {
 		a.Payload = append(json.RawMessage(nil), payload...)
 	}

@@ -121,6 +121,9 @@ func (s *Server) readLoop(c *socketConn) {
 		if err != nil {
 			return
 		}
+		// The ack arrived now, however long the fake's own lock then
+		// takes (it is busy with every other call of the test).
+		at := s.cfg.now()
 		var ack struct {
 			EnvelopeID string          `json:"envelope_id"`
 			Payload    json.RawMessage `json:"payload"`
@@ -129,7 +132,7 @@ func (s *Server) readLoop(c *socketConn) {
 			s.logf("socket %d: unreadable frame from the client: %q", c.id, truncate(string(data), 200))
 			continue
 		}
-		s.recordAck(c.id, ack.EnvelopeID, ack.Payload)
+		s.recordAck(c.id, ack.EnvelopeID, ack.Payload, at)
 	}
 }
 
