@@ -158,3 +158,35 @@ func TestThroughput(t *testing.T) {
 		t.Errorf("rate long after = %v, want 0", got)
 	}
 }
+
+// TestStartPacer: starts are spaced by the mean command time over the
+// workers (a first guess until one ends), booked one after another,
+// never more than maxStartGap apart, and not at all once the pacer's
+// schedule is in the past.
+func TestStartPacer(t *testing.T) {
+	t0 := time.Unix(1_800_000_000, 0)
+	var p startPacer
+	var got []time.Duration
+	for range 3 {
+		got = append(got, p.delay(t0, 50))
+	}
+	if want := []time.Duration{0, 5 * time.Millisecond, 10 * time.Millisecond}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("first starts wait %v, want %v (250 ms over 50 workers)", got, want)
+	}
+	for range 100 {
+		p.observe(100 * time.Millisecond)
+	}
+	t1 := t0.Add(time.Second) // the schedule has caught up
+	if d := p.delay(t1, 50); d != 0 {
+		t.Errorf("after a pause the next start waits %v", d)
+	}
+	if d := p.delay(t1, 50); d < 1900*time.Microsecond || d > 2100*time.Microsecond {
+		t.Errorf("the one after waits %v, want about 2 ms (100 ms over 50)", d)
+	}
+	var slow startPacer
+	slow.observe(time.Minute)
+	slow.delay(t0, 1)
+	if d := slow.delay(t0, 1); d != maxStartGap {
+		t.Errorf("long commands space starts by %v, want the cap %v", d, maxStartGap)
+	}
+}

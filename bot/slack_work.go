@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"sync"
+	"time"
 
 	"github.com/slack-go/slack"
 
@@ -17,22 +19,91 @@ import (
 // empty. A worker is a slot, not a goroutine: each job runs on its own
 // goroutine holding one of Workers slots, and gives it back early when it
 // must wait for Slack (see workerSlot), so that waiting on Slack never
-// holds one.
+// holds one. While commands wait, starts are spaced by startPacer.
 func (s *Slack) dispatch(ctx context.Context) {
 	slots := make(chan struct{}, s.cfg.Workers)
+	var pace startPacer
 	for {
 		slots <- struct{}{}
 		j, done, ok := s.queue.pop()
 		if !ok {
 			return
 		}
+		if s.queue.len() > 0 {
+			pause(ctx, pace.delay(s.now(), s.cfg.Workers))
+		}
 		slot := &workerSlot{release: func() { <-slots }}
 		s.jobs.Go(func() {
 			defer done()
 			defer slot.free()
+			start := s.now()
 			s.runJob(withWorkerSlot(ctx, slot), j)
-			s.rate.add(s.now())
+			end := s.now()
+			pace.observe(end.Sub(start))
+			s.rate.add(end)
 		})
+	}
+}
+
+// maxStartGap bounds startPacer's spacing (at least 100 starts a second);
+// firstMeanJob is the command duration it assumes before one has ended
+// (a Gandi round trip and a post).
+const (
+	maxStartGap  = 10 * time.Millisecond
+	firstMeanJob = 250 * time.Millisecond
+)
+
+// startPacer spaces the starts of waiting commands by the mean time a
+// command takes divided by the workers: the rate at which a full pool
+// frees its slots, so throughput is unchanged, but the commands of a burst
+// start one after another rather than together. Started together, against
+// a Gandi that answers them all in about the same time, they would stay in
+// step, their answers arriving at once and their decoding, rendering and
+// posting filling every CPU for tens of milliseconds, during which acks of
+// new envelopes waited (ack p99 10-20 ms in BENCHMARKS.md's burst, 4-5 ms
+// once spread). Safe for concurrent use.
+type startPacer struct {
+	mu   sync.Mutex
+	mean time.Duration // moving mean of command durations
+	next time.Time     // the next start's slot
+}
+
+// observe adds one command's duration to the mean.
+func (p *startPacer) observe(d time.Duration) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.mean == 0 {
+		p.mean = firstMeanJob
+	}
+	p.mean += (d - p.mean) / 8
+}
+
+// delay books the next start at now and returns how long to wait for it.
+func (p *startPacer) delay(now time.Time, workers int) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.mean == 0 {
+		p.mean = firstMeanJob
+	}
+	gap := min(p.mean/time.Duration(max(workers, 1)), maxStartGap)
+	at := p.next
+	if at.Before(now) {
+		at = now
+	}
+	p.next = at.Add(gap)
+	return at.Sub(now)
+}
+
+// pause waits d, or until ctx ends.
+func pause(ctx context.Context, d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 
