@@ -1,16 +1,15 @@
 package bot
 
 import (
-	"context"
 	"fmt"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/slack-go/slack"
 
 	"github.com/paasbot/paasbot/bot/slacktest"
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -45,36 +44,17 @@ func TestChannelPacer(t *testing.T) {
 	}
 }
 
-// fakeClock is a clock that the poster's pauses move forward.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) sleep(ctx context.Context, d time.Duration) error {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-	return ctx.Err()
-}
-
 // TestSlackPoster_PacesOneChannel: a report of a message and ten thread
 // replies reaches a Slack that paces the channel as Slack does without
 // one 429 from the pace (the poster keeps to it on its own clock), in
 // order, each reply in the first message's thread; a Retry-After Slack
 // sends anyway holds the channel for as long as it says.
 func TestSlackPoster_PacesOneChannel(t *testing.T) {
-	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
-	fake := slacktest.New(t, slacktest.WithClock(clock.now))
+	clock := testutil.NewClock(time.Unix(1_800_000_000, 0))
+	fake := slacktest.New(t, slacktest.WithClock(clock.Now))
 	fake.PaceChannels(slacktest.SlackPace())
 	api := slack.New(fake.BotToken(), slack.OptionAPIURL(fake.APIURL()))
-	p := NewSlackPoster(api, SlackPosterConfig{Now: clock.now, Sleep: clock.sleep})
+	p := NewSlackPoster(api, SlackPosterConfig{Now: clock.Now, Sleep: clock.Sleep})
 	ctx := t.Context()
 	head, err := p.Post(ctx, "C1", reply.Message{Visibility: reply.Shared, Text: "report"})
 	if err != nil {
