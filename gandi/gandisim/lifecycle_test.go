@@ -223,3 +223,20 @@ func TestUpdateRestartDelete(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestIgnoreDryRun: with Options.IgnoreDryRun the server behaves like one
+// that does not know the flag: a "dry run" of a renewal bills and renews.
+func TestIgnoreDryRun(t *testing.T) {
+	clock := newClock()
+	s, url := NewTestServer(t, Options{Now: clock.Now, Seed: 42, IgnoreDryRun: true})
+	s.SeedDemo(keyA, 3)
+	e := &env{t: t, s: s, url: url, clock: clock}
+	id := e.idOf(keyA, "shop-prod")
+	ops := list(t, e.ok("paas.renew", keyA, id, map[string]any{"duration": "1m", "fixed": false, "--dry-run": true}))
+	if got := opTypes(ops); !slices.Equal(got, []string{"paas_vm_renew", "paas_disk_renew"}) {
+		t.Fatalf("a dry run on a server ignoring the flag answered %v, want the renewal's operations", got)
+	}
+	if n, d := s.Calls("paas.renew"), s.DryRuns("paas.renew"); n != 1 || d != 0 {
+		t.Errorf("Calls = %d, DryRuns = %d; want the call counted as real", n, d)
+	}
+}

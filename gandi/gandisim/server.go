@@ -56,6 +56,13 @@ type Options struct {
 	// RecordSpans records when each call arrived and was answered (Spans,
 	// Rounds): tests count sequential round trips with it.
 	RecordSpans bool
+
+	// IgnoreDryRun makes the server ignore "--dry-run" as a server that
+	// does not know the flag would: the key is dropped and the call runs,
+	// and bills, for real (Calls counts it). The reference documents the
+	// flag on paas.create and paas.vhost.create only; tests use this to
+	// prove that nothing paid leaves paasbot before its approval.
+	IgnoreDryRun bool
 }
 
 // FaultRule injects faults at run time into the next calls.

@@ -42,7 +42,8 @@ const dryRunKey = "--dry-run"
 // no unknown key, every mandatory key, and each value of its type. Values
 // come back normalized: kIntOrArray → []int, kStrOrArray and kStrArray →
 // []string, kIntArray → []int, kBool → bool, kDate → dateValue. The
-// "--dry-run" key is accepted when allowDry and reported separately.
+// "--dry-run" key is accepted when allowDry and reported separately; with
+// Options.IgnoreDryRun it is dropped unread, so the call runs for real.
 func (s *Server) checkStruct(method string, code int, v any, sc schema, allowDry bool) (map[string]any, bool, *Fault) {
 	if v == nil {
 		v = map[string]any{}
@@ -53,7 +54,7 @@ func (s *Server) checkStruct(method string, code int, v any, sc schema, allowDry
 	}
 	out := make(map[string]any, len(m))
 	dry := false
-	if allowDry {
+	if allowDry && !s.opts.IgnoreDryRun {
 		// Known first, so that a refused dry run still counts as one.
 		dry, _ = asBool(m[dryRunKey])
 	}
@@ -64,6 +65,9 @@ func (s *Server) checkStruct(method string, code int, v any, sc schema, allowDry
 	slices.Sort(keys)
 	for _, k := range keys {
 		val := m[k]
+		if k == dryRunKey && s.opts.IgnoreDryRun {
+			continue
+		}
 		if k == dryRunKey && allowDry {
 			b, ok := asBool(val)
 			if !ok {
