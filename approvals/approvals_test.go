@@ -3,8 +3,6 @@ package approvals
 import (
 	"context"
 	"encoding/json"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -34,7 +32,8 @@ func TestApprovals_ProposePostsRequest(t *testing.T) {
 	}
 	p := posts[0].Msg
 	text := testutil.Text(p)
-	for _, want := range []string{"Approval #1: Renew shop-prod", "{@UDANA} asks to", "Duration: 12m", "Size: m", "Price: about",
+	for _, want := range []string{"Approval #1: Renew shop-prod", "{@UDANA} asks to", "Gandi offers no dry run for paas.renew", "Duration: 12m", "Size: m",
+		"Expiry: 2027-06-10 → 2028-06-10", "Price: about",
 		"Expires 2026-11-23", "[Approve approval.approve 1 approve 1]", "[Deny approval.deny 1 deny 1]", "[Cancel approval.cancel 1 cancel 1]",
 		"Approvers: {@USAM}"} {
 		if !strings.Contains(text, want) {
@@ -48,11 +47,8 @@ func TestApprovals_ProposePostsRequest(t *testing.T) {
 	if a.MessageChannel != apvChannel || a.MessageID != posts[0].Ref.ID || a.State != store.StatePending {
 		t.Errorf("stored approval = %+v", a)
 	}
-	if got := r.sim.DryRuns("paas.renew"); got != 1 {
-		t.Errorf("dry runs = %d, want 1", got)
-	}
-	if got := r.sim.Calls("paas.renew"); got != 0 {
-		t.Errorf("paas.renew ran %d times before any approval", got)
+	if got := r.sim.DryRuns("paas.renew") + r.sim.Calls("paas.renew"); got != 0 {
+		t.Errorf("paas.renew was sent %d times before any approval", got)
 	}
 	if !strings.Contains(r.audit(), "UDANA|request paas.renew #1|renew shop-prod") {
 		t.Errorf("audit lacks the request:\n%s", r.audit())
@@ -205,7 +201,7 @@ func TestApprovals_Expired(t *testing.T) {
 	if got := r.sim.Calls("paas.renew"); got != 0 {
 		t.Errorf("paas.renew ran %d times", got)
 	}
-	if !strings.Contains(r.audit(), "USAM|approve paas.renew #1|renew shop-prod (#") || !strings.Contains(r.audit(), "refused: expired") {
+	if au := r.audit(); strings.Contains(au, "|approve paas.renew") || !strings.Contains(au, "paasbot|expire paas.renew #1|renew shop-prod (#") {
 		t.Errorf("audit:\n%s", r.audit())
 	}
 }
@@ -214,7 +210,7 @@ func TestApprovals_ExpirySweepUpdatesMessages(t *testing.T) {
 	r := newApvRig(t, apvApprover)
 	id, _ := r.propose(r.renewPlan("shop-prod"))
 	r.clock.Advance(25 * time.Hour)
-	if err := r.engine.sweepExpired(context.Background()); err != nil {
+	if err := r.engine.sweep(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	a := r.approval(id)
@@ -256,18 +252,52 @@ func TestApprovals_DenyEndsIt(t *testing.T) {
 	}
 }
 
-func TestApprovals_CrashBetweenClaimAndCall(t *testing.T) {
+// TestApprovals_CrashBeforeSend: a process that approved a request, or
+// claimed it, and stopped before marking it sent sent nothing: the next
+// process offers it again to its approvers, and it then runs once.
+func TestApprovals_CrashBeforeSend(t *testing.T) {
+	for _, point := range []string{"approved", "claimed"} {
+		t.Run(point, func(t *testing.T) {
+			r := newApvRig(t, apvApprover)
+			id, _ := r.propose(r.renewPlan("shop-prod"))
+			r.crashedAt(id, point)
+			r.restart(apvApprover)
+			a := r.approval(id)
+			if a.State != store.StatePending || a.DecidedBy != "" || a.SentAt != nil {
+				t.Fatalf("after the restart: %s decided by %q, sent %v; want pending again", a.State, a.DecidedBy, a.SentAt)
+			}
+			upd := r.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
+			if !strings.Contains(upd.Text, "Offered again") || !strings.Contains(upd.Text, "Nothing was sent") || len(upd.Buttons) != 3 {
+				t.Errorf("message after the restart = %q (%d buttons)", upd.Text, len(upd.Buttons))
+			}
+			if !strings.Contains(r.audit(), "paasbot|reoffer paas.renew #1") {
+				t.Errorf("audit:\n%s", r.audit())
+			}
+			if m := r.click(apvApprover, "approval.approve", id); m.Tone != reply.Success {
+				t.Fatalf("approve again = %+v", m)
+			}
+			r.waitFollowed(id)
+			if got := r.sim.Calls("paas.renew"); got != 1 {
+				t.Errorf("paas.renew ran %d times, want once", got)
+			}
+		})
+	}
+}
+
+// TestApprovals_CrashAfterSend: a process that marked the call sent and
+// stopped may have renewed: the next process marks it interrupted, tells
+// people to check, and never runs it again.
+func TestApprovals_CrashAfterSend(t *testing.T) {
 	r := newApvRig(t, apvApprover)
 	id, _ := r.propose(r.renewPlan("shop-prod"))
-	// The process won both compare-and-sets, then died before the call.
-	r.decidedBefore(id, true)
+	r.crashedAt(id, "sent")
 	r.restart(apvApprover)
 	a := r.approval(id)
 	if a.State != store.StateInterrupted {
 		t.Fatalf("state after restart = %s, want interrupted", a.State)
 	}
 	upd := r.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
-	want := "⚠ Interrupted by a restart: check in Gandi whether it ran (`/paas info " + apvItoa(r.ids["shop-prod"]) + "`) before asking again."
+	want := "Check in Gandi (`/paas info " + apvItoa(r.ids["shop-prod"]) + "`) before asking again; it will not be re-run."
 	if !strings.Contains(upd.Text, want) || len(upd.Buttons) != 0 {
 		t.Errorf("message after restart = %q, want %q", upd.Text, want)
 	}
@@ -281,19 +311,6 @@ func TestApprovals_CrashBetweenClaimAndCall(t *testing.T) {
 	}
 	if !strings.Contains(r.audit(), "paasbot|interrupt paas.renew #1") {
 		t.Errorf("audit:\n%s", r.audit())
-	}
-}
-
-func TestApprovals_ApprovedNeverClaimedIsInterrupted(t *testing.T) {
-	r := newApvRig(t, apvApprover)
-	id, _ := r.propose(r.renewPlan("shop-prod"))
-	r.decidedBefore(id, false)
-	r.restart(apvApprover)
-	if a := r.approval(id); a.State != store.StateInterrupted {
-		t.Errorf("state = %s, want interrupted", a.State)
-	}
-	if got := r.sim.Calls("paas.renew"); got != 0 {
-		t.Errorf("paas.renew ran %d times", got)
 	}
 }
 
@@ -488,16 +505,16 @@ func TestFollow_ResumesAfterRestart(t *testing.T) {
 			r := newApvRig(t, apvApprover)
 			id, _ := r.propose(r.renewPlan("shop-prod"))
 			// The first process ran the call, then stopped while following.
-			r.decidedBefore(id, true)
+			r.crashedAt(id, "sent")
 			ops, err := r.gandi().PaaS.Renew(ctx, r.ids["shop-prod"], gandi.RenewOptions{Duration: "12m"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := r.db.Finish(ctx, id, nil); err != nil {
+			if err := r.db.FinishHeld(ctx, id, nil); err != nil {
 				t.Fatal(err)
 			}
 			raw, _ := json.Marshal(newProgress(ops, r.clock.Now()))
-			if err := r.db.SetProgress(ctx, id, raw, false); err != nil {
+			if err := r.db.ProgressHeld(ctx, id, raw, false); err != nil {
 				t.Fatal(err)
 			}
 			r.clock.Advance(tt.advance)
@@ -573,26 +590,41 @@ func TestApprovals_IncompleteStoredPlanNeverCalls(t *testing.T) {
 	}
 }
 
-// TestApprovals_DryRunIgnoredIsNotARefusal: a server that ignores
-// "--dry-run" answers operations; paasbot says the call may have run and
-// requests nothing.
-func TestApprovals_DryRunIgnoredIsNotARefusal(t *testing.T) {
-	const ops = `<?xml version="1.0"?><methodResponse><params><param><value><array><data>` +
-		`<value><struct><member><name>id</name><value><int>77</int></value></member>` +
-		`<member><name>type</name><value><string>paas_vm_renew</string></value></member>` +
-		`<member><name>step</name><value><string>BILL</string></value></member></struct></value>` +
-		`</data></array></value></param></params></methodResponse>`
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "text/xml")
-		_, _ = w.Write([]byte(ops))
-	}))
-	defer srv.Close()
+// TestApprovals_DryRunIgnoredRanWithoutApproval: a Gandi that ignores
+// "--dry-run" creates the instance when asked for a create's dry run. That
+// cannot be undone: paasbot says so to the requester and in the channel,
+// audits it as run without approval, sends the password the instance got,
+// and follows its operations; nothing is left pending to approve.
+func TestApprovals_DryRunIgnoredRanWithoutApproval(t *testing.T) {
 	r := newApvRig(t, apvApprover)
-	c := gandi.NewClient(apvKey, gandi.WithEndpoint(srv.URL+"/xmlrpc/"))
-	gc := Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
-	refusal, err := r.engine.dryRun(context.Background(), gc, r.renewPlan("shop-prod"))
-	if refusal != nil || apperr.CodeOf(err) != apperr.ECONFLICT || !strings.Contains(err.Error(), "it may have run already") {
-		t.Errorf("dry run answered with operations: refusal %+v, err %v", refusal, err)
+	r.ignoringDryRun()
+	_, err := r.proposeRaw(createPlan("blog2"))
+	if apperr.CodeOf(err) != apperr.ECONFLICT || !strings.Contains(err.Error(), "ran without approval") {
+		t.Fatalf("propose = %v", err)
+	}
+	if n := r.sim.Calls("paas.create"); n != 1 {
+		t.Fatalf("paas.create ran %d times, want the ignored dry run's one", n)
+	}
+	if pending, _ := r.db.PendingApprovals(context.Background(), apvTeam); len(pending) != 0 {
+		t.Errorf("something is pending approval: %+v", pending)
+	}
+	a := r.waitFollowed(1)
+	if a.State != store.StateDone || a.DecidedBy != systemActor {
+		t.Errorf("request = %s decided by %q", a.State, a.DecidedBy)
+	}
+	if au := r.audit(); !strings.Contains(au, "paasbot|unapproved paas.create #1|create blog2|ran WITHOUT approval") {
+		t.Errorf("audit:\n%s", au)
+	}
+	posts, _, privates := r.note.Snapshot()
+	if len(posts) != 1 || !strings.Contains(testutil.Text(posts[0].Msg), "Ran WITHOUT approval #1") {
+		t.Errorf("channel posts = %+v", posts)
+	}
+	final := r.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: a.MessageID})
+	if !strings.Contains(final.Text, "Gandi ignored the flag and ran it") || !strings.Contains(final.Text, "Done at") {
+		t.Errorf("final message = %q", final.Text)
+	}
+	if len(privates) != 1 || privates[0].User != apvRequester || !strings.Contains(privates[0].Msg.Title, "Password of blog2") {
+		t.Errorf("private notes = %+v", privates)
 	}
 	if !strings.Contains(r.logs.String(), "level=ERROR") {
 		t.Error("no error logged for an ignored dry run")
@@ -786,7 +818,7 @@ func TestFollow_UpdateResetPasswordDeliveredOnce(t *testing.T) {
 // directory, no log line, no shared message and no audit line.
 func assertSecretNowhere(t *testing.T, r *apvRig, secret string) {
 	t.Helper()
-	files, _ := filepath.Glob(filepath.Join(r.dir, "*"))
+	files, _ := filepath.Glob(filepath.Join(filepath.Dir(r.path), "*"))
 	if len(files) == 0 {
 		t.Fatal("no database files to check")
 	}

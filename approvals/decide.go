@@ -12,10 +12,11 @@ import (
 )
 
 // Approve approves (or, for the confirm flow, confirms) request id for by,
-// then runs it. It is the exactly-once chain: the store's Approve (pending
-// → approved) and Claim (approved → executing) are compare-and-sets, so
-// among any number of concurrent clicks, retried envelopes and typed
-// `approve` exactly one caller reaches the call, made with the requester's
+// then runs it. It is the exactly-once chain: the store's Decide (pending
+// → approved, with its audit line, leased to this process) and
+// ClaimExecution (approved → executing) are compare-and-sets, so among any
+// number of concurrent clicks, retried envelopes, typed `approve` and
+// replicas exactly one caller reaches the call, made with the requester's
 // key; the others get an ECONFLICT saying where the request stands. A
 // caller the policy does not allow gets EUNAUTHORIZED and nothing changes;
 // an id of another team is ENOTFOUND.
@@ -31,29 +32,35 @@ func (e *Engine) Approve(ctx context.Context, by Actor, id int64) (reply.Message
 	if a.State != store.StatePending {
 		return reply.Message{}, e.settled(ctx, a, p, nil)
 	}
-	if err := e.cfg.Store.Approve(ctx, id, by.User); err != nil {
-		if !errors.Is(err, store.ErrConflict) {
-			return reply.Message{}, fmt.Errorf("approve %d: %w", id, err)
-		}
-		var se *store.StateError
-		if errors.As(err, &se) && se.Current == store.StateExpired {
-			e.audit(ctx, a.Team, by.User, auditAction("approve", a), a.Summary, "refused: expired", nil)
-			e.observeApproval(string(store.StateExpired))
-		}
-		return reply.Message{}, e.settled(ctx, a, p, err)
+	decided, err := e.cfg.Store.Decide(ctx, id, store.StateApproved, by.User, nil)
+	if err != nil {
+		return reply.Message{}, e.lostDecision(ctx, a, p, "approve", err)
 	}
-	now := e.now()
-	a.State, a.DecidedBy, a.DecidedAt = store.StateApproved, by.User, &now
+	a = decided
 	e.observeApproval(string(store.StateApproved))
-	e.audit(ctx, a.Team, by.User, auditAction("approve", a), a.Summary, "approved", nil)
 	e.publish(ctx, a, p, nil, "")
-	if err := e.cfg.Store.Claim(ctx, id); err != nil {
-		// Only a restart's InterruptExecuting can take it from us here.
+	if err := e.cfg.Store.ClaimExecution(ctx, id); err != nil {
+		// Only a recovery that found this process's lease lapsed can
+		// take it between the decision and here.
 		return reply.Message{}, e.settled(ctx, a, p, err)
 	}
 	a.State = store.StateExecuting
 	e.observeApproval(string(store.StateExecuting))
 	return e.execute(ctx, by, a, p)
+}
+
+// lostDecision explains a decision the store did not take: another one
+// won, or the deadline passed (the store then expired the request, with
+// its audit line).
+func (e *Engine) lostDecision(ctx context.Context, a *store.Approval, p Plan, verb string, err error) error {
+	if !errors.Is(err, store.ErrConflict) {
+		return fmt.Errorf("%s %d: %w", verb, a.ID, err)
+	}
+	var se *store.StateError
+	if errors.As(err, &se) && se.Current == store.StateExpired {
+		e.observeApproval(string(store.StateExpired))
+	}
+	return e.settled(ctx, a, p, err)
 }
 
 // Deny refuses pending request id; nothing runs. The requester's own deny
@@ -70,7 +77,7 @@ func (e *Engine) Deny(ctx context.Context, by Actor, id int64) (reply.Message, e
 		e.audit(ctx, a.Team, by.User, auditAction("deny", a), a.Summary, "refused: not allowed", nil)
 		return reply.Message{}, e.notAllowed(by.User, a, "deny")
 	}
-	return e.decide(ctx, by, a, p, "deny", store.StateDenied, e.cfg.Store.Deny)
+	return e.decide(ctx, by, a, p, "deny", store.StateDenied)
 }
 
 // Cancel withdraws pending request id; only its requester may (others get
@@ -84,22 +91,18 @@ func (e *Engine) Cancel(ctx context.Context, by Actor, id int64) (reply.Message,
 		e.audit(ctx, a.Team, by.User, auditAction("cancel", a), a.Summary, "refused: not the requester", nil)
 		return reply.Message{}, apperr.Errorf(apperr.EUNAUTHORIZED, "Only %s, who asked for #%d, can cancel it. Nothing changed.", human.Person(a.Requester), id)
 	}
-	return e.decide(ctx, by, a, p, "cancel", store.StateCancelled, e.cfg.Store.Cancel)
+	return e.decide(ctx, by, a, p, "cancel", store.StateCancelled)
 }
 
-// decide ends a pending request without running it (deny, cancel).
-func (e *Engine) decide(ctx context.Context, by Actor, a *store.Approval, p Plan, verb string, to store.ApprovalState,
-	move func(context.Context, int64, string) error) (reply.Message, error) {
-	if err := move(ctx, a.ID, by.User); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return reply.Message{}, e.settled(ctx, a, p, err)
-		}
-		return reply.Message{}, fmt.Errorf("%s %d: %w", verb, a.ID, err)
+// decide ends a pending request without running it (deny, cancel): the
+// decision and its audit line are one transaction.
+func (e *Engine) decide(ctx context.Context, by Actor, a *store.Approval, p Plan, verb string, to store.ApprovalState) (reply.Message, error) {
+	decided, err := e.cfg.Store.Decide(ctx, a.ID, to, by.User, nil)
+	if err != nil {
+		return reply.Message{}, e.lostDecision(ctx, a, p, verb, err)
 	}
-	now := e.now()
-	a.State, a.DecidedBy, a.DecidedAt = to, by.User, &now
+	a = decided
 	e.observeApproval(string(to))
-	e.audit(ctx, a.Team, by.User, auditAction(verb, a), a.Summary, string(to), nil)
 	m := e.approvalMessage(a, p, nil, "")
 	if e.publish(ctx, a, p, nil, "") {
 		return reply.Message{Visibility: reply.Private, Tone: reply.Info,

@@ -2,11 +2,9 @@ package approvals
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
@@ -17,83 +15,6 @@ import (
 type dryRefusal struct {
 	msg     reply.Message
 	reasons string
-}
-
-// dryRun makes the plan's call with "--dry-run" and the requester's key
-// (paid calls and vhost create; the other actions have no dry run). It
-// returns a refusal when Gandi lists errors, an *apperr.Error when the dry run
-// itself failed (unknown instance, refused key…), and nil, nil when the
-// real call would be accepted. A password the call needs is a throw-away
-// one here: the real password is generated at execution.
-func (e *Engine) dryRun(ctx context.Context, gc Client, p Plan) (*dryRefusal, error) {
-	var list []gandi.ValidationError
-	var err error
-	notFound := fmt.Sprintf("no instance %s in your account", p.Target)
-	switch p.Action {
-	case ActionCreate:
-		if p.Create == nil {
-			return nil, errors.New("create plan without params")
-		}
-		params := *p.Create
-		pw, err := generatePassword(e.cfg.Rand)
-		if err != nil {
-			return nil, err
-		}
-		params.Password = pw.Reveal()
-		list, err = gc.PaaS.CreateDryRun(ctx, params)
-	case ActionUpdate:
-		if p.Update == nil {
-			return nil, errors.New("update plan without params")
-		}
-		params := *p.Update
-		if p.GeneratePassword {
-			pw, err := generatePassword(e.cfg.Rand)
-			if err != nil {
-				return nil, err
-			}
-			params.Password = pw.Reveal()
-		}
-		list, err = gc.PaaS.UpdateDryRun(ctx, p.InstanceID, params)
-	case ActionRenew:
-		if p.Renew == nil {
-			return nil, errors.New("renew plan without params")
-		}
-		list, err = gc.PaaS.RenewDryRun(ctx, p.InstanceID, *p.Renew)
-	case ActionVhostCreate:
-		if p.Vhost == nil {
-			return nil, errors.New("vhost plan without params")
-		}
-		list, err = gc.Vhosts.CreateDryRun(ctx, gandi.VhostCreateParams{PaasID: p.Vhost.PaasID, Vhost: p.Vhost.FQDN,
-			ZoneAlter: p.Vhost.ZoneAlter, Override: p.Vhost.Override})
-	default:
-		return nil, nil
-	}
-	if err != nil {
-		return nil, apperr.FromGandi(err, notFound)
-	}
-	if len(list) == 0 {
-		return nil, nil
-	}
-	if answeredLikeARealCall(list) {
-		e.log.ErrorContext(ctx, "Gandi answered a dry run with items that are not validation errors: the flag may have been ignored and the call run",
-			"action", p.Action, "target", p.Target, "items", len(list))
-		return nil, apperr.Errorf(apperr.ECONFLICT, "Gandi answered the dry run of this %s like a real call: it may have run already. "+
-			"Check `/paas %s` before asking again; no approval was requested.", actionVerb(p.Action), checkCommand(p))
-	}
-	return e.refusal(ctx, gc, p, list), nil
-}
-
-// answeredLikeARealCall reports whether a dry run's answer holds items
-// with no error, field or reason: what operations decode to. The reference
-// documents "--dry-run" for create (and vhost create) only; a server that
-// ignored it elsewhere would have run the call and answered operations.
-func answeredLikeARealCall(list []gandi.ValidationError) bool {
-	for _, v := range list {
-		if v.Error == "" && v.Reason == "" && v.Field == "" {
-			return true
-		}
-	}
-	return false
 }
 
 // refusal explains a dry run's errors: each reason, and for a vhost whose

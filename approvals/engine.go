@@ -11,6 +11,7 @@ import (
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/internal/clock"
+	"github.com/paasbot/paasbot/store"
 )
 
 // Defaults of Config.
@@ -24,6 +25,10 @@ const (
 	// request are followed before the engine says so and stops (counted
 	// from execution, across restarts).
 	DefaultFollowDeadline = 2 * time.Hour
+	// DefaultCallTimeout bounds the one real call of an approved request,
+	// longer than any read: a paid call cut short leaves its outcome
+	// unknown, and the request interrupted.
+	DefaultCallTimeout = 2 * time.Minute
 )
 
 // Metrics counts requests by the state they enter ("pending", "approved",
@@ -38,7 +43,7 @@ type Metrics interface {
 type Config struct {
 	Store Store
 	// Gandi returns the API with one person's key: the requester's, for
-	// the dry run, the call and the follow-up.
+	// the checks, the call and the follow-up.
 	Gandi ClientFactory
 	// Notifier posts the paid requests and updates them (nil: the answer
 	// to the requester carries the request and its buttons).
@@ -67,6 +72,14 @@ type Config struct {
 	// WaitInitial and WaitMax are the first and longest pauses between two
 	// operation.info calls of a follow-up (0: gandi's defaults).
 	WaitInitial, WaitMax time.Duration
+	// CallTimeout bounds the real call of an approved request
+	// (0: DefaultCallTimeout).
+	CallTimeout time.Duration
+	// HeartbeatEvery is the period of the heartbeat that renews this
+	// process's leases (0: store.HeartbeatEvery); RecoverEvery the period
+	// of the pass that settles the work of stopped processes (0:
+	// store.RecoverEvery). Both must stay below store.LeaseTTL.
+	HeartbeatEvery, RecoverEvery time.Duration
 }
 
 // Engine runs the approval flow. It is safe for concurrent use; its
@@ -120,6 +133,15 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if cfg.WaitMax <= 0 {
 		cfg.WaitMax = gandi.DefaultWaitMax
+	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = DefaultCallTimeout
+	}
+	if cfg.HeartbeatEvery <= 0 || cfg.HeartbeatEvery >= store.LeaseTTL {
+		cfg.HeartbeatEvery = store.HeartbeatEvery
+	}
+	if cfg.RecoverEvery <= 0 || cfg.RecoverEvery >= store.LeaseTTL {
+		cfg.RecoverEvery = store.RecoverEvery
 	}
 	cfg.Approvers = slices.Clone(cfg.Approvers)
 	return &Engine{cfg: cfg, log: cfg.Logger.With("component", "approvals")}, nil

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/paasbot/paasbot/apperr"
@@ -16,52 +15,96 @@ import (
 	"github.com/paasbot/paasbot/store"
 )
 
-// callTimeout bounds the one real call of a request. The call does not
-// stop when the click's context does: once claimed, it runs to an answer.
-const callTimeout = 2 * time.Minute
+// recordBudget is the time an execution has, on top of CallTimeout, for
+// what surrounds the call: reading the key, checking the instance again,
+// delivering a password, and recording the outcome.
+const recordBudget = 2 * time.Minute
 
-// execute makes the one real call of a claimed request (state executing)
-// with the requester's key, records the outcome, and starts following the
-// operations. A refusal by Gandi fails the request; an answer that never
-// came (timeout, cut connection) leaves it interrupted for a person to
-// check, since the call may have run.
+// execute makes the one real call of a request this process claimed
+// (executing, under its lease) with the requester's key, records the
+// outcome, and starts following the operations. ctx is the click's; from
+// the claim on nothing depends on it: the call has its own timeout
+// (Config.CallTimeout) and everything is recorded on a context detached
+// from the click and the envelope, so that a click cancelled mid-call
+// still leaves the outcome recorded.
+//
+// Until the store marks the request sent (MarkSent, just before the call
+// leaves) nothing was sent: a failure fails the request saying so, and a
+// crash lets the next recovery offer it again to its approvers. After it,
+// Gandi's refusal fails the request, and an answer that never came (time
+// out, cut connection, an unreadable answer) leaves it interrupted for a
+// person to check; it is never re-run.
 func (e *Engine) execute(ctx context.Context, by Actor, a *store.Approval, p Plan) (reply.Message, error) {
-	action := auditAction("execute", a)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), e.cfg.CallTimeout+recordBudget)
+	defer cancel()
 	key, err := e.requesterKey(ctx, a)
 	if err != nil {
-		return e.failed(ctx, a, p, "the requester has no usable Gandi API key any more (`/paas login`)", err)
+		return e.failed(ctx, a, p, "the requester has no usable Gandi API key any more (`/paas login`). Nothing was sent to Gandi.", err)
 	}
-	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), callTimeout)
-	defer cancel()
+	if err := e.recheckInstance(ctx, e.cfg.Gandi(key, 0), p); err != nil {
+		return e.failed(ctx, a, p, e.firstLine(ctx, err)+" Nothing was sent to Gandi.", err)
+	}
 	var password secret.Value
 	if p.Action == ActionCreate || p.GeneratePassword {
 		if password, err = generatePassword(e.cfg.Rand); err != nil {
-			return e.failed(ctx, a, p, "paasbot could not generate a password", err)
+			return e.failed(ctx, a, p, "paasbot could not generate a password. Nothing was sent to Gandi.", err)
+		}
+		// Before the call: whatever happens next, the password Gandi may
+		// set is one somebody has seen.
+		if err := e.deliverPassword(ctx, a, p, password); err != nil {
+			return e.failed(ctx, a, p, fmt.Sprintf("paasbot could not send the new password privately to %s, and a password nobody sees would lock them out. Nothing was sent to Gandi.",
+				human.Person(a.Requester)), err)
 		}
 	}
+	if err := e.cfg.Store.MarkSent(ctx, a.ID); err != nil {
+		return e.notSent(ctx, a, p, !password.IsZero(), err)
+	}
+	cctx, cancelCall := context.WithTimeout(ctx, e.cfg.CallTimeout)
+	defer cancelCall()
 	started := e.now()
-	ops, err := e.call(cctx, e.cfg.Gandi(key), p, password)
+	ops, err := e.call(cctx, e.cfg.Gandi(key, e.cfg.CallTimeout), p, password)
 	if err != nil {
 		if outcomeUnknown(err) {
-			return e.unknown(ctx, a, p, err)
+			return e.unknown(ctx, a, p, !password.IsZero(), err)
 		}
 		if errors.Is(err, errBadPlan) {
-			return e.failed(ctx, a, p, "the stored request is incomplete; nothing was sent to Gandi", err)
+			return e.failed(ctx, a, p, "the stored request is incomplete. Nothing was sent to Gandi.", err)
 		}
 		msg := apperr.Message(ctx, e.log, "approved request failed", apperr.FromGandi(err, "no such object in the requester's account: "+p.Target), "id", a.ID)
+		if !password.IsZero() {
+			msg += " The password sent to " + human.Person(a.Requester) + " privately was not set."
+		}
 		return e.failed(ctx, a, p, msg, err)
 	}
+	return e.succeeded(ctx, by.User, a, p, ops, started, !password.IsZero())
+}
+
+// recheckInstance reads the instance of a renewal or an update again just
+// before the call and refuses to send it when the change would no longer
+// do what was approved (see recheck). The approval may be a day old.
+func (e *Engine) recheckInstance(ctx context.Context, gc Client, p Plan) error {
+	if p.Action != ActionRenew && p.Action != ActionUpdate {
+		return nil
+	}
+	info, err := gc.PaaS.Info(ctx, p.InstanceID)
+	if err != nil {
+		return apperr.FromGandi(err, fmt.Sprintf("%s is no longer in the requester's account.", p.Target))
+	}
+	return recheck(p, info)
+}
+
+// succeeded records a call Gandi accepted: done, its result and the
+// operations to follow (under this process's lease), the audit line and
+// the message; then it starts following the operations. actor is who
+// made it run (the approver; paasbot for a call Gandi ran unasked).
+func (e *Engine) succeeded(ctx context.Context, actor string, a *store.Approval, p Plan, ops []gandi.Operation, started time.Time, passwordSent bool) (reply.Message, error) {
 	result, _ := json.Marshal(opsResult(ops))
-	if err := e.cfg.Store.Finish(ctx, a.ID, result); err != nil {
-		e.log.ErrorContext(ctx, "the call ran at Gandi but its success is not recorded", "id", a.ID, "err", err)
+	if err := e.retry(ctx, func(ctx context.Context) error { return e.cfg.Store.FinishHeld(ctx, a.ID, result) }); err != nil {
+		return e.unrecorded(ctx, a, p, ops, err)
 	}
 	a.State = store.StateDone
 	e.log.InfoContext(ctx, "approved request ran", "id", a.ID, "action", a.Action, "requester", a.Requester, "decided_by", a.DecidedBy, "operations", len(ops))
-	e.audit(ctx, a.Team, by.User, action, a.Summary, fmt.Sprintf("done: %s started", human.Plural(len(ops), "operation")), result)
-	note := ""
-	if !password.IsZero() {
-		note = e.deliverPassword(ctx, a, p, password)
-	}
+	e.audit(ctx, a.Team, actor, auditAction("execute", a), a.Summary, fmt.Sprintf("done: %s started", human.Plural(len(ops), "operation")), result)
 	pr := newProgress(ops, started)
 	if len(ops) == 0 {
 		now := e.now()
@@ -69,8 +112,12 @@ func (e *Engine) execute(ctx context.Context, by Actor, a *store.Approval, p Pla
 		e.observeApproval(string(store.StateDone))
 	}
 	raw, _ := json.Marshal(pr)
-	if err := e.cfg.Store.SetProgress(ctx, a.ID, raw, len(ops) == 0); err != nil {
+	if err := e.retry(ctx, func(ctx context.Context) error { return e.cfg.Store.ProgressHeld(ctx, a.ID, raw, len(ops) == 0) }); err != nil {
 		e.log.WarnContext(ctx, "cannot save the progress of an approval", "id", a.ID, "err", err)
+	}
+	note := ""
+	if passwordSent {
+		note = fmt.Sprintf("The new password was sent privately to %s before the call.", human.Person(a.Requester))
 	}
 	var answer reply.Message
 	if e.publish(ctx, a, p, pr, "") {
@@ -90,6 +137,43 @@ func (e *Engine) execute(ctx context.Context, by Actor, a *store.Approval, p Pla
 	}
 	return answer, nil
 }
+
+// unrecorded answers a call Gandi ran whose success the store would not
+// take: this process lost the request (another one recovered it as
+// interrupted when this one's lease lapsed; the answer is kept as a note
+// on it), or the database failed. Its operations are not followed here.
+func (e *Engine) unrecorded(ctx context.Context, a *store.Approval, p Plan, ops []gandi.Operation, cause error) (reply.Message, error) {
+	e.log.ErrorContext(ctx, "the call ran at Gandi but its success is not recorded", "id", a.ID, "operations", len(ops), "err", cause)
+	why := "paasbot could not record it"
+	if errors.Is(cause, store.ErrLeaseLost) {
+		why = "paasbot had meanwhile given it up as interrupted (its answer is kept with the request)"
+	}
+	return reply.Message{}, &apperr.Error{Code: apperr.ECONFLICT, Err: cause,
+		Message: fmt.Sprintf("#%d ran at Gandi (%s started), but %s. Check `/paas %s`; it will not be re-run.", a.ID, human.Plural(len(ops), "operation"), why, checkCommand(p))}
+}
+
+// retry runs a store write that records an outcome until it succeeds, the
+// lease is lost or the request cannot take it (those two are final), or
+// retryFor has passed: a holder must end what it holds.
+func (e *Engine) retry(ctx context.Context, write func(ctx context.Context) error) error {
+	wait := time.Second
+	deadline := e.now().Add(retryFor)
+	for {
+		err := write(ctx)
+		if err == nil || errors.Is(err, store.ErrConflict) || errors.Is(err, store.ErrInvalid) || errors.Is(err, store.ErrNotFound) ||
+			!e.now().Add(wait).Before(deadline) {
+			return err
+		}
+		e.log.WarnContext(ctx, "recording an approval failed; retrying", "err", err, "in", wait)
+		if e.cfg.Sleep(ctx, wait) != nil {
+			return err
+		}
+		wait *= 2
+	}
+}
+
+// retryFor bounds how long retry keeps trying one write.
+const retryFor = 30 * time.Second
 
 // requesterKey reads the API key of a's requester, with which its call is
 // made and its operations are followed.
@@ -182,10 +266,10 @@ func outcomeUnknown(err error) bool {
 		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
-// failed records a call that did not run (Gandi refused it, or paasbot
-// could not make it) and answers the clicker.
+// failed records a request that did not run (Gandi refused the call, or
+// paasbot could not make it) and answers the clicker.
 func (e *Engine) failed(ctx context.Context, a *store.Approval, p Plan, msg string, cause error) (reply.Message, error) {
-	if err := e.cfg.Store.Fail(ctx, a.ID, msg); err != nil {
+	if err := e.retry(ctx, func(ctx context.Context) error { return e.cfg.Store.FailHeld(ctx, a.ID, msg) }); err != nil {
 		e.log.ErrorContext(ctx, "cannot record a failed approval", "id", a.ID, "err", err)
 	}
 	e.log.InfoContext(ctx, "approved request failed", "id", a.ID, "action", a.Action, "err", cause)
@@ -200,10 +284,29 @@ func (e *Engine) failed(ctx context.Context, a *store.Approval, p Plan, msg stri
 	return m, nil
 }
 
+// notSent answers a request this process claimed but may not send: the
+// store refused to mark it sent. Either its lease lapsed and another
+// process took it back (offered again to its approvers), or the store
+// failed, and the request is failed rather than sent unrecorded. Nothing
+// was sent to Gandi either way.
+func (e *Engine) notSent(ctx context.Context, a *store.Approval, p Plan, passwordSent bool, cause error) (reply.Message, error) {
+	pw := ""
+	if passwordSent {
+		pw = " The password sent privately to " + human.Person(a.Requester) + " was not set."
+	}
+	if !errors.Is(cause, store.ErrLeaseLost) {
+		return e.failed(ctx, a, p, "paasbot could not record that it was about to send the call. Nothing was sent to Gandi."+pw, cause)
+	}
+	e.log.WarnContext(ctx, "lost an approved request before sending it; nothing was sent", "id", a.ID, "err", cause)
+	return reply.Message{}, &apperr.Error{Code: apperr.ECONFLICT, Err: cause,
+		Message: fmt.Sprintf("#%d was not sent: paasbot lost hold of it while preparing the call, and it is back with its approvers. Nothing was sent to Gandi.%s", a.ID, pw)}
+}
+
 // unknown records a call whose answer never came: the request becomes
 // interrupted and is never re-run; a person checks what happened.
-func (e *Engine) unknown(ctx context.Context, a *store.Approval, p Plan, cause error) (reply.Message, error) {
-	if err := e.cfg.Store.Transition(ctx, a.ID, store.StateExecuting, store.StateInterrupted, ""); err != nil {
+func (e *Engine) unknown(ctx context.Context, a *store.Approval, p Plan, passwordSent bool, cause error) (reply.Message, error) {
+	why := "no answer from Gandi: it may have run"
+	if err := e.retry(ctx, func(ctx context.Context) error { return e.cfg.Store.InterruptHeld(ctx, a.ID, why) }); err != nil {
 		e.log.ErrorContext(ctx, "cannot record an interrupted approval", "id", a.ID, "err", err)
 	}
 	e.log.WarnContext(ctx, "approved call without an answer; marked interrupted", "id", a.ID, "action", a.Action, "err", cause)
@@ -211,6 +314,9 @@ func (e *Engine) unknown(ctx context.Context, a *store.Approval, p Plan, cause e
 	e.observeApproval(string(store.StateInterrupted))
 	e.audit(ctx, a.Team, systemActor, auditAction("execute", a), a.Summary, "interrupted: no answer from Gandi", nil)
 	text := fmt.Sprintf("⚠ Gandi did not answer, so paasbot cannot tell whether it ran: check in Gandi (`/paas %s`) before asking again. It will not be re-run.", checkCommand(p))
+	if passwordSent {
+		text += " If it ran, the password sent privately to " + human.Person(a.Requester) + " is the new one."
+	}
 	if e.publish(ctx, a, p, nil, text) {
 		return reply.Message{}, &apperr.Error{Code: apperr.EUNAVAILABLE, Message: fmt.Sprintf("#%d: %s", a.ID, text), Err: cause}
 	}
@@ -228,31 +334,3 @@ func opsResult(ops []gandi.Operation) []opState {
 	}
 	return out
 }
-
-// deliverPassword sends the generated password to the requester only, in
-// a private message, and returns a note for the clicker ("" when all went
-// well). The password is never stored, logged or shown to anyone else.
-func (e *Engine) deliverPassword(ctx context.Context, a *store.Approval, p Plan, password secret.Value) string {
-	name := p.Target
-	if p.Create != nil {
-		name = p.Create.Name
-	}
-	m := reply.Message{Visibility: reply.Private, Tone: reply.Info,
-		Title: "Password of " + name,
-		Text:  "```" + password.Reveal() + "```",
-		Notes: []string{"Shown to you only, once: paasbot does not keep it. It opens SFTP, git and the admin console of the instance.",
-			fmt.Sprintf("Lost it? `update %s reset-password` asks for a new one.", passwordTarget(p))},
-	}
-	if e.cfg.Notifier != nil {
-		err := e.cfg.Notifier.PostPrivate(ctx, a.Channel, a.Requester, m)
-		if err == nil {
-			return fmt.Sprintf("The new password was sent privately to %s.", human.Person(a.Requester))
-		}
-		e.log.WarnContext(ctx, "cannot deliver the generated password", "id", a.ID, "err", err)
-	}
-	return fmt.Sprintf("The password could not be delivered: %s can ask for a new one with `update %s reset-password`.",
-		human.Person(a.Requester), passwordTarget(p))
-}
-
-// passwordTarget names the instance for `update X reset-password`.
-func passwordTarget(p Plan) string { return strings.TrimPrefix(checkCommand(p), "info ") }

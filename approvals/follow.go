@@ -14,13 +14,18 @@ import (
 )
 
 // follower follows the operations of one executed request and keeps its
-// message and stored progress up to date. Updates are serialised by mu.
+// message and stored progress up to date, under this process's lease of
+// the request: every save names the holder, and a follow-up another
+// process took over (this one's lease lapsed) stops at its next save.
+// Updates are serialised by mu.
 type follower struct {
 	e    *Engine
 	a    store.Approval
 	plan Plan
 	mu   sync.Mutex
 	pr   *progress
+	stop context.CancelFunc // ends the follow-up when the lease is lost
+	lost bool               // guarded by mu
 }
 
 // follow starts following a's operations in a goroutine owned by the
@@ -41,12 +46,15 @@ func (f *follower) run(ctx context.Context) {
 	}
 	wctx, cancel := context.WithTimeout(ctx, remaining)
 	defer cancel()
+	f.mu.Lock()
+	f.stop = cancel
+	f.mu.Unlock()
 	key, err := e.requesterKey(wctx, &f.a)
 	if err != nil {
 		f.end(ctx, nil, outcomeGaveUp, "the requester's API key is gone, so paasbot cannot ask Gandi.")
 		return
 	}
-	gc := e.cfg.Gandi(key)
+	gc := e.cfg.Gandi(key, 0)
 	var wg sync.WaitGroup
 	for i := range f.pr.Ops {
 		if gandi.Step(f.pr.Ops[i].Step).IsTerminal() {
@@ -55,8 +63,15 @@ func (f *follower) run(ctx context.Context) {
 		wg.Go(func() { f.wait(wctx, gc, i) })
 	}
 	wg.Wait()
+	f.mu.Lock()
+	lost := f.lost
+	f.mu.Unlock()
+	if lost {
+		return
+	}
 	if ctx.Err() != nil {
-		// Shutting down: the progress is saved; Start resumes it.
+		// Shutting down: the progress is saved, and once this process's
+		// lease lapses the next recovery (here or elsewhere) resumes it.
 		f.save(context.WithoutCancel(ctx), false)
 		return
 	}
@@ -116,6 +131,9 @@ func (f *follower) step(ctx context.Context, i int, op gandi.Operation) {
 	if st.Step == string(op.Step) && st.LastError == op.LastError {
 		return
 	}
+	if f.lost {
+		return
+	}
 	st.Step, st.LastError = string(op.Step), op.LastError
 	if n := len(st.Trail); n == 0 || st.Trail[n-1] != st.Step {
 		st.Trail = append(st.Trail, st.Step)
@@ -124,23 +142,33 @@ func (f *follower) step(ctx context.Context, i int, op gandi.Operation) {
 		st.PaasID = op.PaasID
 	}
 	f.saveLocked(ctx, false)
-	f.e.publish(ctx, &f.a, f.plan, f.pr, "")
+	if !f.lost {
+		f.e.publish(ctx, &f.a, f.plan, f.pr, "")
+	}
 }
 
-// end records the outcome, the result of a create, the audit line and the
-// final message; the follow-up is over.
+// end records the outcome, the result (the new instance of a create, the
+// new expiry of a renewal), the audit line and the final message; the
+// follow-up and its lease are over.
 func (f *follower) end(ctx context.Context, gc *Client, outcome, why string) {
 	e := f.e
 	ctx = context.WithoutCancel(ctx)
 	var result *instanceResult
-	if outcome == outcomeDone && f.plan.Action == ActionCreate && gc != nil {
-		result = e.createdInstance(ctx, *gc, f.pr)
+	if outcome == outcomeDone && gc != nil {
+		result = e.result(ctx, *gc, f.plan, f.pr)
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	if f.lost {
+		return
+	}
 	now := e.now()
 	f.pr.Outcome, f.pr.Error, f.pr.Ended, f.pr.Instance = outcome, why, &now, result
-	f.saveLocked(ctx, true)
+	raw, err := json.Marshal(f.pr)
+	if err != nil {
+		e.log.ErrorContext(ctx, "cannot encode the progress of an approval", "id", f.a.ID, "err", err)
+		return
+	}
 	state := string(store.StateDone)
 	switch outcome {
 	case outcomeDone:
@@ -148,11 +176,21 @@ func (f *follower) end(ctx context.Context, gc *Client, outcome, why string) {
 		state = "unknown"
 	default:
 		state = string(store.StateFailed)
-		if err := e.cfg.Store.FailOperations(ctx, f.a.ID, human.OrDefault(why, outcome)); err != nil {
-			e.log.WarnContext(ctx, "cannot mark an approval failed after its operations failed", "id", f.a.ID, "err", err)
-		} else {
-			f.a.State = store.StateFailed
+	}
+	err = e.retry(ctx, func(ctx context.Context) error {
+		if state == string(store.StateFailed) {
+			return e.cfg.Store.FailOperationsHeld(ctx, f.a.ID, raw, human.OrDefault(why, outcome))
 		}
+		return e.cfg.Store.ProgressHeld(ctx, f.a.ID, raw, true)
+	})
+	switch {
+	case errors.Is(err, store.ErrLeaseLost):
+		f.loseLocked(ctx, err)
+		return
+	case err != nil:
+		e.log.ErrorContext(ctx, "cannot record how the operations of an approval ended", "id", f.a.ID, "err", err)
+	case state == string(store.StateFailed):
+		f.a.State, f.a.Error = store.StateFailed, human.OrDefault(why, outcome)
 	}
 	e.observeApproval(state)
 	e.audit(ctx, f.a.Team, systemActor, auditAction("result", &f.a), f.a.Summary, human.OrDefault(joinOutcome(outcome, why), outcome), nil)
@@ -168,6 +206,18 @@ func (f *follower) end(ctx context.Context, gc *Client, outcome, why string) {
 	}
 }
 
+// loseLocked stops a follow-up whose lease another process took over:
+// that process follows the operations now. f.mu is held.
+func (f *follower) loseLocked(ctx context.Context, err error) {
+	if !f.lost {
+		f.e.log.WarnContext(ctx, "another process took over following an approval; this one stops", "id", f.a.ID, "err", err)
+	}
+	f.lost = true
+	if f.stop != nil {
+		f.stop()
+	}
+}
+
 func joinOutcome(outcome, why string) string {
 	if why == "" {
 		return outcome
@@ -175,15 +225,22 @@ func joinOutcome(outcome, why string) string {
 	return outcome + ": " + why
 }
 
-// createdInstance reads the new instance (paas.info on the paas_id of the
-// create's operations): its id, servers and vhosts.
-func (e *Engine) createdInstance(ctx context.Context, gc Client, pr *progress) *instanceResult {
+// result reads what a finished call produced, for its message: the new
+// instance of a create (paas.info on the paas_id of its operations: id,
+// servers, vhosts), the new expiry of a renewal. nil when there is nothing
+// to read or Gandi does not say.
+func (e *Engine) result(ctx context.Context, gc Client, p Plan, pr *progress) *instanceResult {
 	id := 0
-	for _, op := range pr.Ops {
-		if op.PaasID != 0 {
-			id = op.PaasID
-			break
+	switch p.Action {
+	case ActionCreate:
+		for _, op := range pr.Ops {
+			if op.PaasID != 0 {
+				id = op.PaasID
+				break
+			}
 		}
+	case ActionRenew:
+		id = p.InstanceID
 	}
 	if id == 0 {
 		return nil
@@ -192,8 +249,14 @@ func (e *Engine) createdInstance(ctx context.Context, gc Client, pr *progress) *
 	defer cancel()
 	info, err := gc.PaaS.Info(ctx, id)
 	if err != nil {
-		e.log.WarnContext(ctx, "created instance not readable", "paas_id", id, "err", err)
+		e.log.WarnContext(ctx, "instance not readable after its operations", "paas_id", id, "err", err)
+		if p.Action != ActionCreate {
+			return nil
+		}
 		return &instanceResult{ID: id}
+	}
+	if p.Action == ActionRenew {
+		return &instanceResult{ID: info.ID, Name: info.Name, DateEnd: info.DateEnd}
 	}
 	r := &instanceResult{ID: info.ID, Name: info.Name, FTPServer: info.FTPServer, GitServer: info.GitServer}
 	for _, v := range info.Vhosts {
@@ -208,12 +271,20 @@ func (f *follower) save(ctx context.Context, done bool) {
 	f.saveLocked(ctx, done)
 }
 
+// saveLocked records where the operations stand (f.mu is held); a lost
+// lease stops the follow-up.
 func (f *follower) saveLocked(ctx context.Context, done bool) {
+	if f.lost {
+		return
+	}
 	raw, err := json.Marshal(f.pr)
 	if err == nil {
-		err = f.e.cfg.Store.SetProgress(ctx, f.a.ID, raw, done)
+		err = f.e.cfg.Store.ProgressHeld(ctx, f.a.ID, raw, done)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, store.ErrLeaseLost):
+		f.loseLocked(ctx, err)
+	case err != nil:
 		f.e.log.WarnContext(ctx, "cannot save the progress of an approval", "id", f.a.ID, "err", err)
 	}
 }

@@ -2,22 +2,22 @@ package approvals
 
 import (
 	"context"
+	"time"
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/secret"
 )
 
-// PaaS is what the engine asks of paas.*: the dry runs and real calls of
-// the plans, and paas.info for the facts an approver sees
-// (*gandi.PaasService implements it).
+// PaaS is what the engine asks of paas.*: the real calls of the plans, the
+// dry run of paas.create (the only paid call that has one), and paas.info,
+// against which renewals and updates are checked (*gandi.PaasService
+// implements it).
 type PaaS interface {
 	Info(ctx context.Context, id int) (*gandi.InstanceInfo, error)
 	Create(ctx context.Context, p gandi.PaasCreateParams) ([]gandi.Operation, error)
 	CreateDryRun(ctx context.Context, p gandi.PaasCreateParams) ([]gandi.ValidationError, error)
 	Update(ctx context.Context, id int, p gandi.PaasUpdateParams) ([]gandi.Operation, error)
-	UpdateDryRun(ctx context.Context, id int, p gandi.PaasUpdateParams) ([]gandi.ValidationError, error)
 	Renew(ctx context.Context, id int, p gandi.RenewOptions) ([]gandi.Operation, error)
-	RenewDryRun(ctx context.Context, id int, p gandi.RenewOptions) ([]gandi.ValidationError, error)
 	Restart(ctx context.Context, id int) (*gandi.Operation, error)
 	Delete(ctx context.Context, id int) ([]gandi.Operation, error)
 }
@@ -52,7 +52,13 @@ type Client struct {
 	Catalog    Catalog
 }
 
-// ClientFactory returns the API with apiKey. cmd/paasbot makes one
-// *gandi.Client per call (they share one *http.Client); the engine never
-// keeps a Client beyond the work it was made for.
-type ClientFactory func(apiKey secret.Value) Client
+// ClientFactory returns the API with apiKey. Each call of the returned
+// Client is bounded by timeout, whole (a read's retries included), and by
+// nothing shorter: no default of the factory's own (the gandi client's
+// 30 s, an http.Client's Timeout) may cut it, since a paid call cut short
+// leaves its outcome unknown. A timeout of 0 means the factory's default,
+// which the engine uses for everything but the paid call itself.
+// cmd/paasbot makes one *gandi.Client per call (they share one
+// *http.Client); the engine never keeps a Client beyond the work it was
+// made for.
+type ClientFactory func(apiKey secret.Value, timeout time.Duration) Client

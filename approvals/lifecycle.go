@@ -4,20 +4,24 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
+	"time"
 
 	"github.com/paasbot/paasbot/internal/clock"
 	"github.com/paasbot/paasbot/store"
 )
 
-// Start prepares the requests after a (re)start and starts the engine's
+// Start starts the engine's part in the leases of DESIGN §11 and its
 // background work; call it once, before serving, with a context that ends
-// at shutdown, and Close after. It expires overdue requests and updates
-// their messages; marks requests a stopped process left approved or
-// executing as interrupted, updates their messages ("check in Gandi
-// whether it ran") and never re-runs them; resumes following the
-// operations of executed requests; and starts a sweep that expires
-// requests as their deadline passes. Errors are the store's.
+// at shutdown, and Close after. It first settles what stopped processes
+// left behind (Recover: their leases lapsed): a request approved or
+// executing but never sent is offered again to its approvers, one sent
+// becomes interrupted and is never re-run, a follow-up is taken over; the
+// work of a process still alive beside this one is left alone. Then it
+// runs the expiry sweep once and starts, until ctx ends: the heartbeat
+// that renews this process's leases (every Config.HeartbeatEvery), the
+// recovery pass (every Config.RecoverEvery) and the expiry sweep (every
+// Config.SweepEvery, under a named lease, so that one process sweeps at a
+// time). Errors are the store's.
 func (e *Engine) Start(ctx context.Context) error {
 	rt := e.runtime()
 	rt.mu.Lock()
@@ -32,36 +36,48 @@ func (e *Engine) Start(ctx context.Context) error {
 	rt.base, rt.stop = context.WithCancel(ctx)
 	rt.mu.Unlock()
 
-	if err := e.sweepExpired(ctx); err != nil {
+	if err := e.recoverLapsed(ctx); err != nil {
 		return err
 	}
-	interrupted, err := e.cfg.Store.InterruptExecuting(ctx)
-	if err != nil {
-		return fmt.Errorf("approvals: interrupt executing approvals: %w", err)
+	if err := e.sweep(ctx); err != nil {
+		return err
 	}
-	for i := range interrupted {
-		e.interrupted(ctx, &interrupted[i])
+	loops := []struct {
+		every time.Duration
+		fn    func(context.Context) error
+		what  string
+	}{
+		{e.cfg.HeartbeatEvery, e.heartbeat, "heartbeat of the approvals' leases"},
+		{e.cfg.RecoverEvery, e.recoverLapsed, "recovery of lapsed approvals"},
+		{e.cfg.SweepEvery, e.sweep, "approval expiry sweep"},
 	}
-	following, err := e.cfg.Store.FollowingApprovals(ctx)
-	if err != nil {
-		return fmt.Errorf("approvals: approvals being followed: %w", err)
-	}
-	for _, a := range following {
-		e.resume(ctx, a)
-	}
-	rt.spawn(ctx, func(ctx context.Context) {
-		clock.Every(ctx, e.cfg.SweepEvery, func(ctx context.Context) {
-			if err := e.sweepExpired(ctx); err != nil && ctx.Err() == nil {
-				e.log.WarnContext(ctx, "approval expiry sweep failed", "err", err)
-			}
+	for _, l := range loops {
+		rt.spawn(ctx, func(ctx context.Context) {
+			clock.Every(ctx, l.every, func(ctx context.Context) {
+				if err := l.fn(ctx); err != nil && ctx.Err() == nil {
+					e.log.WarnContext(ctx, l.what+" failed", "err", err)
+				}
+			})
 		})
+	}
+	// At shutdown the sweep's lease is given up, so that another process
+	// sweeps at once rather than once it lapses.
+	rt.spawn(ctx, func(ctx context.Context) {
+		<-ctx.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), lookupTimeout)
+		defer cancel()
+		if err := e.cfg.Store.ReleaseLease(ctx, sweepLease); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+			e.log.WarnContext(ctx, "cannot give the sweep's lease up", "err", err)
+		}
 	})
 	return nil
 }
 
-// Close stops the background work of the approvals (follow-ups and the
-// sweep) and waits for it. Follow-ups save their progress and resume at
-// the next Start. Close is idempotent.
+// Close stops the background work of the approvals (follow-ups, the
+// heartbeat, recovery and the sweep, whose lease it gives up) and waits
+// for it. Follow-ups save their progress; once this process's leases
+// lapse, the next recovery (another replica's, or the next start's)
+// resumes them. Close is idempotent.
 func (e *Engine) Close() {
 	rt := e.runtime()
 	rt.mu.Lock()
@@ -91,50 +107,6 @@ func (e *Engine) WaitFollowUps(ctx context.Context) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
-}
-
-// sweepExpired expires overdue pending requests and updates their
-// messages.
-func (e *Engine) sweepExpired(ctx context.Context) error {
-	expired, err := e.cfg.Store.ExpirePending(ctx)
-	if err != nil {
-		return fmt.Errorf("approvals: expire approvals: %w", err)
-	}
-	for i := range expired {
-		a := &expired[i]
-		p, _ := planOf(a)
-		e.observeApproval(string(store.StateExpired))
-		e.audit(ctx, a.Team, systemActor, auditAction("expire", a), a.Summary, "expired without a decision", nil)
-		e.publish(ctx, a, p, nil, "")
-	}
-	return nil
-}
-
-// interrupted shows a request a stopped process left behind.
-func (e *Engine) interrupted(ctx context.Context, a *store.Approval) {
-	p, _ := planOf(a)
-	e.observeApproval(string(store.StateInterrupted))
-	e.audit(ctx, a.Team, systemActor, auditAction("interrupt", a), a.Summary, "interrupted by a restart; not re-run", nil)
-	if e.publish(ctx, a, p, nil, "") || e.cfg.Notifier == nil {
-		return
-	}
-	m := e.approvalMessage(a, p, nil, "")
-	if err := e.cfg.Notifier.PostPrivate(ctx, a.Channel, a.Requester, m); err != nil {
-		e.log.WarnContext(ctx, "cannot tell the requester about an interrupted request", "id", a.ID, "err", err)
-	}
-}
-
-// resume follows again the operations of a request executed before a
-// restart.
-func (e *Engine) resume(ctx context.Context, a store.Approval) {
-	p, _ := planOf(&a)
-	pr, err := decodeProgress(a.Progress)
-	if err != nil || len(a.Progress) == 0 {
-		e.log.WarnContext(ctx, "cannot resume following an approval", "id", a.ID, "err", err)
-		_ = e.cfg.Store.SetProgress(ctx, a.ID, a.Progress, true)
-		return
-	}
-	e.follow(ctx, a, p, pr)
 }
 
 // planOf decodes the stored plan of a (the action and target only when

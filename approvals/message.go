@@ -39,8 +39,8 @@ func (e *Engine) approvalMessage(a *store.Approval, p Plan, pr *progress, overri
 		m.Tone = reply.Warning
 		exp := a.ExpiresAt
 		if paid {
-			m.Text = fmt.Sprintf("%s asks to *%s*. Gandi's dry run accepts it; approving runs it once, with %s's API key.",
-				human.Person(a.Requester), a.Summary, human.Person(a.Requester))
+			m.Text = fmt.Sprintf("%s asks to *%s*. %s Approving runs it once, with %s's API key.",
+				human.Person(a.Requester), a.Summary, checkedBy(a.Action), human.Person(a.Requester))
 			m.Notes = append(m.Notes, e.policyNote(a))
 		} else {
 			m.Text = fmt.Sprintf("Confirm to %s now. Only %s can press these buttons.", a.Summary, human.Person(a.Requester))
@@ -72,7 +72,8 @@ func (e *Engine) approvalMessage(a *store.Approval, p Plan, pr *progress, overri
 		m.Text = fmt.Sprintf("Expired at %s without a decision. Nothing was done; ask again if it is still needed.", human.DateTime(&exp))
 	case store.StateInterrupted:
 		m.Tone = reply.Warning
-		m.Text = fmt.Sprintf("⚠ Interrupted by a restart: check in Gandi whether it ran (`/paas %s`) before asking again.", checkCommand(p))
+		m.Text = fmt.Sprintf("⚠ Interrupted: paasbot cannot tell whether it ran (%s). Check in Gandi (`/paas %s`) before asking again; it will not be re-run.",
+			human.OrDefault(a.Error, "it was sent to Gandi, and the process running it stopped before the answer"), checkCommand(p))
 		if by != "" {
 			m.Text += "\n" + decidedWord(a) + by + "."
 		}
@@ -82,11 +83,35 @@ func (e *Engine) approvalMessage(a *store.Approval, p Plan, pr *progress, overri
 	if override != "" {
 		m.Text = override
 	}
+	if p.Unapproved {
+		m.Title = fmt.Sprintf("Ran WITHOUT approval #%d: %s", a.ID, human.UpperFirst(a.Summary))
+		m.Text = "⚠ " + unapprovedText(p) + "\n" + m.Text
+		if m.Tone != reply.Error {
+			m.Tone = reply.Warning
+		}
+	}
 	if pr != nil {
 		m.Table = opsTable(pr)
-		m.Fields = append(m.Fields, resultFields(pr)...)
+		m.Fields = append(m.Fields, resultFields(p, pr)...)
 	}
 	return m
+}
+
+// unapprovedText says what happened to a call Gandi ran when asked for a
+// dry run.
+func unapprovedText(p Plan) string {
+	return fmt.Sprintf("Asked for a dry run of this %s, Gandi ignored the flag and ran it: it ran without approval, and nothing can undo it. paasbot follows its operations; check `/paas %s`.",
+		actionVerb(p.Action), checkCommand(p))
+}
+
+// checkedBy says how a paid request was checked before it was offered:
+// by Gandi's dry run where the reference documents one, by paasbot
+// otherwise.
+func checkedBy(action string) string {
+	if action == ActionCreate {
+		return "Gandi's dry run accepts it."
+	}
+	return fmt.Sprintf("Gandi offers no dry run for %s: paasbot checked it against the API reference and the instance, and Gandi checks the rest (credit…) when it runs.", action)
 }
 
 // decidedWord is "Approved" for a paid request, "Confirmed" for the
@@ -102,6 +127,9 @@ func decidedWord(a *store.Approval) string {
 // operations stand.
 func doneStatus(a *store.Approval, pr *progress, by string, p Plan) (reply.Tone, string) {
 	head := decidedWord(a) + by + "."
+	if p.Unapproved {
+		head = "Nobody approved it."
+	}
 	if pr == nil {
 		return reply.Success, head + " Done."
 	}
@@ -170,11 +198,18 @@ func stepTrail(op opState) string {
 	return strings.Join(op.Trail, " → ")
 }
 
-// resultFields show what a finished create produced.
-func resultFields(pr *progress) []reply.Field {
+// resultFields show what a finished create produced, or the expiry date
+// a finished renewal gave.
+func resultFields(p Plan, pr *progress) []reply.Field {
 	in := pr.Instance
 	if in == nil {
 		return nil
+	}
+	if p.Action == ActionRenew {
+		if in.DateEnd == nil {
+			return nil
+		}
+		return []reply.Field{{Label: "Expires now", Value: human.Date(in.DateEnd)}}
 	}
 	f := []reply.Field{{Label: "Instance", Value: InstanceLabel(in.ID, in.Name)}}
 	if in.FTPServer != "" {

@@ -42,7 +42,7 @@ func TestApprovalMessage_States(t *testing.T) {
 		{"Failed", store.StateFailed, nil, "Not enough prepaid credit.", reply.Error, []string{"Failed: Not enough prepaid credit.", "nothing changed"}, 0},
 		{"Denied", store.StateDenied, nil, "", reply.Info, []string{"Denied by {@USAM} at 2026-11-22 10:01 CET. Nothing was done."}, 0},
 		{"Expired", store.StateExpired, nil, "", reply.Info, []string{"Expired at 2026-11-23 10:00 CET without a decision"}, 0},
-		{"Interrupted", store.StateInterrupted, nil, "", reply.Warning, []string{"⚠ Interrupted by a restart: check in Gandi whether it ran (`/paas info 42`) before asking again."}, 0},
+		{"Interrupted", store.StateInterrupted, nil, "", reply.Warning, []string{"⚠ Interrupted: paasbot cannot tell whether it ran", "Check in Gandi (`/paas info 42`) before asking again; it will not be re-run."}, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,12 +1,17 @@
 package approvals
 
 import (
+	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"math/big"
+	"strings"
 
+	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
+	"github.com/paasbot/paasbot/store"
 )
 
 // Password alphabets: no look-alike characters (0 O o, 1 l I), and symbols
@@ -65,3 +70,35 @@ func generatePassword(r io.Reader) (secret.Value, error) {
 	}
 	return secret.Value(buf), nil
 }
+
+// deliverPassword sends the password a call is about to set to the
+// requester only, in a private message, before the call leaves: whatever
+// happens next (a refusal, no answer, a crash), the password Gandi may set
+// is one somebody has seen. It is never stored, logged or shown to anyone
+// else. An error means it could not be delivered: the call must not be
+// sent.
+func (e *Engine) deliverPassword(ctx context.Context, a *store.Approval, p Plan, password secret.Value) error {
+	if e.cfg.Notifier == nil {
+		return errors.New("no notifier to deliver the password privately")
+	}
+	name := p.Target
+	if p.Create != nil {
+		name = p.Create.Name
+	}
+	m := reply.Message{Visibility: reply.Private, Tone: reply.Info,
+		Title: "Password of " + name,
+		Text:  "```" + password.Reveal() + "```",
+		Notes: []string{
+			fmt.Sprintf("Shown to you only, once: paasbot does not keep it. It is set when request #%d runs, now; paasbot tells you if it is not. It opens SFTP, git and the admin console of the instance.", a.ID),
+			fmt.Sprintf("Lost it? `update %s reset-password` asks for a new one.", passwordTarget(p)),
+		},
+	}
+	if err := e.cfg.Notifier.PostPrivate(ctx, a.Channel, a.Requester, m); err != nil {
+		e.log.WarnContext(ctx, "cannot deliver the generated password", "id", a.ID, "err", err)
+		return err
+	}
+	return nil
+}
+
+// passwordTarget names the instance for `update X reset-password`.
+func passwordTarget(p Plan) string { return strings.TrimPrefix(checkCommand(p), "info ") }

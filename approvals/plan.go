@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/reply"
@@ -38,6 +39,23 @@ type Plan struct {
 	// GeneratePassword asks for a fresh password at execution (create,
 	// update reset-password), shown only to the requester.
 	GeneratePassword bool `json:"generate_password,omitempty"`
+	// CatalogName is the instance's catalog product as the handler found
+	// it resolving the instance (paas.list and paas.info both answer it),
+	// so that the price of a renewal is asked beside paas.info rather
+	// than after it. Optional.
+	CatalogName string `json:"catalog_name,omitempty"`
+	// Seen is what paas.info said of the instance when the request was
+	// made (set by Propose); the execution compares the instance with it.
+	Seen *Seen `json:"seen,omitempty"`
+	// Unapproved marks a call Gandi ran without approval: it ignored the
+	// "--dry-run" flag of a create or vhost create (set by the engine).
+	Unapproved bool `json:"unapproved,omitempty"`
+}
+
+// Seen is the instance as paas.info described it when a request was made.
+type Seen struct {
+	State   gandi.State `json:"state"`
+	DateEnd *time.Time  `json:"date_end,omitempty"`
 }
 
 // VhostPlan is a virtual host to create (FQDN, PaasID, ZoneAlter,

@@ -9,95 +9,78 @@ import (
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/internal/human"
-	"github.com/paasbot/paasbot/reply"
 )
 
 // lookupTimeout bounds the information-only calls made while proposing
-// (paas.info for the summary, catalog.list for the price): a slow answer
-// drops the information, never the request.
+// and after a follow-up (catalog.list for the price, paas.info for the
+// result): a slow answer drops the information, never the request.
 const lookupTimeout = 5 * time.Second
 
-// enrichPlan adds what a person approving money wants to see and the
-// handler did not know: the instance's size, disk, vhosts and current
-// expiry (paas.info) and the catalog price. Every failure is ignored: this
-// is information, never a gate.
-func (e *Engine) enrichPlan(ctx context.Context, gc Client, p *Plan) {
-	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
-	defer cancel()
-	var info *gandi.InstanceInfo
-	if p.InstanceID > 0 && (p.Action == ActionRenew || p.Action == ActionUpdate) {
-		var err error
-		if info, err = gc.PaaS.Info(ctx, p.InstanceID); err != nil {
-			e.log.DebugContext(ctx, "no instance facts for the approval", "err", err)
-			info = nil
-		}
-	}
-	if info != nil {
-		add := func(label, value string) {
-			for _, f := range p.Summary {
-				if f.Label == label {
-					return
-				}
-			}
-			p.Summary = append(p.Summary, reply.Field{Label: label, Value: value})
-		}
-		size := string(info.Size)
-		if p.Action == ActionUpdate {
-			add("Current size", size)
-		} else {
-			add("Size", size)
-		}
-		add("Type", string(info.Type))
-		if info.DataDiskAdditionalSize > 0 {
-			add("Additional disk", fmt.Sprintf("%d GB", info.DataDiskAdditionalSize))
-		}
-		if len(info.Vhosts) > 0 {
-			names := make([]string, len(info.Vhosts))
-			for i, v := range info.Vhosts {
-				names[i] = v.Name
-			}
-			add("Vhosts", strings.Join(names, ", "))
-		}
-		if p.Action == ActionRenew {
-			add("Expires now", human.Date(info.DateEnd))
-		}
-	}
-	if price := e.price(ctx, gc, p, info); price != "" {
-		p.Summary = append(p.Summary, reply.Field{Label: "Price", Value: price})
-	}
-}
-
-// price asks catalog.list what the plan costs, in EUR, and writes it for
-// people; "" when the catalog does not say (Gandi publishes no PaaS
-// example, so nothing depends on it).
-func (e *Engine) price(ctx context.Context, gc Client, p *Plan, info *gandi.InstanceInfo) string {
-	var product, action, duration, extra string
+// priceProduct is the catalog product the price of p is asked for: the
+// type and size of a new instance, the catalog name of a renewed one (the
+// handler's, else paas.info's when info is given); "" when it is not known
+// (or p is not priced: an update's cost depends on the remaining period,
+// which the catalog does not price).
+func priceProduct(p Plan, info *gandi.InstanceInfo) string {
 	switch {
 	case p.Action == ActionCreate && p.Create != nil:
-		product = string(p.Create.Type) + "_" + string(p.Create.Size)
-		action, duration = "create", p.Create.Duration
-		if p.Create.Quantity > 0 {
-			extra = ", without the additional disk"
-		}
-	case p.Action == ActionRenew && p.Renew != nil && info != nil && info.CatalogName != "":
-		product, action, duration = info.CatalogName, "renew", p.Renew.Duration
-		if info.DataDiskAdditionalSize > 0 {
-			extra = ", without the additional disk"
-		}
-	default:
-		return ""
+		return string(p.Create.Type) + "_" + string(p.Create.Size)
+	case p.Action == ActionRenew && p.CatalogName != "":
+		return p.CatalogName
+	case p.Action == ActionRenew && info != nil:
+		return info.CatalogName
 	}
-	months, ok := durationMonths(duration)
-	if !ok {
-		return ""
+	return ""
+}
+
+// priceAction is the catalog action and duration of p ("" when p is not
+// priced).
+func priceAction(p Plan) (action, duration string) {
+	switch {
+	case p.Action == ActionCreate && p.Create != nil:
+		return "create", p.Create.Duration
+	case p.Action == ActionRenew && p.Renew != nil:
+		return "renew", p.Renew.Duration
 	}
+	return "", ""
+}
+
+// catalog asks catalog.list the EUR prices of product for p's action
+// (nil when it cannot say: prices are information, so nothing depends on
+// them, and Gandi publishes no PaaS example).
+func (e *Engine) catalog(ctx context.Context, gc Client, p Plan, product string) []gandi.CatalogItem {
+	action, duration := priceAction(p)
+	if action == "" {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
+	defer cancel()
 	items, err := gc.Catalog.List(ctx, gandi.CatalogListOptions{ProductType: "paas", ProductDescription: product,
 		ActionName: action, ActionDuration: duration, Currency: "EUR"})
 	if err != nil {
 		e.log.DebugContext(ctx, "no catalog price", "err", err)
-		return ""
+		return nil
 	}
-	return priceText(items, product, action, months, extra)
+	return items
+}
+
+// priceOf writes what p costs for people from the catalog's items, or
+// priceUnknown. info, when known, says whether an additional disk is left
+// out of the price.
+func priceOf(p Plan, product string, items []gandi.CatalogItem, info *gandi.InstanceInfo) string {
+	action, duration := priceAction(p)
+	months, ok := durationMonths(duration)
+	if action == "" || !ok || len(items) == 0 {
+		return priceUnknown
+	}
+	extra := ""
+	if (p.Create != nil && p.Create.Quantity > 0) || (info != nil && info.DataDiskAdditionalSize > 0) {
+		extra = ", without the additional disk"
+	}
+	if s := priceText(items, product, action, months, extra); s != "" {
+		return s
+	}
+	return priceUnknown
 }
 
 // priceText picks the unit price of product/action valid for months and

@@ -37,13 +37,15 @@ type opState struct {
 	PaasID    int      `json:"paas_id,omitempty"`
 }
 
-// instanceResult is what a finished create produced.
+// instanceResult is what a finished create produced, or the expiry a
+// finished renewal gave.
 type instanceResult struct {
-	ID        int      `json:"id"`
-	Name      string   `json:"name"`
-	FTPServer string   `json:"ftp_server,omitempty"`
-	GitServer string   `json:"git_server,omitempty"`
-	Vhosts    []string `json:"vhosts,omitempty"`
+	ID        int        `json:"id"`
+	Name      string     `json:"name"`
+	FTPServer string     `json:"ftp_server,omitempty"`
+	GitServer string     `json:"git_server,omitempty"`
+	Vhosts    []string   `json:"vhosts,omitempty"`
+	DateEnd   *time.Time `json:"date_end,omitempty"`
 }
 
 func newProgress(ops []gandi.Operation, started time.Time) *progress {

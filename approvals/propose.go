@@ -3,9 +3,12 @@ package approvals
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"time"
 
+	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
@@ -18,30 +21,67 @@ const confirmTTL = time.Hour
 
 // Propose is the hook of every paid and destructive command: by asks for
 // p, and key is their own API key, already read by the caller (it is
-// decrypted once per command). It runs the same call as a dry run with
-// that key where Gandi has one (paid calls and vhost create); a refusal is
-// answered with its reasons and nothing is stored. Otherwise it stores the
-// request and either posts it in the channel for an approver (paid) or
-// answers with a private confirm button.
+// decrypted once per command). Nothing that can bill leaves before the
+// approval: p is checked against the reference, then Gandi is asked what
+// it can say without acting, all at once (inspect): the dry run of a
+// create or vhost create, or, since paas.renew and paas.update have none,
+// paas.info, against which they are checked (exists, state allows it, not
+// a no-op); beside it the catalog price. A refusal is answered with its
+// reasons and nothing is stored. Otherwise it stores the request and
+// either posts it in the channel for an approver (paid) or answers with a
+// private confirm button.
 //
-// Errors are *apperr.Error values for people (the dry run failed, Gandi
-// refused the key…) or internal ones (the store failed).
+// Errors are *apperr.Error values for people (a bad plan, the instance
+// refuses the change, Gandi refused the key…) or internal ones (the store
+// failed).
 func (e *Engine) Propose(ctx context.Context, by Actor, key secret.Value, p Plan) (reply.Message, error) {
-	gc := e.cfg.Gandi(key)
 	summary := actionVerb(p.Action) + " " + p.Target
-	if refusal, err := e.dryRun(ctx, gc, p); err != nil {
+	refuse := func(err error) (reply.Message, error) {
 		e.audit(ctx, by.Team, by.User, "request", summary, "refused: "+e.firstLine(ctx, err), nil)
 		return reply.Message{}, err
-	} else if refusal != nil {
+	}
+	if err := checkPlan(p); err != nil {
+		return refuse(err)
+	}
+	gc := e.cfg.Gandi(key, 0)
+	in, err := e.inspect(ctx, gc, p)
+	var ran *gandi.DryRunIgnoredError
+	switch {
+	case errors.As(err, &ran):
+		return e.ranWithoutApproval(ctx, by, p, ran.Operations, in.dryPass)
+	case err != nil:
+		return refuse(apperr.FromGandi(err, fmt.Sprintf("no instance %s in your account", p.Target)))
+	case len(in.dry) > 0:
+		refusal := e.refusal(ctx, gc, p, in.dry)
 		e.audit(ctx, by.Team, by.User, "request", summary, "refused by dry run: "+refusal.reasons, nil)
 		return refusal.msg, nil
 	}
-	if isPaid(p.Action) {
-		e.enrichPlan(ctx, gc, &p)
+	if in.info != nil {
+		if err := checkInstance(p, in.info); err != nil {
+			return refuse(err)
+		}
+		describe(&p, in.info)
 	}
+	if in.price != "" {
+		p.Summary = append(p.Summary, reply.Field{Label: "Price", Value: in.price})
+	}
+	a, err := e.newRequest(ctx, by, p, summary)
+	if err != nil {
+		return reply.Message{}, err
+	}
+	e.audit(ctx, by.Team, by.User, fmt.Sprintf("request %s #%d", p.Action, a.ID), summary, "pending", a.Params)
+	m := e.approvalMessage(a, p, nil, "")
+	if !isPaid(p.Action) {
+		return m, nil
+	}
+	return e.postRequest(ctx, a, m), nil
+}
+
+// newRequest records p as a new pending request of by.
+func (e *Engine) newRequest(ctx context.Context, by Actor, p Plan, summary string) (*store.Approval, error) {
 	params, err := json.Marshal(p)
 	if err != nil {
-		return reply.Message{}, fmt.Errorf("encode plan: %w", err)
+		return nil, fmt.Errorf("encode plan: %w", err)
 	}
 	ttl := e.cfg.TTL
 	if !isPaid(p.Action) && ttl > confirmTTL {
@@ -56,17 +96,11 @@ func (e *Engine) Propose(ctx context.Context, by Actor, key secret.Value, p Plan
 		Action: p.Action, Target: p.Target, Params: params, Summary: summary,
 		ExpiresAt: e.now().Add(ttl),
 	}
-	id, err := e.cfg.Store.CreateApproval(ctx, a)
-	if err != nil {
-		return reply.Message{}, fmt.Errorf("store approval: %w", err)
+	if _, err := e.cfg.Store.CreateApproval(ctx, a); err != nil {
+		return nil, fmt.Errorf("store approval: %w", err)
 	}
 	e.observeApproval(string(store.StatePending))
-	e.audit(ctx, by.Team, by.User, fmt.Sprintf("request %s #%d", p.Action, id), summary, "pending", params)
-	m := e.approvalMessage(a, p, nil, "")
-	if !isPaid(p.Action) {
-		return m, nil
-	}
-	return e.postRequest(ctx, a, m), nil
+	return a, nil
 }
 
 // postRequest posts the paid request in its channel and answers the

@@ -36,8 +36,9 @@ type apvRig struct {
 	sim    *gandisim.Server
 	url    string
 	http   *http.Client // the simulator's clients share it
-	db     *store.DB
-	dir    string
+	db     *store.DB    // the current process's handle (its holder)
+	path   string
+	secret store.Secret
 	note   *testutil.Notifier
 	logs   *testutil.LogBuffer
 	engine *Engine
@@ -51,8 +52,8 @@ func newApvRig(t testing.TB, approvers ...string) *apvRig {
 		note: &testutil.Notifier{}, logs: &testutil.LogBuffer{}}
 	r.sim, r.url, r.http = testutil.Sim(t, gandisim.Options{Now: r.clock.Now, Seed: 1})
 	r.sim.SeedDemo(apvKey, 3)
-	r.dir = t.TempDir()
-	r.db, _ = testutil.OpenStoreAt(t, filepath.Join(r.dir, "paasbot.db"), r.clock.Now)
+	r.path = filepath.Join(t.TempDir(), "paasbot.db")
+	r.db, r.secret = testutil.OpenStoreAt(t, r.path, r.clock.Now)
 	if _, err := r.db.PutAPIKey(ctx, store.Identity{Team: apvTeam, User: apvRequester}, apvKey); err != nil {
 		t.Fatal(err)
 	}
@@ -68,12 +69,28 @@ func newApvRig(t testing.TB, approvers ...string) *apvRig {
 	return r
 }
 
+// ignoringDryRun puts the rig on a simulator that runs and bills what it
+// is asked to dry-run, with the same demo data.
+func (r *apvRig) ignoringDryRun() {
+	r.t.Helper()
+	r.sim, r.url, r.http = testutil.Sim(r.t, gandisim.Options{Now: r.clock.Now, Seed: 1, IgnoreDryRun: true})
+	r.sim.SeedDemo(apvKey, 3)
+}
+
+// gated puts a testutil.Gate between the engine and the simulator.
+func (r *apvRig) gated() *testutil.Gate {
+	r.t.Helper()
+	g := testutil.NewGate(r.t, r.url)
+	r.url = g.URL
+	return g
+}
+
 func (r *apvRig) gandi() *gandi.Client {
 	return gandi.NewClient(apvKey, gandi.WithEndpoint(r.url), gandi.WithHTTPClient(r.http))
 }
 
 // client is the engine's view of the simulator with key.
-func (r *apvRig) client(key secret.Value) Client {
+func (r *apvRig) client(key secret.Value, _ time.Duration) Client {
 	c := gandi.NewClient(key, gandi.WithEndpoint(r.url), gandi.WithHTTPClient(r.http), gandi.WithLogger(r.logs.Logger()))
 	return Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
 }
@@ -98,30 +115,56 @@ func (r *apvRig) newEngineWith(tweak func(*Config)) *Engine {
 	return e
 }
 
-// decidedBefore plays a process that approved request id as the
-// approver and, with claim, claimed it, then stopped.
-func (r *apvRig) decidedBefore(id int64, claim bool) {
+// crashedAt plays the process that approved request id and stopped at
+// point: "approved" (decided, never claimed), "claimed" (claimed for
+// execution, nothing sent) or "sent" (marked sent: the call may have
+// left). restart then plays the next process.
+func (r *apvRig) crashedAt(id int64, point string) {
 	r.t.Helper()
-	if err := r.db.Approve(r.t.Context(), id, apvApprover); err != nil {
+	ctx := r.t.Context()
+	if _, err := r.db.Decide(ctx, id, store.StateApproved, apvApprover, nil); err != nil {
 		r.t.Fatal(err)
 	}
-	if !claim {
-		return
+	steps := map[string][]func(context.Context, int64) error{
+		"approved": nil,
+		"claimed":  {r.db.ClaimExecution},
+		"sent":     {r.db.ClaimExecution, r.db.MarkSent},
 	}
-	if err := r.db.Claim(r.t.Context(), id); err != nil {
-		r.t.Fatal(err)
+	moves, ok := steps[point]
+	if !ok {
+		r.t.Fatalf("no crash point %q", point)
+	}
+	for _, move := range moves {
+		if err := move(ctx, id); err != nil {
+			r.t.Fatal(err)
+		}
 	}
 }
 
-// restart stops the engine and starts another on the same store: the
-// process after a restart.
+// restart stops the engine, lets the stopped process's leases lapse, and
+// starts another process on the same database: a new store handle (a new
+// holder) and a new engine.
 func (r *apvRig) restart(approvers ...string) {
 	r.t.Helper()
 	r.engine.Close()
+	r.clock.Advance(store.LeaseTTL + time.Second)
+	r.db = r.openProcess()
 	r.engine = r.newEngine(approvers...)
 	if err := r.engine.Start(r.t.Context()); err != nil {
 		r.t.Fatal(err)
 	}
+}
+
+// openProcess opens the rig's database again, as another process would:
+// its own holder, the rig's clock.
+func (r *apvRig) openProcess() *store.DB {
+	r.t.Helper()
+	db, err := store.Open(r.t.Context(), r.path, r.secret, store.WithClock(r.clock.Now))
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	r.t.Cleanup(func() { db.Close() })
+	return db
 }
 
 func (r *apvRig) req(user string) Actor {
@@ -189,11 +232,15 @@ func (r *apvRig) approval(id int64) *store.Approval {
 	return a
 }
 
-// waitFollowed waits until the follow-up of id has ended: the engine's
-// background work (no Start, so only follow-ups) has drained.
+// waitFollowed waits until the follow-up of id has ended: no follow-up
+// runs any more.
 func (r *apvRig) waitFollowed(id int64) *store.Approval {
 	r.t.Helper()
-	drain(r.engine)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := r.engine.WaitFollowUps(ctx); err != nil {
+		r.t.Fatalf("follow-ups still running: %v", err)
+	}
 	a := r.approval(id)
 	if !a.FollowDone {
 		r.t.Fatalf("approval %d still followed: %+v", id, a)

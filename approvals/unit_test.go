@@ -61,7 +61,7 @@ func newUnit(t *testing.T, approvers ...string) *unit {
 	}
 	var err error
 	u.e, err = New(Config{Store: u.db, Notifier: u.note, Approvers: approvers, Now: u.clock.Now, Sleep: u.clock.Sleep,
-		Gandi: func(k secret.Value) Client {
+		Gandi: func(k secret.Value, _ time.Duration) Client {
 			u.mu.Lock()
 			u.keys = append(u.keys, k)
 			u.mu.Unlock()
@@ -100,12 +100,20 @@ func (u *unit) pending(id int64, p Plan) *store.Approval {
 		ExpiresAt: u.clock.Now().Add(DefaultTTL), MessageChannel: apvChannel, MessageID: "ts.1"}
 }
 
-// claimable makes the store hold a, pending, and let the next Approve
-// and Claim of it win.
+// claimable makes the store hold a, pending, and let the next decision,
+// claim and mark of it win; Gandi's paas.info shows a running instance.
 func (u *unit) claimable(a *store.Approval) {
 	u.db.ApprovalFn = func(context.Context, int64) (*store.Approval, error) { c := *a; return &c, nil }
-	u.db.ApproveFn = func(context.Context, int64, string) error { return nil }
-	u.db.ClaimFn = func(context.Context, int64) error { return nil }
+	u.db.DecideFn = func(_ context.Context, _ int64, to store.ApprovalState, actor string, _ store.AuditLine) (*store.Approval, error) {
+		c := *a
+		c.State, c.DecidedBy = to, actor
+		return &c, nil
+	}
+	u.db.ClaimExecutionFn = func(context.Context, int64) error { return nil }
+	u.db.MarkSentFn = func(context.Context, int64) error { return nil }
+	u.paas.InfoFn = func(_ context.Context, id int) (*gandi.InstanceInfo, error) {
+		return &gandi.InstanceInfo{ID: id, Name: "shop-prod", Size: "m", State: gandi.StateRunning}, nil
+	}
 }
 
 func TestUnit_ProposeRefusedByDryRunStoresNothing(t *testing.T) {
@@ -142,9 +150,8 @@ func TestUnit_ProposeRefusedByDryRunStoresNothing(t *testing.T) {
 func TestUnit_ProposePostsPaidRequestWithFactsAndPrice(t *testing.T) {
 	u := newUnit(t, apvApprover)
 	end := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
-	u.paas.RenewDryRunFn = func(context.Context, int, gandi.RenewOptions) ([]gandi.ValidationError, error) { return nil, nil }
 	u.paas.InfoFn = func(_ context.Context, id int) (*gandi.InstanceInfo, error) {
-		return &gandi.InstanceInfo{ID: id, Name: "shop-prod", Size: "m", Type: "phpmysql", DateEnd: &end, CatalogName: "paas_phpmysql_m"}, nil
+		return &gandi.InstanceInfo{ID: id, Name: "shop-prod", Size: "m", Type: "phpmysql", State: gandi.StateRunning, DateEnd: &end, CatalogName: "paas_phpmysql_m"}, nil
 	}
 	u.cat.ListFn = func(_ context.Context, o gandi.CatalogListOptions) ([]gandi.CatalogItem, error) {
 		if o.ProductDescription != "paas_phpmysql_m" || o.ActionName != "renew" || o.ActionDuration != "12m" {
@@ -175,7 +182,7 @@ func TestUnit_ProposePostsPaidRequestWithFactsAndPrice(t *testing.T) {
 		t.Fatalf("posts = %+v", posts)
 	}
 	text := testutil.Text(posts[0].Msg)
-	for _, want := range []string{"Approval #7: Renew shop-prod (#42)", "Size: m", "Expires now: 2026-12-01",
+	for _, want := range []string{"Approval #7: Renew shop-prod (#42)", "Size: m", "Expiry: 2026-12-01 → 2027-12-01", "Gandi offers no dry run for paas.renew",
 		"Price: about 120.00 EUR (10.00 EUR per month × 12", "[Approve approval.approve 7 approve 7]", "Expires 2026-11-23"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("posted request lacks %q:\n%s", want, text)
@@ -223,15 +230,18 @@ func TestUnit_Policy(t *testing.T) {
 func TestUnit_ApproveRunsOnceWithTheRequestersKey(t *testing.T) {
 	u := newUnit(t, apvApprover)
 	a := u.pending(7, unitRenew)
-	u.db.ApprovalFn = func(context.Context, int64) (*store.Approval, error) { c := *a; return &c, nil }
+	u.claimable(a)
 	var moves []string
-	u.db.ApproveFn = func(_ context.Context, id int64, actor string) error {
-		moves = append(moves, "approve:"+actor)
-		return nil
+	u.db.DecideFn = func(_ context.Context, id int64, to store.ApprovalState, actor string, _ store.AuditLine) (*store.Approval, error) {
+		moves = append(moves, string(to)+":"+actor)
+		c := *a
+		c.State, c.DecidedBy = to, actor
+		return &c, nil
 	}
-	u.db.ClaimFn = func(context.Context, int64) error { moves = append(moves, "claim"); return nil }
-	u.db.FinishFn = func(context.Context, int64, json.RawMessage) error { moves = append(moves, "finish"); return nil }
-	u.db.SetProgressFn = func(context.Context, int64, json.RawMessage, bool) error { return nil }
+	u.db.ClaimExecutionFn = func(context.Context, int64) error { moves = append(moves, "claim"); return nil }
+	u.db.MarkSentFn = func(context.Context, int64) error { moves = append(moves, "sent"); return nil }
+	u.db.FinishHeldFn = func(context.Context, int64, json.RawMessage) error { moves = append(moves, "finish"); return nil }
+	u.db.ProgressHeldFn = func(context.Context, int64, json.RawMessage, bool) error { return nil }
 	renews := 0
 	u.paas.RenewFn = func(_ context.Context, id int, o gandi.RenewOptions) ([]gandi.Operation, error) {
 		renews++
@@ -248,7 +258,7 @@ func TestUnit_ApproveRunsOnceWithTheRequestersKey(t *testing.T) {
 	if m.Tone != reply.Success || !strings.Contains(m.Text, "#7 ran once with {@UDANA}'s key") {
 		t.Errorf("answer = %s", testutil.Text(m))
 	}
-	if renews != 1 || strings.Join(moves, ",") != "approve:USAM,claim,finish" {
+	if renews != 1 || strings.Join(moves, ",") != "approved:USAM,claim,sent,finish" {
 		t.Errorf("%d renews, moves %v", renews, moves)
 	}
 	for _, k := range u.usedKeys() {
@@ -256,7 +266,7 @@ func TestUnit_ApproveRunsOnceWithTheRequestersKey(t *testing.T) {
 			t.Error("Gandi was asked with another key than the requester's")
 		}
 	}
-	if au := u.audit(); !strings.Contains(au, "USAM|approve paas.renew #7|approved") || !strings.Contains(au, "USAM|execute paas.renew #7|done: 1 operation started") ||
+	if au := u.audit(); !strings.Contains(au, "USAM|execute paas.renew #7|done: 1 operation started") ||
 		!strings.Contains(au, "paasbot|result paas.renew #7|done") {
 		t.Errorf("audit:\n%s", au)
 	}
@@ -274,8 +284,12 @@ func TestUnit_ApproveLosingTheClaimNeverCalls(t *testing.T) {
 		}
 		return &c, nil
 	}
-	u.db.ApproveFn = func(context.Context, int64, string) error { return nil }
-	u.db.ClaimFn = func(context.Context, int64) error {
+	u.db.DecideFn = func(context.Context, int64, store.ApprovalState, string, store.AuditLine) (*store.Approval, error) {
+		c := *a
+		c.State = store.StateApproved
+		return &c, nil
+	}
+	u.db.ClaimExecutionFn = func(context.Context, int64) error {
 		return &store.StateError{ID: 7, Want: store.StateApproved, Current: store.StateExecuting}
 	}
 	u.paas.RenewFn = func(context.Context, int, gandi.RenewOptions) ([]gandi.Operation, error) {
@@ -292,7 +306,7 @@ func TestUnit_NotAllowedChangesNothing(t *testing.T) {
 	u := newUnit(t, apvApprover)
 	a := u.pending(7, unitRenew)
 	u.db.ApprovalFn = func(context.Context, int64) (*store.Approval, error) { c := *a; return &c, nil }
-	// No ApproveFn, DenyFn or CancelFn: any move would fail the test.
+	// No DecideFn: any decision would fail the test.
 	for name, decide := range map[string]func(context.Context, Actor, int64) (reply.Message, error){
 		"approve": u.e.Approve, "deny": u.e.Deny, "cancel": u.e.Cancel} {
 		_, err := decide(t.Context(), Actor{Team: apvTeam, User: apvOther}, 7)
@@ -312,11 +326,11 @@ func TestUnit_NoAnswerIsInterruptedNeverFailed(t *testing.T) {
 	u := newUnit(t)
 	u.claimable(u.pending(7, unitRenew))
 	var moved string
-	u.db.TransitionFn = func(_ context.Context, _ int64, from, to store.ApprovalState, _ string) error {
-		moved = string(from) + "→" + string(to)
+	u.db.InterruptHeldFn = func(_ context.Context, _ int64, why string) error {
+		moved = "interrupted: " + why
 		return nil
 	}
-	u.db.FailFn = func(context.Context, int64, string) error {
+	u.db.FailHeldFn = func(context.Context, int64, string) error {
 		t.Error("a call without an answer was recorded as failed")
 		return nil
 	}
@@ -327,7 +341,7 @@ func TestUnit_NoAnswerIsInterruptedNeverFailed(t *testing.T) {
 	if apperr.CodeOf(err) != apperr.EUNAVAILABLE || !strings.Contains(err.Error(), "cannot tell whether it ran") {
 		t.Errorf("err = %v", err)
 	}
-	if moved != "executing→interrupted" {
+	if moved != "interrupted: no answer from Gandi: it may have run" {
 		t.Errorf("transition = %q", moved)
 	}
 }
@@ -335,10 +349,10 @@ func TestUnit_NoAnswerIsInterruptedNeverFailed(t *testing.T) {
 func TestUnit_FollowRecordsEachStep(t *testing.T) {
 	u := newUnit(t)
 	u.claimable(u.pending(7, unitRenew))
-	u.db.FinishFn = func(context.Context, int64, json.RawMessage) error { return nil }
+	u.db.FinishHeldFn = func(context.Context, int64, json.RawMessage) error { return nil }
 	var mu sync.Mutex
 	var saved []progress
-	u.db.SetProgressFn = func(_ context.Context, _ int64, raw json.RawMessage, _ bool) error {
+	u.db.ProgressHeldFn = func(_ context.Context, _ int64, raw json.RawMessage, _ bool) error {
 		pr, err := decodeProgress(raw)
 		if err != nil {
 			t.Error(err)
@@ -372,35 +386,117 @@ func TestUnit_FollowRecordsEachStep(t *testing.T) {
 	}
 }
 
-func TestUnit_StartExpiresAndInterrupts(t *testing.T) {
+func TestUnit_StartRecoversAndExpires(t *testing.T) {
 	u := newUnit(t)
 	expired := u.pending(3, unitRenew)
 	expired.State = store.StateExpired
 	left := u.pending(4, unitRenew)
 	left.State, left.MessageID = store.StateInterrupted, "ts.2"
+	again := u.pending(5, unitRenew)
+	again.MessageID = "ts.3"
 	sweeps := 0
-	u.db.ExpirePendingFn = func(context.Context) ([]store.Approval, error) {
+	u.db.AcquireLeaseFn = func(_ context.Context, name string) (bool, error) { return name == sweepLease, nil }
+	u.db.ReleaseLeaseFn = func(context.Context, string) error { return nil }
+	u.db.HeartbeatFn = func(context.Context) (store.Renewed, error) { return store.Renewed{}, nil }
+	u.db.ExpireDueFn = func(context.Context, store.AuditLine) ([]store.Approval, error) {
 		sweeps++
 		if sweeps == 1 {
 			return []store.Approval{*expired}, nil
 		}
 		return nil, nil
 	}
-	u.db.InterruptExecutingFn = func(context.Context) ([]store.Approval, error) { return []store.Approval{*left}, nil }
-	u.db.FollowingApprovalsFn = func(context.Context) ([]store.Approval, error) { return nil, nil }
+	var ttl time.Duration
+	u.db.RecoverFn = func(_ context.Context, o store.RecoverOptions) (store.Recovered, error) {
+		if ttl != 0 {
+			return store.Recovered{}, nil
+		}
+		ttl = o.ReofferTTL
+		return store.Recovered{Interrupted: []store.Approval{*left}, Reoffered: []store.Approval{*again}}, nil
+	}
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	if err := u.e.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
+	if ttl != DefaultTTL {
+		t.Errorf("requests offered again for %v, want the configured %v", ttl, DefaultTTL)
+	}
 	if m := u.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: "ts.1"}); !strings.Contains(m.Text, "Expired at") {
 		t.Errorf("expired request shows %q", m.Text)
 	}
-	if m := u.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: "ts.2"}); !strings.Contains(m.Text, "Interrupted by a restart") {
+	if m := u.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: "ts.2"}); !strings.Contains(m.Text, "Interrupted: paasbot cannot tell whether it ran") {
 		t.Errorf("interrupted request shows %q", m.Text)
 	}
-	if au := u.audit(); !strings.Contains(au, "paasbot|expire paas.renew #3|expired without a decision") ||
-		!strings.Contains(au, "paasbot|interrupt paas.renew #4|interrupted by a restart; not re-run") {
-		t.Errorf("audit:\n%s", au)
+	if m := u.note.LastUpdate(t, reply.Ref{Channel: apvChannel, ID: "ts.3"}); !strings.Contains(m.Text, "Offered again") || len(m.Buttons) == 0 {
+		t.Errorf("request offered again shows %q", m.Text)
 	}
+}
+
+// TestUnit_LeaseLost: a process that lost a request's lease (its own
+// lapsed and another process recovered the request) never sends the
+// call, never records its outcome over the other's, and stops following.
+func TestUnit_LeaseLost(t *testing.T) {
+	lost := &store.LeaseError{ID: 7, Want: store.StateExecuting, State: store.StatePending, Holder: ""}
+	t.Run("BeforeSend", func(t *testing.T) {
+		u := newUnit(t)
+		u.claimable(u.pending(7, unitRenew))
+		u.db.MarkSentFn = func(context.Context, int64) error { return lost }
+		u.paas.RenewFn = func(context.Context, int, gandi.RenewOptions) ([]gandi.Operation, error) {
+			t.Error("the call was sent without the lease")
+			return nil, nil
+		}
+		_, err := u.e.Approve(t.Context(), Actor{Team: apvTeam, User: apvRequester}, 7)
+		if apperr.CodeOf(err) != apperr.ECONFLICT || !strings.Contains(err.Error(), "Nothing was sent to Gandi") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("AfterTheCall", func(t *testing.T) {
+		u := newUnit(t)
+		u.claimable(u.pending(7, unitRenew))
+		noted := &store.LeaseError{ID: 7, Want: store.StateExecuting, State: store.StateInterrupted, Noted: true}
+		u.db.FinishHeldFn = func(context.Context, int64, json.RawMessage) error { return noted }
+		u.paas.RenewFn = func(context.Context, int, gandi.RenewOptions) ([]gandi.Operation, error) {
+			return []gandi.Operation{{ID: 1, Type: "paas_vm_renew", Step: gandi.StepBill}}, nil
+		}
+		u.ops.WaitFn = func(context.Context, int, gandi.WaitOptions) (*gandi.Operation, error) {
+			t.Error("a request this process lost is followed")
+			return nil, nil
+		}
+		_, err := u.e.Approve(t.Context(), Actor{Team: apvTeam, User: apvRequester}, 7)
+		drain(u.e)
+		if apperr.CodeOf(err) != apperr.ECONFLICT || !strings.Contains(err.Error(), "ran at Gandi") || !strings.Contains(err.Error(), "interrupted") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("WhileFollowing", func(t *testing.T) {
+		u := newUnit(t)
+		u.claimable(u.pending(7, unitRenew))
+		u.db.FinishHeldFn = func(context.Context, int64, json.RawMessage) error { return nil }
+		var mu sync.Mutex
+		saves := 0
+		u.db.ProgressHeldFn = func(context.Context, int64, json.RawMessage, bool) error {
+			mu.Lock()
+			defer mu.Unlock()
+			saves++
+			if saves == 1 { // the first progress, at execution
+				return nil
+			}
+			return &store.LeaseError{ID: 7, Want: store.StateDone, State: store.StateDone, Holder: "other", Noted: true}
+		}
+		u.paas.RenewFn = func(context.Context, int, gandi.RenewOptions) ([]gandi.Operation, error) {
+			return []gandi.Operation{{ID: 1, Type: "paas_vm_renew", Step: gandi.StepBill}}, nil
+		}
+		u.ops.WaitFn = func(ctx context.Context, id int, o gandi.WaitOptions) (*gandi.Operation, error) {
+			o.OnProgress(gandi.Operation{ID: id, Type: "paas_vm_renew", Step: gandi.StepRun})
+			<-ctx.Done() // stopped by the lost lease
+			return nil, ctx.Err()
+		}
+		if _, err := u.e.Approve(t.Context(), Actor{Team: apvTeam, User: apvRequester}, 7); err != nil {
+			t.Fatal(err)
+		}
+		drain(u.e)
+		if au := u.audit(); strings.Contains(au, "result paas.renew") {
+			t.Errorf("a follow-up this process lost recorded a result:\n%s", au)
+		}
+	})
 }

@@ -66,7 +66,7 @@ func newE2EWith(t *testing.T, o e2eOptions) *e2e {
 	}
 	h := newHarness(t, func(p *SlackPoster, db *store.DB) Core {
 		engine, err := approvals.New(approvals.Config{Store: db, Notifier: p, Logger: p.logger, Approvers: approvers,
-			Gandi: func(key secret.Value) approvals.Client {
+			Gandi: func(key secret.Value, _ time.Duration) approvals.Client {
 				c := client(key)
 				return approvals.Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
 			}})

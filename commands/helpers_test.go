@@ -60,7 +60,7 @@ func Wire(t testing.TB, w Wiring) (*Core, *approvals.Engine) {
 		w.Notifier = &testutil.Notifier{}
 	}
 	engine, err := approvals.New(approvals.Config{Store: w.DB, Notifier: w.Notifier, Approvers: w.Approvers, Now: w.Now, Sleep: w.Sleep, Logger: w.Logger,
-		Gandi: func(k secret.Value) approvals.Client {
+		Gandi: func(k secret.Value, _ time.Duration) approvals.Client {
 			c := w.Client(k)
 			return approvals.Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
 		}})

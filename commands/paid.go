@@ -106,7 +106,7 @@ func runUpdate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 	}
 	if call.Has("name") {
 		p.Name = call.String("name")
-		summary = append(summary, reply.Field{Label: "New name", Value: p.Name})
+		summary = append(summary, reply.Field{Label: "Name", Value: p.Name})
 	}
 	if call.Has("console") {
 		b := call.Bool("console")
@@ -155,7 +155,8 @@ func runUpdate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 	if err != nil {
 		return reply.Message{}, err
 	}
-	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionUpdate, InstanceID: ref.ID, Target: ref.Label(), Update: &p, Summary: summary, GeneratePassword: gen})
+	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionUpdate, InstanceID: ref.ID, Target: ref.Label(), Update: &p,
+		Summary: summary, GeneratePassword: gen, CatalogName: ref.Catalog})
 }
 
 func runRenew(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
@@ -165,7 +166,8 @@ func runRenew(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	}
 	r := gandi.RenewOptions{Duration: call.String("duration"), Fixed: call.Bool("fixed")}
 	summary := []reply.Field{{Label: "Instance", Value: ref.Label()}, {Label: "Duration", Value: r.Duration + commitment(r.Fixed)}}
-	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionRenew, InstanceID: ref.ID, Target: ref.Label(), Renew: &r, Summary: summary})
+	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionRenew, InstanceID: ref.ID, Target: ref.Label(), Renew: &r,
+		Summary: summary, CatalogName: ref.Catalog})
 }
 
 func runRestart(ctx context.Context, c *Core, call *Call) (reply.Message, error) {

@@ -12,9 +12,13 @@ import (
 )
 
 // instanceRef is an instance named by a person, resolved to its id.
+// Catalog is its catalog product as paas.list or paas.info answered it
+// ("" when not verified), which lets the approvals engine ask a renewal's
+// price beside its own paas.info.
 type instanceRef struct {
-	ID   int
-	Name string
+	ID      int
+	Name    string
+	Catalog string
 }
 
 // Label is the human name used in messages: "shop-prod (#42)".
@@ -38,7 +42,7 @@ func resolveInstance(ctx context.Context, paas PaaS, typed string, verify bool) 
 		if err != nil {
 			return instanceRef{}, apperr.FromGandi(err, fmt.Sprintf("no instance %d in your account", id))
 		}
-		return instanceRef{ID: info.ID, Name: info.Name}, nil
+		return instanceRef{ID: info.ID, Name: info.Name, Catalog: info.CatalogName}, nil
 	}
 	found, err := paas.List(ctx, &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{Name: gandi.Strings{typed}}})
 	if err != nil {
@@ -46,7 +50,7 @@ func resolveInstance(ctx context.Context, paas PaaS, typed string, verify bool) 
 	}
 	switch len(found) {
 	case 1:
-		return instanceRef{ID: found[0].ID, Name: found[0].Name}, nil
+		return instanceRef{ID: found[0].ID, Name: found[0].Name, Catalog: found[0].CatalogName}, nil
 	case 0:
 		return instanceRef{}, notFoundInstance(ctx, paas, typed)
 	}

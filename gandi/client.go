@@ -190,10 +190,8 @@ const (
 	// documents. They are retried on slow-down answers.
 	read callKind = iota + 1
 	// write calls may bill or change something: create, update, renew,
-	// restart, delete, vhost create and delete, and the dry runs of renew
-	// and update, whose flag the reference does not document (a server
-	// ignoring it would bill). They are sent once, whatever the answer:
-	// a second send could bill twice.
+	// restart, delete, vhost create and delete. They are sent once,
+	// whatever the answer: a second send could bill twice.
 	write
 )
 

@@ -194,15 +194,7 @@ var callKinds = map[string]struct {
 		_, err := c.PaaS.Update(ctx, 1, PaasUpdateParams{})
 		return err
 	}},
-	"PaaS.UpdateDryRun": {true, func(ctx context.Context, c *Client) error {
-		_, err := c.PaaS.UpdateDryRun(ctx, 1, PaasUpdateParams{})
-		return err
-	}},
-	"PaaS.Renew": {true, func(ctx context.Context, c *Client) error { _, err := c.PaaS.Renew(ctx, 1, RenewOptions{}); return err }},
-	"PaaS.RenewDryRun": {true, func(ctx context.Context, c *Client) error {
-		_, err := c.PaaS.RenewDryRun(ctx, 1, RenewOptions{})
-		return err
-	}},
+	"PaaS.Renew":   {true, func(ctx context.Context, c *Client) error { _, err := c.PaaS.Renew(ctx, 1, RenewOptions{}); return err }},
 	"PaaS.Restart": {true, func(ctx context.Context, c *Client) error { _, err := c.PaaS.Restart(ctx, 1); return err }},
 	"PaaS.Delete":  {true, func(ctx context.Context, c *Client) error { _, err := c.PaaS.Delete(ctx, 1); return err }},
 	"Vhosts.Count": {false, func(ctx context.Context, c *Client) error { _, err := c.Vhosts.Count(ctx, nil); return err }},

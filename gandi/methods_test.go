@@ -204,18 +204,6 @@ func TestMethods(t *testing.T) {
 			},
 		},
 		{
-			name: "paas.update dry run with an int snapshot profile", fixture: "dryrun_empty.xml", method: "paas.update",
-			do: func(ctx context.Context, c *Client) (any, error) {
-				return c.PaaS.UpdateDryRun(ctx, 12, PaasUpdateParams{SnapshotProfile: IntValue(3)})
-			},
-			params: []any{12, map[string]any{"snapshot_profile": 3, "--dry-run": true}},
-			check: func(t *testing.T, got any) {
-				if v := got.([]ValidationError); len(v) != 0 {
-					t.Errorf("got %+v, want none", v)
-				}
-			},
-		},
-		{
 			name: "paas.renew sends fixed even when false", fixture: "paas_renew.xml", method: "paas.renew",
 			do: func(ctx context.Context, c *Client) (any, error) {
 				return c.PaaS.Renew(ctx, 12, RenewOptions{Duration: "12m"})
@@ -226,13 +214,6 @@ func TestMethods(t *testing.T) {
 					t.Errorf("ops = %+v", ops)
 				}
 			},
-		},
-		{
-			name: "paas.renew dry run", fixture: "dryrun_empty.xml", method: "paas.renew",
-			do: func(ctx context.Context, c *Client) (any, error) {
-				return c.PaaS.RenewDryRun(ctx, 12, RenewOptions{Duration: "1m", Fixed: true})
-			},
-			params: []any{12, map[string]any{"duration": "1m", "fixed": true, "--dry-run": true}},
 		},
 		{
 			name: "paas.restart", fixture: "operation.xml", method: "paas.restart", params: []any{12},

@@ -3,12 +3,16 @@ package gandi
 import "context"
 
 // PaasService calls the paas.* methods. paas.create, paas.update and
-// paas.renew cost money: ask a human first. Count, List, Info and
-// CreateDryRun are reads, retried when Gandi asks to slow down; every other
-// method is sent once (see RateLimitError).
+// paas.renew cost money: ask a human first. Only paas.create has a dry run
+// (the reference documents "--dry-run" for it and for paas.vhost.create
+// alone): a server that ignored the flag on update or renew would bill, so
+// this package offers no such call. Count, List, Info and CreateDryRun are
+// reads, retried when Gandi asks to slow down; every other method is sent
+// once (see RateLimitError).
 type PaasService struct{ c *Client }
 
-// dryRunFlag is the member that turns create/update into a validation.
+// dryRunFlag is the member that turns paas.create and paas.vhost.create
+// into a validation.
 func dryRunFlag() wireStruct { return wireStruct{{name: "--dry-run", val: true}} }
 
 // Count answers paas.count: the number of instances matching opts (nil:
@@ -46,13 +50,14 @@ func (s *PaasService) Create(ctx context.Context, p PaasCreateParams) ([]Operati
 	return orZero(out, err)
 }
 
-// CreateDryRun calls paas.create with "--dry-run": nothing is created or
-// billed. An empty answer means the real call would be accepted; otherwise
-// each item says why not (see ValidationError.MissingTXT).
+// CreateDryRun calls paas.create with "--dry-run", as the usage guide
+// shows: nothing is created or billed. An empty answer means the real call
+// would be accepted; otherwise each item says why not (see
+// ValidationError.MissingTXT). An answer holding operations means the
+// server ignored the flag and created (and billed) the instance: the error
+// is then a *DryRunIgnoredError carrying them.
 func (s *PaasService) CreateDryRun(ctx context.Context, p PaasCreateParams) ([]ValidationError, error) {
-	var out []ValidationError
-	err := s.c.read(ctx, "paas.create", &out, withExtra{params: p, extra: dryRunFlag()})
-	return orZero(out, err)
+	return s.c.dryRun(ctx, "paas.create", p)
 }
 
 // Update calls paas.update (paid) on instance id; it answers operations
@@ -63,32 +68,11 @@ func (s *PaasService) Update(ctx context.Context, id int, p PaasUpdateParams) ([
 	return orZero(out, err)
 }
 
-// UpdateDryRun calls paas.update with "--dry-run" and answers the
-// validation errors, empty when it would pass. The reference documents the
-// flag for paas.create only: a server that ignores it updates and bills
-// for real, so this is a write, sent once and never retried, and DESIGN §5
-// forbids it before approval.
-func (s *PaasService) UpdateDryRun(ctx context.Context, id int, p PaasUpdateParams) ([]ValidationError, error) {
-	var out []ValidationError
-	err := s.c.write(ctx, "paas.update", &out, id, withExtra{params: p, extra: dryRunFlag()})
-	return orZero(out, err)
-}
-
 // Renew calls paas.renew (paid) on instance id; it answers the operations
 // paas_vm_renew and paas_disk_renew.
 func (s *PaasService) Renew(ctx context.Context, id int, p RenewOptions) ([]Operation, error) {
 	var out []Operation
 	err := s.c.write(ctx, "paas.renew", &out, id, p)
-	return orZero(out, err)
-}
-
-// RenewDryRun calls paas.renew with "--dry-run". The reference does not
-// document the flag for renew: a server that ignores it renews and bills
-// for real, so this is a write, sent once and never retried, and DESIGN §5
-// forbids it before approval.
-func (s *PaasService) RenewDryRun(ctx context.Context, id int, p RenewOptions) ([]ValidationError, error) {
-	var out []ValidationError
-	err := s.c.write(ctx, "paas.renew", &out, id, withExtra{params: p, extra: dryRunFlag()})
 	return orZero(out, err)
 }
 

@@ -1,6 +1,8 @@
 package gandi
 
 import (
+	"context"
+	"fmt"
 	"strings"
 )
 
@@ -87,4 +89,48 @@ func MissingTXTRecords(list []ValidationError) []TXTRecord {
 		}
 	}
 	return out
+}
+
+// DryRunIgnoredError is a dry run answered with operations instead of
+// validation errors: the server ignored "--dry-run" and ran the call for
+// real (a paas.create then bills). Operations are what it started; the
+// caller must follow them and say that the call ran without approval.
+type DryRunIgnoredError struct {
+	Method     string
+	Operations []Operation
+}
+
+func (e *DryRunIgnoredError) Error() string {
+	return fmt.Sprintf("gandi: %s: the dry run was answered with %d operation(s): the server ignored \"--dry-run\" and ran the call", e.Method, len(e.Operations))
+}
+
+// dryRunItem decodes one item of a dry run's answer into both shapes it
+// can have: a validation error, or an operation a server started because
+// it ignored the flag (the keys of the two do not overlap).
+type dryRunItem struct {
+	ValidationError
+	Operation
+}
+
+// dryRun sends method with "--dry-run" (a read: the reference documents
+// the flag for it) and answers its validation errors, or a
+// *DryRunIgnoredError when the answer holds operations.
+func (c *Client) dryRun(ctx context.Context, method string, params any) ([]ValidationError, error) {
+	var items []dryRunItem
+	if err := c.read(ctx, method, &items, withExtra{params: params, extra: dryRunFlag()}); err != nil {
+		return nil, err
+	}
+	var ops []Operation
+	list := make([]ValidationError, 0, len(items))
+	for _, it := range items {
+		if it.Operation.ID != 0 || it.Operation.Step != "" {
+			ops = append(ops, it.Operation)
+			continue
+		}
+		list = append(list, it.ValidationError)
+	}
+	if len(ops) > 0 {
+		return nil, &DryRunIgnoredError{Method: method, Operations: ops}
+	}
+	return list, nil
 }

@@ -2,6 +2,7 @@ package gandi
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -82,5 +83,39 @@ func TestParamsStringHidesPassword(t *testing.T) {
 		if strings.Contains(s, "hunter2") || !strings.Contains(s, "[redacted]") {
 			t.Errorf("params print as %s", s)
 		}
+	}
+}
+
+// TestDryRunIgnored: a server that ignores "--dry-run" answers what the
+// real call answers, operations; the dry run then says the call ran and
+// hands the operations over, rather than reading them as no errors.
+func TestDryRunIgnored(t *testing.T) {
+	tests := []struct {
+		name, fixture, method string
+		call                  func(c *Client) ([]ValidationError, error)
+		ops                   int
+	}{
+		{"paas.create answers a list", "paas_create.xml", "paas.create", func(c *Client) ([]ValidationError, error) {
+			return c.PaaS.CreateDryRun(context.Background(), PaasCreateParams{Name: "blog"})
+		}, 3},
+		{"paas.vhost.create answers one struct", "vhost_op.xml", "paas.vhost.create", func(c *Client) ([]ValidationError, error) {
+			return c.Vhosts.CreateDryRun(context.Background(), VhostCreateParams{PaasID: 1, Vhost: "a.example.com"})
+		}, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c, _ := setup(t, answerFile(t, tt.fixture))
+			list, err := tt.call(c)
+			var ign *DryRunIgnoredError
+			if !errors.As(err, &ign) || list != nil {
+				t.Fatalf("got %v, %v; want a *DryRunIgnoredError", list, err)
+			}
+			if ign.Method != tt.method || len(ign.Operations) != tt.ops || ign.Operations[0].ID == 0 || ign.Operations[0].Type == "" {
+				t.Errorf("error = %+v", ign)
+			}
+			if !strings.Contains(err.Error(), "ignored") {
+				t.Errorf("message %q", err)
+			}
+		})
 	}
 }

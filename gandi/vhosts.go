@@ -40,11 +40,10 @@ func (s *VhostService) Create(ctx context.Context, p VhostCreateParams) (*Operat
 }
 
 // CreateDryRun calls paas.vhost.create with "--dry-run" and answers the
-// validation errors, empty when the real call would pass.
+// validation errors, empty when the real call would pass; a
+// *DryRunIgnoredError when the server ignored the flag and ran the call.
 func (s *VhostService) CreateDryRun(ctx context.Context, p VhostCreateParams) ([]ValidationError, error) {
-	var out []ValidationError
-	err := s.c.read(ctx, "paas.vhost.create", &out, withExtra{params: p, extra: dryRunFlag()})
-	return orZero(out, err)
+	return s.c.dryRun(ctx, "paas.vhost.create", p)
 }
 
 // Delete calls paas.vhost.delete (the files move to /lamp0/web/trash); it

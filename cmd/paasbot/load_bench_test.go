@@ -117,7 +117,7 @@ func newLoadRig(tb testing.TB, o loadOptions) *loadRig {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	slackHTTP := pooledHTTP()
+	slackHTTP := pooledHTTP(httpTimeout)
 	slackHTTP.Transport = r.posts.wrap(slackHTTP.Transport)
 	api := slack.New(cfg.SlackBotToken.Reveal(), slack.OptionAPIURL(cfg.SlackAPIURL),
 		slack.OptionAppLevelToken(cfg.SlackAppToken.Reveal()), slack.OptionHTTPClient(slackHTTP))

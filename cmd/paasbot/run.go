@@ -28,7 +28,7 @@ const (
 	drainTimeout   = bot.DefaultDrainTimeout
 	closeTimeout   = 5 * time.Second // each of alerts and store after the drain (deploy/ allows 40 s in all)
 	janitorEvery   = time.Hour
-	httpTimeout    = 30 * time.Second // one Gandi or Slack HTTP call
+	httpTimeout    = 30 * time.Second // one Slack HTTP call (Gandi's are bounded per client)
 	startupTimeout = 30 * time.Second // opening the store
 	// gandiCallsPerKey bounds the calls open at Gandi for one API key at
 	// once (gandi.KeyLimiter): one person's burst, or a report scanning
@@ -41,11 +41,13 @@ const (
 	idleConnsPerHost = 128
 )
 
-// pooledHTTP is an HTTP client for one busy upstream (Gandi, Slack).
-func pooledHTTP() *http.Client {
+// pooledHTTP is an HTTP client for one busy upstream (Gandi, Slack),
+// each request bounded by timeout (0: none, for Gandi, whose clients bound
+// their own calls).
+func pooledHTTP(timeout time.Duration) *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.MaxIdleConnsPerHost = idleConnsPerHost
-	return &http.Client{Timeout: httpTimeout, Transport: t}
+	return &http.Client{Timeout: timeout, Transport: t}
 }
 
 // runRun is `paasbot run [--check]`: Slack socket mode until SIGINT or
@@ -92,7 +94,7 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 	}
 	defer closeStore(db, logger)
 
-	slackHTTP := pooledHTTP()
+	slackHTTP := pooledHTTP(httpTimeout)
 	api := slack.New(cfg.SlackBotToken.Reveal(),
 		slack.OptionAPIURL(cfg.SlackAPIURL),
 		slack.OptionAppLevelToken(cfg.SlackAppToken.Reveal()),
@@ -122,14 +124,14 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 
 	reg := telemetry.NewRegistry()
 	m := telemetry.NewMetrics(reg)
-	gandiHTTP := pooledHTTP()
+	// No Timeout here: each gandi.Client bounds its own calls (see
+	// gandiClients), a paid one longer than a read.
+	gandiHTTP := pooledHTTP(0)
 	defer gandiHTTP.CloseIdleConnections()
 	gandiLogger := logger.With("component", "gandi")
 	perKey := gandi.NewKeyLimiter(gandiCallsPerKey)
-	newGandi := func(key secret.Value) *gandi.Client {
-		return gandi.NewClient(key, gandi.WithEndpoint(cfg.GandiURL), gandi.WithHTTPClient(gandiHTTP),
-			gandi.WithObserver(m.ObserveGandiCall), gandi.WithLogger(gandiLogger), gandi.WithKeyLimiter(perKey))
-	}
+	newGandi := newGandiClients(cfg.GandiURL, gandiHTTP,
+		gandi.WithObserver(m.ObserveGandiCall), gandi.WithLogger(gandiLogger), gandi.WithKeyLimiter(perKey))
 
 	poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{HTTPClient: slackHTTP, Logger: logger})
 	p, err := wire(wiring{db: db, gandi: newGandi, notifier: poster, approvers: cfg.Approvers, ttl: cfg.ApprovalTTL,

@@ -104,7 +104,9 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 			return fmt.Errorf("store the API key: %w", err)
 		}
 	}
-	httpClient := &http.Client{Timeout: 60 * time.Second}
+	// No Timeout: each gandi.Client bounds its own calls, a paid one
+	// longer than a read (see gandiClients).
+	httpClient := &http.Client{}
 	// Before the sandbox stops (deferred earlier, so run later): a
 	// connection dialled but never used would hold its Shutdown.
 	defer httpClient.CloseIdleConnections()
@@ -113,8 +115,8 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	if sh.Interactive {
 		sh.ReadSecret = readSecretNoEcho(env)
 	}
-	newGandi := func(k secret.Value) *gandi.Client {
-		return gandi.NewClient(k, gandi.WithEndpoint(url), gandi.WithHTTPClient(httpClient))
+	newGandi := func(k secret.Value, opts ...gandi.Option) *gandi.Client {
+		return gandi.NewClient(k, append([]gandi.Option{gandi.WithEndpoint(url), gandi.WithHTTPClient(httpClient)}, opts...)...)
 	}
 	// Approval requests and alerts post into the terminal like any other
 	// channel message.

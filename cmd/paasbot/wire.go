@@ -29,17 +29,26 @@ var (
 )
 
 // gandiClients makes the *gandi.Client of one API key with the process's
-// endpoint, HTTP client and observers, and hands each consumer the
-// services it declares.
-type gandiClients func(key secret.Value) *gandi.Client
+// endpoint, HTTP client and observers (opts come last, so they win), and
+// hands each consumer the services it declares. The HTTP client it
+// shares has no Timeout of its own: each gandi.Client bounds its calls
+// (gandi.DefaultTimeout, or what the consumer asks for), and an
+// http.Client's Timeout would silently cut a paid call shorter.
+type gandiClients func(key secret.Value, opts ...gandi.Option) *gandi.Client
 
 func (g gandiClients) forCommands(key secret.Value) commands.Gandi {
 	c := g(key)
 	return commands.Gandi{PaaS: c.PaaS, Vhosts: c.Vhosts, Snapshots: c.Snapshots, Types: c.Types, Version: c.Version}
 }
 
-func (g gandiClients) forApprovals(key secret.Value) approvals.Client {
-	c := g(key)
+// forApprovals bounds each call by timeout when given (the paid call's
+// own, Config.CallTimeout), else by gandi's default.
+func (g gandiClients) forApprovals(key secret.Value, timeout time.Duration) approvals.Client {
+	var opts []gandi.Option
+	if timeout > 0 {
+		opts = append(opts, gandi.WithTimeout(timeout))
+	}
+	c := g(key, opts...)
 	return approvals.Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
 }
 

@@ -249,9 +249,6 @@ func TestClient_CreateFollowUpdateRenewDelete(t *testing.T) {
 	}
 	before := *info.DateEnd
 	f.sim.ResetCalls()
-	if dry, err := f.c.PaaS.RenewDryRun(ctx, id, gandi.RenewOptions{Duration: "12m", Fixed: true}); err != nil || len(dry) != 0 {
-		t.Fatalf("renew dry run %v %v", dry, err)
-	}
 	ren, err := f.c.PaaS.Renew(ctx, id, gandi.RenewOptions{Duration: "12m", Fixed: true})
 	if err != nil || len(ren) != 2 {
 		t.Fatalf("renew %+v %v", ren, err)

@@ -23,9 +23,7 @@ type PaaS struct {
 	CreateFn       func(context.Context, gandi.PaasCreateParams) ([]gandi.Operation, error)
 	CreateDryRunFn func(context.Context, gandi.PaasCreateParams) ([]gandi.ValidationError, error)
 	UpdateFn       func(context.Context, int, gandi.PaasUpdateParams) ([]gandi.Operation, error)
-	UpdateDryRunFn func(context.Context, int, gandi.PaasUpdateParams) ([]gandi.ValidationError, error)
 	RenewFn        func(context.Context, int, gandi.RenewOptions) ([]gandi.Operation, error)
-	RenewDryRunFn  func(context.Context, int, gandi.RenewOptions) ([]gandi.ValidationError, error)
 	RestartFn      func(context.Context, int) (*gandi.Operation, error)
 	DeleteFn       func(context.Context, int) ([]gandi.Operation, error)
 }
@@ -60,19 +58,9 @@ func (f *PaaS) Update(ctx context.Context, id int, p gandi.PaasUpdateParams) ([]
 	return testutil.Fn(f.UpdateFn, "PaaS.Update")(ctx, id, p)
 }
 
-// UpdateDryRun calls UpdateDryRunFn.
-func (f *PaaS) UpdateDryRun(ctx context.Context, id int, p gandi.PaasUpdateParams) ([]gandi.ValidationError, error) {
-	return testutil.Fn(f.UpdateDryRunFn, "PaaS.UpdateDryRun")(ctx, id, p)
-}
-
 // Renew calls RenewFn.
 func (f *PaaS) Renew(ctx context.Context, id int, p gandi.RenewOptions) ([]gandi.Operation, error) {
 	return testutil.Fn(f.RenewFn, "PaaS.Renew")(ctx, id, p)
-}
-
-// RenewDryRun calls RenewDryRunFn.
-func (f *PaaS) RenewDryRun(ctx context.Context, id int, p gandi.RenewOptions) ([]gandi.ValidationError, error) {
-	return testutil.Fn(f.RenewDryRunFn, "PaaS.RenewDryRun")(ctx, id, p)
 }
 
 // Restart calls RestartFn.

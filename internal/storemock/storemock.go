@@ -27,19 +27,20 @@ type DB struct {
 	CreateApprovalFn       func(context.Context, *store.Approval) (int64, error)
 	ApprovalFn             func(context.Context, int64) (*store.Approval, error)
 	PendingApprovalsFn     func(context.Context, string) ([]store.Approval, error)
-	ApproveFn              func(context.Context, int64, string) error
-	DenyFn                 func(context.Context, int64, string) error
-	CancelFn               func(context.Context, int64, string) error
-	ClaimFn                func(context.Context, int64) error
-	FinishFn               func(context.Context, int64, json.RawMessage) error
-	FailFn                 func(context.Context, int64, string) error
-	FailOperationsFn       func(context.Context, int64, string) error
-	TransitionFn           func(context.Context, int64, store.ApprovalState, store.ApprovalState, string) error
 	SetApprovalMessageFn   func(context.Context, int64, string, string) error
-	SetProgressFn          func(context.Context, int64, json.RawMessage, bool) error
-	FollowingApprovalsFn   func(context.Context) ([]store.Approval, error)
-	ExpirePendingFn        func(context.Context) ([]store.Approval, error)
-	InterruptExecutingFn   func(context.Context) ([]store.Approval, error)
+	DecideFn               func(context.Context, int64, store.ApprovalState, string, store.AuditLine) (*store.Approval, error)
+	ClaimExecutionFn       func(context.Context, int64) error
+	MarkSentFn             func(context.Context, int64) error
+	FinishHeldFn           func(context.Context, int64, json.RawMessage) error
+	FailHeldFn             func(context.Context, int64, string) error
+	InterruptHeldFn        func(context.Context, int64, string) error
+	ProgressHeldFn         func(context.Context, int64, json.RawMessage, bool) error
+	FailOperationsHeldFn   func(context.Context, int64, json.RawMessage, string) error
+	HeartbeatFn            func(context.Context) (store.Renewed, error)
+	RecoverFn              func(context.Context, store.RecoverOptions) (store.Recovered, error)
+	AcquireLeaseFn         func(context.Context, string) (bool, error)
+	ReleaseLeaseFn         func(context.Context, string) error
+	ExpireDueFn            func(context.Context, store.AuditLine) ([]store.Approval, error)
 	CreateSubscriptionFn   func(context.Context, *store.Subscription) (int64, error)
 	SubscriptionFn         func(context.Context, int64) (*store.Subscription, error)
 	SubscriptionsFn        func(context.Context, string) ([]store.Subscription, error)
@@ -92,69 +93,74 @@ func (f *DB) PendingApprovals(ctx context.Context, team string) ([]store.Approva
 	return testutil.Fn(f.PendingApprovalsFn, "PendingApprovals")(ctx, team)
 }
 
-// Approve calls ApproveFn.
-func (f *DB) Approve(ctx context.Context, id int64, actor string) error {
-	return testutil.Fn(f.ApproveFn, "Approve")(ctx, id, actor)
-}
-
-// Deny calls DenyFn.
-func (f *DB) Deny(ctx context.Context, id int64, actor string) error {
-	return testutil.Fn(f.DenyFn, "Deny")(ctx, id, actor)
-}
-
-// Cancel calls CancelFn.
-func (f *DB) Cancel(ctx context.Context, id int64, actor string) error {
-	return testutil.Fn(f.CancelFn, "Cancel")(ctx, id, actor)
-}
-
-// Claim calls ClaimFn.
-func (f *DB) Claim(ctx context.Context, id int64) error {
-	return testutil.Fn(f.ClaimFn, "Claim")(ctx, id)
-}
-
-// Finish calls FinishFn.
-func (f *DB) Finish(ctx context.Context, id int64, result json.RawMessage) error {
-	return testutil.Fn(f.FinishFn, "Finish")(ctx, id, result)
-}
-
-// Fail calls FailFn.
-func (f *DB) Fail(ctx context.Context, id int64, errMsg string) error {
-	return testutil.Fn(f.FailFn, "Fail")(ctx, id, errMsg)
-}
-
-// FailOperations calls FailOperationsFn.
-func (f *DB) FailOperations(ctx context.Context, id int64, errMsg string) error {
-	return testutil.Fn(f.FailOperationsFn, "FailOperations")(ctx, id, errMsg)
-}
-
-// Transition calls TransitionFn.
-func (f *DB) Transition(ctx context.Context, id int64, from store.ApprovalState, to store.ApprovalState, actor string) error {
-	return testutil.Fn(f.TransitionFn, "Transition")(ctx, id, from, to, actor)
-}
-
 // SetApprovalMessage calls SetApprovalMessageFn.
 func (f *DB) SetApprovalMessage(ctx context.Context, id int64, channel string, msgID string) error {
 	return testutil.Fn(f.SetApprovalMessageFn, "SetApprovalMessage")(ctx, id, channel, msgID)
 }
 
-// SetProgress calls SetProgressFn.
-func (f *DB) SetProgress(ctx context.Context, id int64, progress json.RawMessage, followDone bool) error {
-	return testutil.Fn(f.SetProgressFn, "SetProgress")(ctx, id, progress, followDone)
+// Decide calls DecideFn.
+func (f *DB) Decide(ctx context.Context, id int64, to store.ApprovalState, actor string, line store.AuditLine) (*store.Approval, error) {
+	return testutil.Fn(f.DecideFn, "Decide")(ctx, id, to, actor, line)
 }
 
-// FollowingApprovals calls FollowingApprovalsFn.
-func (f *DB) FollowingApprovals(ctx context.Context) ([]store.Approval, error) {
-	return testutil.Fn(f.FollowingApprovalsFn, "FollowingApprovals")(ctx)
+// ClaimExecution calls ClaimExecutionFn.
+func (f *DB) ClaimExecution(ctx context.Context, id int64) error {
+	return testutil.Fn(f.ClaimExecutionFn, "ClaimExecution")(ctx, id)
 }
 
-// ExpirePending calls ExpirePendingFn.
-func (f *DB) ExpirePending(ctx context.Context) ([]store.Approval, error) {
-	return testutil.Fn(f.ExpirePendingFn, "ExpirePending")(ctx)
+// MarkSent calls MarkSentFn.
+func (f *DB) MarkSent(ctx context.Context, id int64) error {
+	return testutil.Fn(f.MarkSentFn, "MarkSent")(ctx, id)
 }
 
-// InterruptExecuting calls InterruptExecutingFn.
-func (f *DB) InterruptExecuting(ctx context.Context) ([]store.Approval, error) {
-	return testutil.Fn(f.InterruptExecutingFn, "InterruptExecuting")(ctx)
+// FinishHeld calls FinishHeldFn.
+func (f *DB) FinishHeld(ctx context.Context, id int64, result json.RawMessage) error {
+	return testutil.Fn(f.FinishHeldFn, "FinishHeld")(ctx, id, result)
+}
+
+// FailHeld calls FailHeldFn.
+func (f *DB) FailHeld(ctx context.Context, id int64, errMsg string) error {
+	return testutil.Fn(f.FailHeldFn, "FailHeld")(ctx, id, errMsg)
+}
+
+// InterruptHeld calls InterruptHeldFn.
+func (f *DB) InterruptHeld(ctx context.Context, id int64, why string) error {
+	return testutil.Fn(f.InterruptHeldFn, "InterruptHeld")(ctx, id, why)
+}
+
+// ProgressHeld calls ProgressHeldFn.
+func (f *DB) ProgressHeld(ctx context.Context, id int64, progress json.RawMessage, done bool) error {
+	return testutil.Fn(f.ProgressHeldFn, "ProgressHeld")(ctx, id, progress, done)
+}
+
+// FailOperationsHeld calls FailOperationsHeldFn.
+func (f *DB) FailOperationsHeld(ctx context.Context, id int64, progress json.RawMessage, errMsg string) error {
+	return testutil.Fn(f.FailOperationsHeldFn, "FailOperationsHeld")(ctx, id, progress, errMsg)
+}
+
+// Heartbeat calls HeartbeatFn.
+func (f *DB) Heartbeat(ctx context.Context) (store.Renewed, error) {
+	return testutil.Fn(f.HeartbeatFn, "Heartbeat")(ctx)
+}
+
+// Recover calls RecoverFn.
+func (f *DB) Recover(ctx context.Context, opts store.RecoverOptions) (store.Recovered, error) {
+	return testutil.Fn(f.RecoverFn, "Recover")(ctx, opts)
+}
+
+// AcquireLease calls AcquireLeaseFn.
+func (f *DB) AcquireLease(ctx context.Context, name string) (bool, error) {
+	return testutil.Fn(f.AcquireLeaseFn, "AcquireLease")(ctx, name)
+}
+
+// ReleaseLease calls ReleaseLeaseFn.
+func (f *DB) ReleaseLease(ctx context.Context, name string) error {
+	return testutil.Fn(f.ReleaseLeaseFn, "ReleaseLease")(ctx, name)
+}
+
+// ExpireDue calls ExpireDueFn.
+func (f *DB) ExpireDue(ctx context.Context, line store.AuditLine) ([]store.Approval, error) {
+	return testutil.Fn(f.ExpireDueFn, "ExpireDue")(ctx, line)
 }
 
 // CreateSubscription calls CreateSubscriptionFn.
