@@ -11,10 +11,12 @@ import (
 
 // ApprovalState is where an approval request stands. The only moves are
 //
-//	pending   → approved | denied | cancelled | expired
-//	approved  → executing | cancelled | interrupted | pending (Recover: never sent)
-//	executing → done | failed | interrupted | pending (Recover: never sent)
-//	done      → failed (its operations ended in ERROR, SUPPORT or CANCEL)
+//	pending   → approved | denied | cancelled | expired   (Decide, ExpireDue)
+//	approved  → executing                                 (ClaimExecution)
+//	approved  → pending                                   (Recover: never sent)
+//	executing → done | failed | interrupted               (FinishHeld, FailHeld, InterruptHeld)
+//	executing → pending | interrupted                     (Recover: never sent | sent)
+//	done      → failed                                    (FailOperationsHeld: its operations failed)
 //
 // and each is a compare-and-set, so exactly one caller wins. The package
 // documentation describes the leases and marks (sent, reminded) on top.
@@ -36,26 +38,6 @@ const (
 // DefaultApprovalTTL is how long a request stays pending when the caller
 // gives no ExpiresAt.
 const DefaultApprovalTTL = 24 * time.Hour
-
-// allowedTransition reports whether from → to is one of the moves above.
-func allowedTransition(from, to ApprovalState) bool {
-	switch from {
-	case StatePending:
-		return to == StateApproved || to == StateDenied || to == StateCancelled || to == StateExpired
-	case StateApproved:
-		return to == StateExecuting || to == StateCancelled || to == StateInterrupted
-	case StateExecuting:
-		return to == StateDone || to == StateFailed || to == StateInterrupted
-	case StateDone:
-		return to == StateFailed
-	}
-	return false
-}
-
-// isDecision: moves that record who decided and when.
-func isDecision(from, to ApprovalState) bool {
-	return from == StatePending && (to == StateApproved || to == StateDenied || to == StateCancelled)
-}
 
 // Approval is a request for a paid or destructive call, waiting for (or
 // past) a human decision. Times are UTC.
@@ -209,36 +191,10 @@ func (d *DB) PendingApprovals(ctx context.Context, team string) ([]Approval, err
 	return as, nil
 }
 
-// FollowingApprovals lists executed requests whose operations are still
-// being followed (done, FollowDone false) and that no other live process
-// follows (its lease lapsed, or it has none): resume them after a
-// restart. With leases, Recover takes them over instead.
-func (d *DB) FollowingApprovals(ctx context.Context) ([]Approval, error) {
-	as, err := d.queryApprovals(ctx, d.db, `state = ? AND follow_done = FALSE AND (holder = '' OR holder = ? OR lease_until <= ?)`,
-		StateDone, d.holder, nanos(d.now()))
-	if err != nil {
-		return nil, fmt.Errorf("store: following approvals: %w", err)
-	}
-	return as, nil
-}
-
 // SetApprovalMessage records where the request was posted, so later state
 // changes can update that message. ErrNotFound if there is no such id.
 func (d *DB) SetApprovalMessage(ctx context.Context, id int64, channel, msgID string) error {
 	return d.updateApproval(ctx, id, "set message", `message_channel = ?, message_id = ?`, channel, msgID)
-}
-
-// SetProgress records the operations being followed; followDone true ends
-// the follow-up (FollowingApprovals stops listing it) and its lease. It
-// does not check who holds the request: ProgressHeld does.
-func (d *DB) SetProgress(ctx context.Context, id int64, progress json.RawMessage, followDone bool) error {
-	if len(progress) > 0 && !json.Valid(progress) {
-		return invalidf("progress of approval %d is not JSON", id)
-	}
-	if followDone {
-		return d.updateApproval(ctx, id, "set progress", `progress = ?, follow_done = TRUE, holder = '', lease_until = 0`, nullJSON(progress))
-	}
-	return d.updateApproval(ctx, id, "set progress", `progress = ?, follow_done = FALSE`, nullJSON(progress))
 }
 
 // reminderDue is when the one reminder of a request offered at from and

@@ -106,7 +106,7 @@ func TestDB_PendingApprovals(t *testing.T) {
 		other.Team = "T2"
 		a2 := mustCreate(t, db, other)
 		denied := mustCreate(t, db, newApproval())
-		if err := db.Deny(ctx, denied, "UAPP"); err != nil {
+		if _, err := db.Decide(ctx, denied, StateDenied, "UAPP", nil); err != nil {
 			t.Fatal(err)
 		}
 		short := newApproval()
@@ -134,166 +134,87 @@ func TestDB_PendingApprovals(t *testing.T) {
 	})
 }
 
-func TestDB_Transition(t *testing.T) {
+// TestDB_HeldOutcomes: the outcomes a holder records, and what it may not
+// record (a claim of a decided request, a failure of operations before
+// the call ran, JSON that is not).
+func TestDB_HeldOutcomes(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
-		t.Run("OK full path", func(t *testing.T) {
-			db := openTestDB(t, e)
-			id := mustCreate(t, db, newApproval())
-			db.clock.Advance(time.Minute)
-			if err := db.Approve(ctx, id, "UAPPROVER"); err != nil {
-				t.Fatalf("Approve: %v", err)
-			}
-			a, _ := db.Approval(ctx, id)
-			if a.State != StateApproved || a.DecidedBy != "UAPPROVER" || a.DecidedAt == nil || !a.DecidedAt.Equal(db.clock.Now()) {
-				t.Errorf("after approve: %+v", a)
-			}
-			if err := db.Claim(ctx, id); err != nil {
-				t.Fatalf("Claim: %v", err)
-			}
-			if err := db.Finish(ctx, id, json.RawMessage(`{"operations":[7]}`)); err != nil {
-				t.Fatalf("Finish: %v", err)
-			}
-			a, _ = db.Approval(ctx, id)
-			if a.State != StateDone || string(a.Result) != `{"operations":[7]}` || a.DecidedBy != "UAPPROVER" {
-				t.Errorf("after finish: %+v", a)
-			}
-		})
 		t.Run("OK fail", func(t *testing.T) {
 			db := openTestDB(t, e)
-			id := mustCreate(t, db, newApproval())
-			db.Approve(ctx, id, "U")
-			db.Claim(ctx, id)
-			if err := db.Fail(ctx, id, "Gandi: not enough money"); err != nil {
+			id := executing(t, db, db.DB, true)
+			if err := db.FailHeld(ctx, id, "Gandi: not enough money"); err != nil {
 				t.Fatal(err)
 			}
-			a, _ := db.Approval(ctx, id)
-			if a.State != StateFailed || a.Error != "Gandi: not enough money" {
+			a := mustApproval(t, db.DB, id)
+			if a.State != StateFailed || a.Error != "Gandi: not enough money" || a.Holder != "" {
 				t.Errorf("after fail: %+v", a)
+			}
+		})
+		t.Run("OK interrupted", func(t *testing.T) {
+			db := openTestDB(t, e)
+			id := executing(t, db, db.DB, true)
+			if err := db.InterruptHeld(ctx, id, "no answer"); err != nil {
+				t.Fatal(err)
+			}
+			if a := mustApproval(t, db.DB, id); a.State != StateInterrupted || a.Error != "no answer" || a.SentAt == nil {
+				t.Errorf("after interrupt: %+v", a)
+			}
+			if err := db.ClaimExecution(ctx, id); !errors.Is(err, ErrConflict) {
+				t.Errorf("an interrupted request claimed again: %v", err)
 			}
 		})
 		t.Run("OK operations failed after done", func(t *testing.T) {
 			db := openTestDB(t, e)
-			id := mustCreate(t, db, newApproval())
-			db.Approve(ctx, id, "U")
-			db.Claim(ctx, id)
-			db.Finish(ctx, id, nil)
-			if err := db.FailOperations(ctx, id, "paas_vm_renew ended in ERROR"); err != nil {
+			id := following(t, db, db.DB)
+			if err := db.FailOperationsHeld(ctx, id, json.RawMessage(`{"7":"ERROR"}`), "paas_vm_renew ended in ERROR"); err != nil {
 				t.Fatal(err)
 			}
-			a, _ := db.Approval(ctx, id)
-			if a.State != StateFailed || a.Error != "paas_vm_renew ended in ERROR" {
-				t.Errorf("after FailOperations: %+v", a)
+			a := mustApproval(t, db.DB, id)
+			if a.State != StateFailed || a.Error != "paas_vm_renew ended in ERROR" || !a.FollowDone || string(a.Progress) != `{"7":"ERROR"}` {
+				t.Errorf("after FailOperationsHeld: %+v", a)
 			}
-			if err := db.FailOperations(ctx, id, "again"); !errors.Is(err, ErrConflict) {
-				t.Errorf("second FailOperations: %v, want ErrConflict", err)
+			if err := db.FailOperationsHeld(ctx, id, nil, "again"); !errors.Is(err, ErrConflict) {
+				t.Errorf("second FailOperationsHeld: %v, want ErrConflict", err)
 			}
 		})
-		t.Run("FailOperations of a pending request", func(t *testing.T) {
+		t.Run("FailOperationsHeld before the call ran", func(t *testing.T) {
 			db := openTestDB(t, e)
-			id := mustCreate(t, db, newApproval())
-			if err := db.FailOperations(ctx, id, "x"); !errors.Is(err, ErrConflict) {
-				t.Errorf("FailOperations of pending: %v, want ErrConflict", err)
+			id := executing(t, db, db.DB, false)
+			if err := db.FailOperationsHeld(ctx, id, nil, "x"); !errors.Is(err, ErrConflict) {
+				t.Errorf("FailOperationsHeld of executing: %v, want ErrConflict", err)
 			}
 		})
-		t.Run("OK deny and cancel", func(t *testing.T) {
-			db := openTestDB(t, e)
-			d := mustCreate(t, db, newApproval())
-			c := mustCreate(t, db, newApproval())
-			if err := db.Deny(ctx, d, "UBOSS"); err != nil {
-				t.Fatal(err)
-			}
-			if err := db.Cancel(ctx, c, "UDANA"); err != nil {
-				t.Fatal(err)
-			}
-			ad, _ := db.Approval(ctx, d)
-			ac, _ := db.Approval(ctx, c)
-			if ad.State != StateDenied || ad.DecidedBy != "UBOSS" || ac.State != StateCancelled || ac.DecidedBy != "UDANA" {
-				t.Errorf("denied %+v, cancelled %+v", ad, ac)
-			}
-		})
-		t.Run("ErrConflict", func(t *testing.T) {
+		t.Run("ClaimExecution of a decided request", func(t *testing.T) {
 			db := openTestDB(t, e)
 			id := mustCreate(t, db, newApproval())
-			if err := db.Deny(ctx, id, "UBOSS"); err != nil {
+			if _, err := db.Decide(ctx, id, StateDenied, "UBOSS", nil); err != nil {
 				t.Fatal(err)
 			}
-			err := db.Approve(ctx, id, "UOTHER")
 			var se *StateError
-			if !errors.Is(err, ErrConflict) || !errors.As(err, &se) || se.Current != StateDenied || se.Want != StatePending || se.ID != id {
-				t.Fatalf("err = %#v, want *StateError{Current: denied}", err)
-			}
-			if err.Error() != "approval 1 is denied, not pending" {
-				t.Errorf("message %q", err)
-			}
-			if err := db.Claim(ctx, id); !errors.Is(err, ErrConflict) {
-				t.Errorf("Claim of denied: %v, want ErrConflict", err)
-			}
-			a, _ := db.Approval(ctx, id)
-			if a.DecidedBy != "UBOSS" {
-				t.Errorf("the losing approver overwrote the decision: %+v", a)
+			if err := db.ClaimExecution(ctx, id); !errors.As(err, &se) || se.Current != StateDenied {
+				t.Errorf("ClaimExecution of denied: %v, want *StateError{denied}", err)
 			}
 		})
-		t.Run("ErrConflict expired", func(t *testing.T) {
+		t.Run("ErrInvalid JSON", func(t *testing.T) {
 			db := openTestDB(t, e)
-			a := newApproval()
-			a.ExpiresAt = db.clock.Now().Add(time.Hour)
-			id := mustCreate(t, db, a)
-			db.clock.Advance(time.Hour) // deadline reached exactly: too late
-			err := db.Approve(ctx, id, "U")
-			var se *StateError
-			if !errors.As(err, &se) || se.Current != StateExpired {
-				t.Fatalf("err = %v, want conflict with state expired", err)
+			id := executing(t, db, db.DB, true)
+			if err := db.FinishHeld(ctx, id, json.RawMessage(`nope`)); !errors.Is(err, ErrInvalid) {
+				t.Errorf("FinishHeld with bad JSON: %v", err)
 			}
-			got, _ := db.Approval(ctx, id)
-			if got.State != StateExpired || got.DecidedBy != "" {
-				t.Errorf("stored %+v, want expired and undecided", got)
+			if err := db.ProgressHeld(ctx, id, json.RawMessage(`{`), false); !errors.Is(err, ErrInvalid) {
+				t.Errorf("ProgressHeld with bad JSON: %v", err)
 			}
-		})
-		t.Run("ErrNotFound", func(t *testing.T) {
-			db := openTestDB(t, e)
-			if err := db.Approve(ctx, 99, "U"); !errors.Is(err, ErrNotFound) {
-				t.Errorf("err = %v, want ErrNotFound", err)
-			}
-		})
-		t.Run("ErrInvalid move", func(t *testing.T) {
-			db := openTestDB(t, e)
-			id := mustCreate(t, db, newApproval())
-			for _, m := range [][2]ApprovalState{{StatePending, StateDone}, {StateDone, StatePending}, {StateFailed, StateExecuting}, {StatePending, "bogus"}} {
-				if err := db.Transition(ctx, id, m[0], m[1], "U"); !errors.Is(err, ErrInvalid) {
-					t.Errorf("%s → %s: err = %v, want ErrInvalid", m[0], m[1], err)
-				}
-			}
-			if err := db.Finish(ctx, id, json.RawMessage(`nope`)); !errors.Is(err, ErrInvalid) {
-				t.Errorf("Finish with bad JSON: %v", err)
+			if a := mustApproval(t, db.DB, id); a.State != StateExecuting {
+				t.Errorf("a refused change moved the request: %+v", a)
 			}
 		})
 	})
 }
 
-// TestDB_Approve_Race: 100 goroutines of two processes click Approve at
-// once; exactly one wins, the others get ErrConflict. Then 100 race to
-// Claim: one wins.
-func TestDB_Approve_Race(t *testing.T) {
-	eachEngine(t, func(t *testing.T, e storetest.Engine) {
-		ctx := context.Background()
-		db := openTestDB(t, e)
-		procs := []*DB{db.DB, db.second(t, "process-B")}
-		id := mustCreate(t, db, newApproval())
-		if wins := race(t, 100, procs, func(d *DB, i int) error { return d.Approve(ctx, id, "U"+string(rune('A'+i%26))) }); wins != 1 {
-			t.Fatalf("approve: %d winners", wins)
-		}
-		if wins := race(t, 100, procs, func(d *DB, _ int) error { return d.Claim(ctx, id) }); wins != 1 {
-			t.Fatalf("claim: %d winners", wins)
-		}
-		a, _ := db.Approval(ctx, id)
-		if a.State != StateExecuting {
-			t.Errorf("state %s, want executing", a.State)
-		}
-	})
-}
-
-func TestDB_ExpireApprovals(t *testing.T) {
+// TestDB_ExpireDueLeavesTheRest: only pending requests past their
+// deadline expire; a later one and an approved one stay.
+func TestDB_ExpireDueLeavesTheRest(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
 		db := openTestDB(t, e)
@@ -303,64 +224,24 @@ func TestDB_ExpireApprovals(t *testing.T) {
 		later := newApproval()
 		later.ExpiresAt = db.clock.Now().Add(3 * time.Hour)
 		laterID := mustCreate(t, db, later)
-		approved := newApproval()
-		approved.ExpiresAt = db.clock.Now().Add(time.Hour)
-		approvedID := mustCreate(t, db, approved)
-		db.Approve(ctx, approvedID, "U")
-
-		if n, err := db.ExpireApprovals(ctx); err != nil || n != 0 {
-			t.Fatalf("before any deadline: %d, %v", n, err)
-		}
-		db.clock.Advance(2 * time.Hour)
-		as, err := db.ExpirePending(ctx)
-		if err != nil || len(as) != 1 || as[0].ID != soonID || as[0].State != StateExpired {
-			t.Fatalf("ExpirePending = %+v, %v; want only %d", as, err, soonID)
-		}
-		for id, want := range map[int64]ApprovalState{soonID: StateExpired, laterID: StatePending, approvedID: StateApproved} {
-			if a, _ := db.Approval(ctx, id); a.State != want {
-				t.Errorf("approval %d is %s, want %s", id, a.State, want)
-			}
-		}
-		db.clock.Advance(2 * time.Hour)
-		if n, err := db.ExpireApprovals(ctx); err != nil || n != 1 {
-			t.Errorf("second round: %d, %v; want 1", n, err)
-		}
-	})
-}
-
-func TestDB_InterruptExecuting(t *testing.T) {
-	eachEngine(t, func(t *testing.T, e storetest.Engine) {
-		ctx := context.Background()
-		db := openTestDB(t, e)
-		executing := mustCreate(t, db, newApproval())
-		db.Approve(ctx, executing, "U")
-		db.Claim(ctx, executing)
-		approved := mustCreate(t, db, newApproval())
-		db.Approve(ctx, approved, "U")
-		done := mustCreate(t, db, newApproval())
-		db.Approve(ctx, done, "U")
-		db.Claim(ctx, done)
-		db.Finish(ctx, done, nil)
-		pending := mustCreate(t, db, newApproval())
-
-		got, err := db.InterruptExecuting(ctx)
-		if err != nil {
+		decided := newApproval()
+		decided.ExpiresAt = db.clock.Now().Add(time.Hour)
+		approvedID := mustCreate(t, db, decided)
+		if _, err := db.Decide(ctx, approvedID, StateApproved, "U", nil); err != nil {
 			t.Fatal(err)
 		}
-		if len(got) != 2 || got[0].ID != executing || got[1].ID != approved || got[0].State != StateInterrupted {
-			t.Fatalf("InterruptExecuting = %+v", got)
+		if as, err := db.ExpireDue(ctx, nil); err != nil || len(as) != 0 {
+			t.Fatalf("before any deadline: %v, %v", as, err)
 		}
-		for id, want := range map[int64]ApprovalState{executing: StateInterrupted, approved: StateInterrupted, done: StateDone, pending: StatePending} {
-			if a, _ := db.Approval(ctx, id); a.State != want {
+		db.clock.Advance(2 * time.Hour)
+		as, err := db.ExpireDue(ctx, nil)
+		if err != nil || !sameIDs(as, soonID) || as[0].State != StateExpired {
+			t.Fatalf("ExpireDue = %+v, %v; want only %d", as, err, soonID)
+		}
+		for id, want := range map[int64]ApprovalState{soonID: StateExpired, laterID: StatePending, approvedID: StateApproved} {
+			if a := mustApproval(t, db.DB, id); a.State != want {
 				t.Errorf("approval %d is %s, want %s", id, a.State, want)
 			}
-		}
-		// An interrupted request is never claimed again.
-		if err := db.Claim(ctx, approved); !errors.Is(err, ErrConflict) {
-			t.Errorf("Claim of interrupted: %v, want ErrConflict", err)
-		}
-		if again, err := db.InterruptExecuting(ctx); err != nil || len(again) != 0 {
-			t.Errorf("second call = %v, %v; want none", again, err)
 		}
 	})
 }
@@ -387,48 +268,6 @@ func TestDB_SetApprovalMessage(t *testing.T) {
 	})
 }
 
-func TestDB_SetProgress(t *testing.T) {
-	eachEngine(t, func(t *testing.T, e storetest.Engine) {
-		ctx := context.Background()
-		db := openTestDB(t, e)
-		following := mustCreate(t, db, newApproval())
-		db.Approve(ctx, following, "U")
-		db.Claim(ctx, following)
-		db.Finish(ctx, following, json.RawMessage(`[1,2]`))
-		finished := mustCreate(t, db, newApproval())
-		db.Approve(ctx, finished, "U")
-		db.Claim(ctx, finished)
-		db.Finish(ctx, finished, nil)
-
-		t.Run("OK", func(t *testing.T) {
-			if err := db.SetProgress(ctx, following, json.RawMessage(`{"1":"RUN"}`), false); err != nil {
-				t.Fatal(err)
-			}
-			if err := db.SetProgress(ctx, finished, json.RawMessage(`{"3":"DONE"}`), true); err != nil {
-				t.Fatal(err)
-			}
-			got, err := db.FollowingApprovals(ctx)
-			if err != nil || len(got) != 1 || got[0].ID != following || string(got[0].Progress) != `{"1":"RUN"}` {
-				t.Fatalf("FollowingApprovals = %+v, %v", got, err)
-			}
-			a, _ := db.Approval(ctx, finished)
-			if !a.FollowDone || string(a.Progress) != `{"3":"DONE"}` {
-				t.Errorf("finished = %+v", a)
-			}
-		})
-		t.Run("ErrNotFound", func(t *testing.T) {
-			if err := db.SetProgress(ctx, 99, nil, true); !errors.Is(err, ErrNotFound) {
-				t.Errorf("err = %v", err)
-			}
-		})
-		t.Run("ErrInvalid", func(t *testing.T) {
-			if err := db.SetProgress(ctx, following, json.RawMessage(`{`), false); !errors.Is(err, ErrInvalid) {
-				t.Errorf("err = %v", err)
-			}
-		})
-	})
-}
-
 func TestDB_ApprovalCounts(t *testing.T) {
 	eachEngine(t, func(t *testing.T, e storetest.Engine) {
 		ctx := context.Background()
@@ -439,8 +278,8 @@ func TestDB_ApprovalCounts(t *testing.T) {
 		for range 3 {
 			mustCreate(t, db, newApproval())
 		}
-		db.Approve(ctx, 1, "U")
-		db.Deny(ctx, 2, "U")
+		db.Decide(ctx, 1, StateApproved, "U", nil)
+		db.Decide(ctx, 2, StateDenied, "U", nil)
 		got, err := db.ApprovalCounts(ctx)
 		if err != nil || len(got) != 3 || got["pending"] != 1 || got["approved"] != 1 || got["denied"] != 1 {
 			t.Errorf("ApprovalCounts = %v, %v", got, err)

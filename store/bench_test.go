@@ -23,7 +23,7 @@ func BenchmarkCreateApprove(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := db.Approve(ctx, id, "UAPP"); err != nil {
+			if _, err := db.Decide(ctx, id, StateApproved, "UAPP", nil); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -39,7 +39,7 @@ func BenchmarkApprove_Contended(b *testing.B) {
 		id, _ := db.CreateApproval(ctx, &Approval{Team: "T", Channel: "C", Requester: "U", Action: "paas.renew"})
 		b.RunParallel(func(pb *testing.PB) {
 			for pb.Next() {
-				if err := db.Approve(ctx, id, "U"); err != nil && !errors.Is(err, ErrConflict) {
+				if _, err := db.Decide(ctx, id, StateApproved, "U", nil); err != nil && !errors.Is(err, ErrConflict) {
 					b.Fatal(err)
 				}
 			}

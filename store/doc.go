@@ -35,14 +35,9 @@
 //	executing, lapsed, sent → interrupted               Recover   never re-run
 //	done (following), lapsed → done, held by caller     Recover   the caller follows it now
 //
-// The older, lease-less methods (Approve, Claim, Finish, Fail,
-// FailOperations, Transition, SetProgress, ExpirePending,
-// InterruptExecuting, FollowingApprovals) remain for the single-process
-// engine and keep their meaning. They do not check holders, so one process
-// must not mix them with the leased methods on the same request; but
-// InterruptExecuting and FollowingApprovals leave alone what another
-// process holds under a live lease, and Claim counts a request as sent, so
-// a crash after it is never offered again.
+// Every change after the decision names its holder: there is no way to
+// move a request another process holds. Requests an older paasbot left
+// without a lease count as lapsed, and Recover settles them.
 //
 // Every move is one compare-and-set, so exactly one caller wins. A
 // decision (approve, deny, cancel, expire) and its audit line are one

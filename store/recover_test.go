@@ -157,12 +157,6 @@ func TestDB_SecondProcessInterruptsNothingAlive(t *testing.T) {
 			if rec, err := b.Recover(ctx, RecoverOptions{}); err != nil || !rec.Empty() {
 				t.Fatalf("Recover beside a live process = %+v, %v", rec, err)
 			}
-			if got, err := b.InterruptExecuting(ctx); err != nil || len(got) != 0 {
-				t.Fatalf("InterruptExecuting beside a live process = %v, %v", ids(got), err)
-			}
-			if got, err := b.FollowingApprovals(ctx); err != nil || len(got) != 0 {
-				t.Fatalf("FollowingApprovals lists a live follow-up: %v, %v", ids(got), err)
-			}
 			if ok, err := b.ClaimSlotLeased(ctx, sid, slot); ok || err != nil {
 				t.Fatalf("ClaimSlotLeased took a live claim: %v, %v", ok, err)
 			}

@@ -75,7 +75,7 @@ func TestApprovalGauge_RefreshCountsEachState(t *testing.T) {
 	}
 	f.create(t)
 	approved := f.create(t)
-	if err := f.db.Approve(t.Context(), approved, "U0SAM"); err != nil {
+	if _, err := f.db.Decide(t.Context(), approved, store.StateApproved, "U0SAM", nil); err != nil {
 		t.Fatal(err)
 	}
 	f.create(t)

@@ -231,11 +231,12 @@ func checkOneComponent(t *testing.T, logs, key string) {
 	}
 }
 
-// executingApproval leaves an approval in state executing in the database
-// of vars, as a process killed while running a paid call would.
+// executingApproval leaves an approval in state executing, sent, in the
+// database of vars, as a process killed during a paid call a minute ago
+// would: its lease has lapsed.
 func executingApproval(t *testing.T, vars map[string]string) int64 {
 	t.Helper()
-	db := openRunDB(t, vars)
+	db := openRunDB(t, vars, store.WithClock(func() time.Time { return time.Now().Add(-time.Minute) }))
 	defer db.Close()
 	ctx := t.Context()
 	id, err := db.CreateApproval(ctx, &store.Approval{Team: "T0TEST", Channel: "C0DEV", Requester: "U0DANA",
@@ -243,11 +244,13 @@ func executingApproval(t *testing.T, vars map[string]string) int64 {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Approve(ctx, id, "U0DANA"); err != nil {
+	if _, err := db.Decide(ctx, id, store.StateApproved, "U0DANA", nil); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.Claim(ctx, id); err != nil {
-		t.Fatal(err)
+	for _, move := range []func(context.Context, int64) error{db.ClaimExecution, db.MarkSent} {
+		if err := move(ctx, id); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return id
 }
@@ -277,13 +280,13 @@ func approvalState(t *testing.T, vars map[string]string, id int64) store.Approva
 	return a.State
 }
 
-func openRunDB(t *testing.T, vars map[string]string) *store.DB {
+func openRunDB(t *testing.T, vars map[string]string, opts ...store.Option) *store.DB {
 	t.Helper()
 	secret, err := store.ParseSecret(vars["PAASBOT_SECRET_KEY"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	db, err := store.Open(t.Context(), vars["PAASBOT_DB"], secret)
+	db, err := store.Open(t.Context(), vars["PAASBOT_DB"], secret, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
