@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/store"
@@ -15,7 +16,7 @@ import (
 // a renewal, a resize and a password reset must send none of them, and
 // only the approval sends each, once.
 func TestShell_NoPaidCallBeforeApproval(t *testing.T) {
-	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 3, IgnoreDryRun: true})
+	sim, url := gandisim.NewTestServer(t, gandisim.Options{Seed: 3, IgnoreDryRun: true, OperationTime: time.Millisecond})
 	const key = "ign0000000000000000key01"
 	sim.SeedDemo(key, 5)
 	_, b64, err := store.NewSecret()

@@ -16,7 +16,6 @@ import (
 
 	"github.com/paasbot/paasbot/bot"
 	"github.com/paasbot/paasbot/gandi"
-	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
 	"github.com/paasbot/paasbot/telemetry"
 )

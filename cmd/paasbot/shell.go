@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/paasbot/paasbot/bot"
-	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
@@ -115,9 +114,7 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	if sh.Interactive {
 		sh.ReadSecret = readSecretNoEcho(env)
 	}
-	newGandi := func(k secret.Value, opts ...gandi.Option) *gandi.Client {
-		return gandi.NewClient(k, append([]gandi.Option{gandi.WithEndpoint(url), gandi.WithHTTPClient(httpClient)}, opts...)...)
-	}
+	newGandi := newGandiClients(url, httpClient)
 	// Approval requests and alerts post into the terminal like any other
 	// channel message.
 	p, err := wire(wiring{db: db, gandi: newGandi, notifier: sh, approvers: cfg.Approvers, ttl: cfg.ApprovalTTL,

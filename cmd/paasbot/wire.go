@@ -2,6 +2,8 @@ package main
 
 import (
 	"log/slog"
+	"net/http"
+	"slices"
 	"time"
 
 	"github.com/paasbot/paasbot/alerts"
@@ -35,6 +37,15 @@ var (
 // (gandi.DefaultTimeout, or what the consumer asks for), and an
 // http.Client's Timeout would silently cut a paid call shorter.
 type gandiClients func(key secret.Value, opts ...gandi.Option) *gandi.Client
+
+// newGandiClients is the gandiClients of endpoint over h (which must have
+// no Timeout of its own), with opts on every client.
+func newGandiClients(endpoint string, h *http.Client, opts ...gandi.Option) gandiClients {
+	base := append([]gandi.Option{gandi.WithEndpoint(endpoint), gandi.WithHTTPClient(h)}, opts...)
+	return func(key secret.Value, more ...gandi.Option) *gandi.Client {
+		return gandi.NewClient(key, append(slices.Clip(base), more...)...)
+	}
+}
 
 func (g gandiClients) forCommands(key secret.Value) commands.Gandi {
 	c := g(key)
