@@ -9,8 +9,9 @@ import (
 	"github.com/paasbot/paasbot/gandi/gandisim"
 )
 
-// TestRoundTrips: the read commands wait for at most the sequential Gandi
-// round trips DESIGN §10 allows, as the simulator saw the calls (calls
+// TestRoundTrips: the read commands, and the paid ones up to their
+// approval request, wait for at most the sequential Gandi round trips
+// DESIGN §10 allows, as the simulator saw the calls (calls
 // that overlapped count once): independent calls go at once. Gandi takes
 // 100 ms a call here, so that calls sent together do overlap.
 func TestRoundTrips(t *testing.T) {
@@ -35,6 +36,13 @@ func TestRoundTrips(t *testing.T) {
 		{"types", 2, 1},                   // paas.type.count beside paas.type.list
 		{"vhost list shop-prod", 3, 2},    // paas.list {name}, then count beside list
 		{"snapshot list shop-prod", 3, 2}, // paas.list {name}, then count beside list
+		// The paid ones, up to their approval request (nothing paid is
+		// sent before it): the name, then what Gandi says of the instance
+		// beside the price, or the dry run of a create beside its price.
+		{"renew shop-prod duration=12m", 3, 2},                                    // paas.list {name}, then paas.info beside catalog.list
+		{"renew " + id + " duration=1m", 3, 2},                                    // paas.info, then paas.info beside catalog.list
+		{"update shop-prod size=l", 2, 2},                                         // paas.list {name}, then paas.info
+		{"create name=blog2 size=s type=phpmysql datacenter=1 duration=1m", 2, 1}, // the dry run beside catalog.list
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {

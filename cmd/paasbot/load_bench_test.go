@@ -443,8 +443,8 @@ func BenchmarkLoad_Commands(b *testing.B) {
 // adapter, Gandi answering every call in 300 ms, and reports the Gandi
 // calls it made, how many of them were sequential (rounds: calls that
 // overlapped count once), the time until its answer reached Slack and
-// whether it showed "Asking Gandi…" first (past a second). The renew
-// preview is measured for reference (issue 12 owns it).
+// whether it showed "Asking Gandi…" first (past a second). The paid
+// commands are measured up to their approval request.
 //
 //	go test ./cmd/paasbot -run '^$' -bench RoundTrips -benchtime 3x
 func BenchmarkRoundTrips(b *testing.B) {
@@ -458,7 +458,8 @@ func BenchmarkRoundTrips(b *testing.B) {
 	for _, c := range []struct{ name, text string }{
 		{"list", "list"}, {"count", "count"}, {"info_id", "info " + id}, {"info_name", "info shop-prod"},
 		{"vhost_list_instance", "vhost list shop-prod"}, {"snapshot_list_instance", "snapshot list shop-prod"},
-		{"renew_preview", "renew shop-prod duration=12m"},
+		{"renew_preview", "renew shop-prod duration=12m"}, {"update_preview", "update shop-prod size=l"},
+		{"create_preview", "create name=blog2 size=s type=phpmysql datacenter=1 duration=1m"},
 	} {
 		text := c.text
 		b.Run(c.name, func(b *testing.B) {
