@@ -1,27 +1,78 @@
 // Package approvals is paasbot's approvals engine: the flow of paid and
-// destructive operations (DESIGN.md §5).
+// destructive operations (DESIGN.md §5), safe against Gandi as it really
+// is, across crashes and replicas (§11).
 //
-//   - Propose validates a Plan the core built from a command, runs the
-//     same call as a Gandi dry run where there is one (a refusal is shown
-//     with its reasons, the exact DNS line for a missing TXT record, and
-//     nothing is stored), adds the instance's facts and the catalog price,
-//     stores the request and posts it through the Notifier for an approver
-//     (paid: create, update, renew) or answers with a private confirm
-//     button (restart, delete, vhost create and delete).
-//   - Approve, Deny and Cancel decide a pending request under the four-eyes
-//     policy (policy.go): with approvers configured, only a listed approver
-//     other than the requester may approve a paid request; otherwise the
-//     requester confirms their own.
-//   - The one real call runs exactly once: the store moves a request
-//     pending → approved → executing → done | failed by compare-and-set,
-//     whatever the clicks, retried envelopes and restarts. An answer that
-//     never came leaves the request interrupted for a person to check; it
-//     is never re-run.
-//   - The operations a call started are followed (follow.go) until they
-//     end, and the request's message is updated at each step.
-//   - Start (owned by cmd/paasbot) expires overdue requests, marks those a
-//     stopped process left executing as interrupted, resumes the follow-ups
-//     and runs the expiry sweep; Close stops and drains that work.
+// # Nothing that can bill before the approval
+//
+// Propose takes a Plan the core built from a command. Gandi's reference
+// documents "--dry-run" for paas.create and paas.vhost.create only, so
+// those are dry-run (a refusal is shown with its reasons, the exact DNS
+// line for a missing TXT record, and nothing is stored). paas.renew and
+// paas.update are never sent before the approval, in any form: a server
+// that ignored the flag would renew or resize, and bill. They are checked
+// here instead (validate.go): against the reference (RenewOptions'
+// duration and fixed; PaasUpdateParams' keys, types and enums), then
+// against paas.info (the instance exists, its state allows the call, the
+// change is not a no-op), and again just before the approved call leaves
+// (recheck: a renewal whose expiry moved meanwhile would bill twice). The
+// request shows current → new (the expiry a renewal gives) and the
+// catalog price or "price unknown", and says that Gandi has no dry run
+// for it. Everything up to the request costs at most two sequential
+// Gandi round trips: the handler's name resolution, then the dry run or
+// paas.info beside catalog.list (inspect.go). A dry run Gandi answers
+// with operations ran the call: it is recorded, audited as run WITHOUT
+// approval, followed, and its password delivered (unapproved.go).
+//
+// # Deciding, and running once
+//
+// Approve, Deny and Cancel decide a pending request under the four-eyes
+// policy (policy.go): with approvers configured, only a listed approver
+// other than the requester approves a paid request; otherwise the
+// requester confirms their own. A decision and its audit line are one
+// transaction (store.Decide). The request then moves by compare-and-set,
+// every move after the decision checked against the lease of the process
+// making it:
+//
+//	from                             to                             by
+//	pending                          approved (leased here)         Approve: store.Decide, with its audit line
+//	pending                          denied, cancelled, expired     Deny, Cancel, the sweep (Decide, ExpireDue)
+//	approved                         executing                      ClaimExecution
+//	executing                        executing, sent                MarkSent, just before the call leaves
+//	executing (checks failed)        failed                         nothing was sent
+//	executing, sent                  done | failed | interrupted    Gandi's answer: operations | a refusal | none
+//	done, followed                   done | failed                  the follow-up: its operations' end
+//	approved or executing, not sent  pending                        Recover, lease lapsed: offered again
+//	executing, sent                  interrupted                    Recover, lease lapsed: never re-run
+//	done, followed                   (taken over)                   Recover, lease lapsed: followed here now
+//
+// execute.go is the one real call: checks, a generated password delivered
+// privately to the requester before anything leaves (or the call is not
+// sent), MarkSent just before the request leaves, the call under its own
+// timeout (Config.CallTimeout, 2 minutes; the Gandi factory must let no
+// shorter default cut it), and the outcome recorded on a context detached
+// from the click and the envelope. Before MarkSent nothing was sent: a
+// failure fails the request saying so, a crash lets the next recovery
+// offer it again to its approvers. After it, only Gandi's refusal fails
+// the request; an answer that never came leaves it interrupted for a
+// person to check, and it is never re-run. The operations a call started
+// are followed (follow.go) until they end, and the request's message is
+// updated at each step; a follow-up whose lease another process took over
+// stops at its next save.
+//
+// # Leases, recovery and the sweep
+//
+// This process holds what it approved, executes and follows under leases
+// in the store (store.LeaseTTL, 30 s). Start (owned by cmd/paasbot) runs
+// Recover once, then until shutdown: the heartbeat that renews every lease
+// of this process (Config.HeartbeatEvery, 10 s); the recovery pass
+// (Config.RecoverEvery, 15 s) that settles the work of processes whose
+// leases lapsed and tells people (recover.go: offered again, interrupted,
+// follow-ups taken over); and the expiry sweep under the named lease
+// "approvals/sweep", so that one process at a time runs it (its steps,
+// sweepSteps, are where reminders join). A process starting beside a live
+// one interrupts nothing of it: nothing is decided by "whoever starts
+// first". Close stops all of it; follow-ups save their progress and the
+// next recovery resumes them.
 //
 // The engine imports neither Slack nor the core: it declares what it needs
 // of the store (Store), of Gandi (Client, one small interface per API

@@ -179,9 +179,10 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 		})
 	}
 	bg.Go(func() { db.RunJanitor(runCtx, janitorEvery) })
-	// The approvals: overdue requests expired, requests a stopped process
-	// left executing marked interrupted (never re-run) with their messages
-	// updated, follow-ups of executed requests resumed.
+	// The approvals: what stopped processes left (their leases lapsed)
+	// settled, never sent offered again, sent interrupted and never re-run,
+	// follow-ups taken over; then the heartbeat of this process's leases,
+	// the recovery pass and the expiry sweep run until runCtx ends.
 	if err := engine.Start(runCtx); err != nil {
 		return err
 	}

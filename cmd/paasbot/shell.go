@@ -123,8 +123,8 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	engine, scheduler, core := p.engine, p.sched, p.core
-	// Approvals: overdue requests expire, requests a stopped shell left
-	// executing are marked interrupted (never re-run), follow-ups resume.
+	// Approvals: what stopped processes left is settled (a live `paasbot
+	// run` on the same database keeps its own), overdue requests expire.
 	if err := engine.Start(ctx); err != nil {
 		return fmt.Errorf("start the approvals: %w", err)
 	}
