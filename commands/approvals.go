@@ -15,8 +15,8 @@ import (
 // their decisions to (*approvals.Engine implements it). Its errors are
 // *apperr.Error values for people, or internal ones.
 type Approvals interface {
-	// Propose dry-runs, stores and posts (or asks to confirm) plan p of
-	// by, made with by's own key.
+	// Propose checks (with Gandi's dry run where it has one), stores and
+	// posts (or asks to confirm) plan p of by, made with by's own key.
 	Propose(ctx context.Context, by approvals.Actor, key secret.Value, p approvals.Plan) (reply.Message, error)
 	// Approve, Deny and Cancel decide request id for by; Approve runs it.
 	Approve(ctx context.Context, by approvals.Actor, id int64) (reply.Message, error)

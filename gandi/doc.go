@@ -30,9 +30,14 @@
 // server's Retry-After (or RetryBackoff, doubling) but never more than
 // MaxRetryWait nor past the call's deadline; then, or at once for a write,
 // the error is a *RateLimitError carrying the wait. Writes (create,
-// update, renew, restart, delete, vhost create and delete, and the dry
-// runs of update and renew, whose flag the reference does not document)
-// are sent once whatever happens: a second send could bill twice.
+// update, renew, restart, delete, vhost create and delete) are sent once
+// whatever happens: a second send could bill twice.
+//
+// Dry runs: only those the reference documents, paas.create and
+// paas.vhost.create ("--dry-run" in their params). There is none for
+// paas.update and paas.renew: a server that ignored the flag there would
+// bill. A dry run answered with operations (the server ignored the flag
+// and ran the call) is a *DryRunIgnoredError carrying them.
 //
 // Paging: ListPages fetches the pages of a counted list with bounded
 // concurrency.

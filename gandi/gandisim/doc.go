@@ -22,7 +22,9 @@
 //   - "--dry-run": true validates without side effect and answers [] or
 //     the list of {attr, error, field, field_type, reason}; a vhost whose
 //     domain is not proven answers EC_TXT+EC_MISSINGMANDATORY with the
-//     same key paas.vhost.get_dns_entries gives;
+//     same key paas.vhost.get_dns_entries gives; with
+//     Options.IgnoreDryRun the flag is ignored and the call runs for real,
+//     as on a server that does not know it;
 //   - create, update, renew, restart, delete and vhost create/delete answer
 //     the operations of the reference; operations move BILL → WAIT → RUN →
 //     DONE on the injected clock (Options.Now, Options.OperationTime) and
