@@ -32,6 +32,11 @@ func (e *Engine) Approve(ctx context.Context, by Actor, id int64) (reply.Message
 	if a.State != store.StatePending {
 		return reply.Message{}, e.settled(ctx, a, p, nil)
 	}
+	// From the decision on, this process holds the request: it must take
+	// it to an end whatever happens to the click (a request left approved
+	// under a live lease would wait for this process to stop).
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordBudget)
+	defer cancel()
 	decided, err := e.cfg.Store.Decide(ctx, id, store.StateApproved, by.User, nil)
 	if err != nil {
 		return reply.Message{}, e.lostDecision(ctx, a, p, "approve", err)
