@@ -305,7 +305,10 @@ loop:
 
 // drain waits for the work in flight and the socket-mode loop, and returns
 // within DrainTimeout whatever they do: work gets DrainTimeout less a
-// grace, is then cancelled, and has the grace to notice; what still runs
+// grace (a quarter of it, at most a second), is then cancelled, and has
+// the grace to notice and to tell the people whose commands never started
+// (notices over HTTP, which a tenth of a short deadline could not carry on
+// a loaded machine); what still runs
 // after that is left behind (it only sees a cancelled context) rather than
 // holding Run past its promise. Events the socket-mode client still
 // delivers are dropped unacknowledged (Slack sends them again), so that it
@@ -319,7 +322,7 @@ func (s *Slack) drain(dispatched <-chan struct{}, cancelWork context.CancelFunc,
 		s.notices.wait()
 		close(drained)
 	}()
-	grace := min(time.Second, s.cfg.DrainTimeout/10)
+	grace := min(time.Second, s.cfg.DrainTimeout/4)
 	work := time.NewTimer(s.cfg.DrainTimeout - grace)
 	defer work.Stop()
 	var final <-chan time.Time // armed when work is cancelled

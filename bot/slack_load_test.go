@@ -340,7 +340,7 @@ func TestSlack_ShutdownTellsCommandsItCouldNotStart(t *testing.T) {
 		<-ctx.Done() // runs until the deadline cancels it
 		return reply.Message{Text: "cancelled"}
 	}}
-	h := newHarness(t, withCore(core), nil, func(c *SlackConfig) { c.Workers, c.DrainTimeout = 1, 300*time.Millisecond })
+	h := newHarness(t, withCore(core), nil, func(c *SlackConfig) { c.Workers, c.DrainTimeout = 1, time.Second })
 	h.slash("U1", "C1", "stuck")
 	<-started
 	queued := []string{h.slash("U2", "C1", "waits"), h.slash("U3", "C1", "waits too")}
