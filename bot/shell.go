@@ -154,14 +154,21 @@ func (s *Shell) readSecret(f *reply.Form) (string, error) {
 	if s.ReadSecret != nil {
 		return s.ReadSecret(prompt)
 	}
-	if s.Interactive {
-		s.write(prompt + "(visible as you type) ")
+	if !s.Interactive {
+		// The next piped line is the next command, not a key: reading
+		// it as one would send a command to Gandi as a key, or leave a
+		// key in a script for the next reader of its input.
+		return "", errPipedSecret
 	}
+	s.write(prompt + "(visible as you type) ")
 	if !s.lines.Scan() {
 		return "", errors.New("no input for " + strings.TrimSuffix(prompt, ": "))
 	}
 	return strings.TrimSpace(s.lines.Text()), nil
 }
+
+// errPipedSecret is login without a key when the input is a pipe.
+var errPipedSecret = errors.New("in a pipe, login takes its key on the line: login --apikey KEY (or start the shell with --apikey KEY)")
 
 func (s *Shell) print(m reply.Message) {
 	out := RenderPlain(m)

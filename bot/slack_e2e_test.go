@@ -77,7 +77,7 @@ func newE2EWith(t *testing.T, o e2eOptions) *e2e {
 		core, err := commands.New(commands.Config{Store: db, Approvals: engine, Notifier: p, Logger: p.logger,
 			Gandi: func(key secret.Value) commands.Gandi {
 				c := client(key)
-				return commands.Gandi{PaaS: c.PaaS, Vhosts: c.Vhosts, Snapshots: c.Snapshots, Types: c.Types, Version: c.Version}
+				return commands.FromClient(c)
 			}})
 		if err != nil {
 			t.Fatal(err)

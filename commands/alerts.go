@@ -160,6 +160,16 @@ func runAlertsAdd(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	if err != nil {
 		return reply.Message{}, &apperr.Error{Code: apperr.EINVALID, Message: human.Sentence(err.Error()), Err: err}
 	}
+	// A second report of one kind in one channel is most often a slip
+	// (the same add twice): it is added, and the reply says so.
+	var twins []string
+	if existing, err := c.cfg.Store.Subscriptions(ctx, sub.Team); err == nil {
+		for _, x := range existing {
+			if x.Channel == sub.Channel && x.Kind == sub.Kind {
+				twins = append(twins, "#"+strconv.FormatInt(x.ID, 10))
+			}
+		}
+	}
 	id, err := c.cfg.Store.CreateSubscription(ctx, sub)
 	if err != nil {
 		return reply.Message{}, fmt.Errorf("create subscription: %w", err)
@@ -183,6 +193,11 @@ func runAlertsAdd(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 			"Your Gandi key scans the account; if it goes away the report pauses until someone runs `alerts takeover " + strconv.FormatInt(id, 10) + "`.",
 			"`alerts run " + strconv.FormatInt(id, 10) + "` posts it now. paasbot must be a member of the channel to post there.",
 		},
+	}
+	if len(twins) > 0 {
+		m.Tone = reply.Warning
+		m.Notes = append([]string{fmt.Sprintf("⚠ This channel already gets a %s report (alert %s): it will get both. `alerts remove %s` removes the older one.",
+			sub.Kind, strings.Join(twins, ", "), strings.TrimPrefix(twins[0], "#"))}, m.Notes...)
 	}
 	return m, nil
 }

@@ -93,6 +93,7 @@ func (c *Core) commandTables() [][]*CommandSpec {
 		c.vhostCommands(),
 		c.snapshotCommands(),
 		c.typeCommands(),
+		c.referenceCommands(),
 		c.approvalCommands(),
 		c.auditCommands(),
 		c.alertCommands(),

@@ -181,6 +181,13 @@ func TestAlertsCommands_AddListRunRemove(t *testing.T) {
 	if err != nil || len(entries) != 4 || entries[0].Action != "alerts.remove" {
 		t.Errorf("audit = %+v, %v", entries, err)
 	}
+	// The same report twice in one channel: added, and said.
+	m = e.as(alertsAlice, `alerts add snapshots #backups`)
+	if m.Tone != reply.Warning {
+		t.Errorf("a duplicate subscription is not warned of: %s", testutil.Text(m))
+	}
+	mustContain(t, m, "already gets a snapshots report (alert #3)", "alerts remove 3")
+	mustContain(t, e.as(alertsAlice, "alerts add upgrade #backups"), "Alert #5 added")
 }
 
 func TestAlertsCommands_Refused(t *testing.T) {

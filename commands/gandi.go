@@ -50,7 +50,39 @@ type Gandi struct {
 	Snapshots Snapshots
 	Types     Types
 	Version   Version
+	// Datacenters, SnapshotProfiles and Operations are not in the PaaS
+	// reference; Gandi's own CLI calls them, and so do the commands and
+	// forms that name what create's datacenter= and snapshot-profile= take.
+	Datacenters      Datacenters
+	SnapshotProfiles SnapshotProfiles
+	Operations       Operations
 }
 
 // GandiFactory returns the API with apiKey.
 type GandiFactory func(apiKey secret.Value) Gandi
+
+// Datacenters is what the handlers ask of hosting.datacenter.list
+// (*gandi.DatacenterService): the ids create's datacenter= takes.
+type Datacenters interface {
+	List(ctx context.Context, opts *gandi.DatacenterListOptions) ([]gandi.Datacenter, error)
+}
+
+// SnapshotProfiles is what the handlers ask of paas.snapshotprofile.list
+// (*gandi.SnapshotProfileService): the ids snapshot-profile= takes.
+type SnapshotProfiles interface {
+	List(ctx context.Context, opts *gandi.SnapshotProfileListOptions) ([]gandi.SnapshotProfile, error)
+}
+
+// Operations is what the handlers ask of operation.*
+// (*gandi.OperationService).
+type Operations interface {
+	Count(ctx context.Context, opts *gandi.OperationListOptions) (int, error)
+	List(ctx context.Context, opts *gandi.OperationListOptions) ([]gandi.Operation, error)
+	Info(ctx context.Context, id int) (*gandi.Operation, error)
+}
+
+// FromClient is the Gandi API of one *gandi.Client, every field set.
+func FromClient(c *gandi.Client) Gandi {
+	return Gandi{PaaS: c.PaaS, Vhosts: c.Vhosts, Snapshots: c.Snapshots, Types: c.Types, Version: c.Version,
+		Datacenters: c.Datacenters, SnapshotProfiles: c.SnapshotProfiles, Operations: c.Operations}
+}

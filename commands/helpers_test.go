@@ -74,8 +74,7 @@ func Wire(t testing.TB, w Wiring) (*Core, *approvals.Engine) {
 	}
 	core, err := New(Config{Store: st, Approvals: engine, Notifier: w.Notifier, Now: w.Now, Logger: w.Logger, Alerts: w.Alerts,
 		Gandi: func(k secret.Value) Gandi {
-			c := w.Client(k)
-			return Gandi{PaaS: c.PaaS, Vhosts: c.Vhosts, Snapshots: c.Snapshots, Types: c.Types, Version: c.Version}
+			return FromClient(w.Client(k))
 		}})
 	if err != nil {
 		t.Fatal(err)

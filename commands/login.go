@@ -14,6 +14,11 @@ import (
 	"github.com/paasbot/paasbot/store"
 )
 
+// gandiKeyLen is the length of every Gandi API key (the v3 keys of the
+// XML-RPC API): a key of another length is a copy-paste slip, told before
+// Gandi is asked.
+const gandiKeyLen = 24
+
 // FormLogin is the ID of the form that collects an API key.
 const FormLogin = "login"
 
@@ -70,6 +75,9 @@ func (c *Core) SubmitForm(ctx context.Context, s Submission) (msg reply.Message,
 	}
 	if len(typed) > 200 || strings.ContainsFunc(typed, func(r rune) bool { return r <= ' ' || r > '~' }) {
 		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "That does not look like a Gandi API key (printable characters, no spaces).")
+	}
+	if n := len(typed); n != gandiKeyLen {
+		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "Gandi API keys are %d characters; this one has %d. Copy the whole key from Gandi's account settings.", gandiKeyLen, n)
 	}
 	key := secret.Value(typed)
 	v, err := c.cfg.Gandi(key).Version.Info(ctx)

@@ -70,7 +70,7 @@ func pageSized(call *Call, sortFields []string, perPage int) (gandi.Page, error)
 			}
 			field = f
 		}
-		field = strings.ToLower(strings.TrimSpace(field))
+		field = sortAlias(strings.ToLower(strings.TrimSpace(field)), sortFields)
 		ok := false
 		for _, f := range sortFields {
 			ok = ok || f == field
@@ -81,6 +81,27 @@ func pageSized(call *Call, sortFields []string, perPage int) (gandi.Page, error)
 		p.SortBy = field + dir
 	}
 	return p, nil
+}
+
+// sortAliases are the words people use for the API's date fields, each
+// with the fields it may mean, in order; the first a listing sorts by wins.
+var sortAliases = map[string][]string{
+	"expires": {"date_end"}, "expiry": {"date_end"}, "expiration": {"date_end"}, "end": {"date_end"},
+	"created": {"date_created", "date_creation", "date_start"}, "creation": {"date_creation", "date_created", "date_start"},
+	"start": {"date_start"}, "started": {"date_start"},
+}
+
+// sortAlias is the sort field that field means among sortFields
+// ("expires" → "date_end"), or field itself.
+func sortAlias(field string, sortFields []string) string {
+	for _, f := range sortAliases[field] {
+		for _, sf := range sortFields {
+			if f == sf {
+				return f
+			}
+		}
+	}
+	return field
 }
 
 // maxRow is the largest row number a page may reach: Gandi reads page and
@@ -220,13 +241,18 @@ func countAnswer(n int, err error, noun, suffix string) (reply.Message, error) {
 // instanceScope narrows a vhost or snapshot listing to the instance named
 // by the command's first word, if any (one paas.list call); otherwise it
 // keeps paasID, which paas_id= may have set.
-func (c *Core) instanceScope(ctx context.Context, call *Call, paasID int) (int, error) {
+// The instance's name, when the command gave it, is added to names so
+// that the rows need no call to name it.
+func (c *Core) instanceScope(ctx context.Context, call *Call, paasID int, names map[int]string) (int, error) {
 	if call.Arg(0) == "" {
 		return paasID, nil
 	}
 	ref, err := resolveInstance(ctx, c.client(call).PaaS, call.Arg(0), false)
 	if err != nil {
 		return paasID, err
+	}
+	if ref.Name != "" && names != nil {
+		names[ref.ID] = ref.Name
 	}
 	return ref.ID, nil
 }

@@ -32,6 +32,7 @@ func (c *Core) paidCommands() []*CommandSpec {
 				{Name: "fixed", Kind: KindBool, Switch: true, Help: "annual commitment"},
 				{Name: "zone-alter", Aliases: []string{"zone_alter"}, Kind: KindBool, Switch: true, Help: "let Gandi add the vhosts to your zone"},
 				{Name: "override", Kind: KindBool, Switch: true, Help: "replace existing DNS records (with zone-alter)"},
+				{Name: "same-name", Kind: KindBool, Switch: true, Help: "create it even if an instance already has this name"},
 			},
 			Examples: []string{"create name=blog size=s type=phpmysql datacenter=1 duration=1m vhosts=blog.example.com"}},
 		{Name: "update", Summary: "change an instance (paid; asks for approval)", Paid: true, Args: instanceArg, Run: runUpdate,
@@ -72,6 +73,11 @@ func runCreate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 	if p.Override && !p.ZoneAlter {
 		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "override only acts with zone-alter; add zone-alter or drop override.")
 	}
+	if !call.Bool("same-name") {
+		if m, err := c.sameName(ctx, call, p.Name); m != nil || err != nil {
+			return derefMsg(m), err
+		}
+	}
 	summary := []reply.Field{
 		{Label: "Name", Value: p.Name}, {Label: "Size", Value: string(p.Size)}, {Label: "Type", Value: string(p.Type)},
 		{Label: "Datacenter", Value: strconv.Itoa(p.DatacenterID)}, {Label: "Duration", Value: p.Duration + commitment(p.Fixed)},
@@ -84,6 +90,32 @@ func runCreate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 	}
 	summary = append(summary, reply.Field{Label: "Password", Value: "generated at creation, sent to you privately"})
 	return c.propose(ctx, call, approvals.Plan{Action: approvals.ActionCreate, Target: p.Name, Create: &p, Summary: summary, GeneratePassword: true})
+}
+
+// sameName asks for a confirmation when an instance of the account is
+// already named name (one paas.list {name} call): two instances of one
+// name are legal at Gandi, but every later command naming it is then
+// ambiguous, and the second is most often a double submission. The answer
+// is nil when no instance has the name.
+func (c *Core) sameName(ctx context.Context, call *Call, name string) (*reply.Message, error) {
+	found, err := c.client(call).PaaS.List(ctx, &gandi.PaasListOptions{PaasCountOptions: gandi.PaasCountOptions{Name: gandi.Strings{name}}})
+	if err != nil {
+		return nil, apperr.FromGandi(err, "")
+	}
+	if len(found) == 0 {
+		return nil, nil
+	}
+	again := call.Line.String() + " same-name"
+	return &reply.Message{Tone: reply.Warning,
+		Text:    fmt.Sprintf("You already have an instance named %s (#%d). A second one makes every command naming %s ambiguous; create it anyway?", quoteWord(name), found[0].ID, quoteWord(name)),
+		Buttons: []reply.Button{{Label: "Create a second " + name, Action: "cmd", Value: again, Command: again}}}, nil
+}
+
+func derefMsg(m *reply.Message) reply.Message {
+	if m == nil {
+		return reply.Message{}
+	}
+	return *m
 }
 
 func commitment(fixed bool) string {

@@ -1,6 +1,7 @@
 package commands
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/paasbot/paasbot/secret"
@@ -16,5 +17,12 @@ func quoteWord(s string) string {
 	if secret.HoldsAPIKey(s) {
 		return secret.KeyWord
 	}
+	if r := []rune(s); len(r) > maxQuoted {
+		// A pasted paragraph is not echoed whole: its start says which.
+		return strconv.Quote(string(r[:maxQuoted-1])+"…") + fmt.Sprintf(" (%d characters)", len(r))
+	}
 	return strconv.Quote(s)
 }
+
+// maxQuoted is the longest word quoted back whole.
+const maxQuoted = 40

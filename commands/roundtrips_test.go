@@ -31,8 +31,8 @@ func TestRoundTrips(t *testing.T) {
 		{"count", 1, 1},                   // paas.count
 		{"info " + id, 1, 1},              // paas.info
 		{"info shop-prod", 2, 2},          // paas.list {name}, then paas.info
-		{"vhost list", 2, 1},              // paas.vhost.count beside paas.vhost.list
-		{"snapshot list", 2, 1},           // paas.snapshot.count beside paas.snapshot.list
+		{"vhost list", 3, 2},              // paas.vhost.count beside paas.vhost.list, then paas.list {id} names their instances
+		{"snapshot list", 3, 2},           // paas.snapshot.count beside paas.snapshot.list, then paas.list {id} names their instances
 		{"types", 2, 1},                   // paas.type.count beside paas.type.list
 		{"vhost list shop-prod", 3, 2},    // paas.list {name}, then count beside list
 		{"snapshot list shop-prod", 3, 2}, // paas.list {name}, then count beside list
@@ -42,7 +42,7 @@ func TestRoundTrips(t *testing.T) {
 		{"renew shop-prod duration=12m", 3, 2},                                    // paas.list {name}, then paas.info beside catalog.list
 		{"renew " + id + " duration=1m", 3, 2},                                    // paas.info, then paas.info beside catalog.list
 		{"update shop-prod size=l", 2, 2},                                         // paas.list {name}, then paas.info
-		{"create name=blog2 size=s type=phpmysql datacenter=1 duration=1m", 2, 1}, // the dry run beside catalog.list
+		{"create name=blog2 size=s type=phpmysql datacenter=1 duration=1m", 3, 2}, // paas.list {name} (a second of that name?), then the dry run beside catalog.list
 	}
 	for _, tt := range tests {
 		t.Run(tt.command, func(t *testing.T) {

@@ -38,7 +38,7 @@ func (c *Core) snapshotCommands() []*CommandSpec {
 	}
 }
 
-func (c *Core) snapshotFilters(ctx context.Context, call *Call) (gandi.SnapshotListOptions, error) {
+func (c *Core) snapshotFilters(ctx context.Context, call *Call, names map[int]string) (gandi.SnapshotListOptions, error) {
 	var o gandi.SnapshotListOptions
 	o.Name = call.String("name")
 	if s := call.String("~name"); s != "" {
@@ -50,13 +50,14 @@ func (c *Core) snapshotFilters(ctx context.Context, call *Call) (gandi.SnapshotL
 	o.DateCreated = call.String("date_created")
 	o.DateCreatedBefore = call.String("<date_created")
 	o.DateCreatedAfter = call.String(">date_created")
-	id, err := c.instanceScope(ctx, call, o.PaasID)
+	id, err := c.instanceScope(ctx, call, o.PaasID, names)
 	o.PaasID = id
 	return o, err
 }
 
 func runSnapshotList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	o, err := c.snapshotFilters(ctx, call)
+	names := map[int]string{}
+	o, err := c.snapshotFilters(ctx, call, names)
 	if err != nil {
 		return reply.Message{}, err
 	}
@@ -66,26 +67,42 @@ func runSnapshotList(ctx context.Context, c *Core, call *Call) (reply.Message, e
 	gc, now := c.client(call), c.now()
 	return listing[gandi.Snapshot]{
 		count: func(ctx context.Context) (int, error) { return gc.Snapshots.Count(ctx, &o) },
-		page:  func(ctx context.Context) ([]gandi.Snapshot, error) { return gc.Snapshots.List(ctx, &o) },
-		noun:  "snapshot", none: "No snapshots" + scopeSuffix(call), title: "Snapshots" + trimDot(scopeSuffix(call)),
-		table: func(items []gandi.Snapshot) *reply.Table { return snapshotTable(now, items) },
+		page: func(ctx context.Context) ([]gandi.Snapshot, error) {
+			items, err := gc.Snapshots.List(ctx, &o)
+			if err == nil {
+				var ids []int
+				for _, s := range items {
+					if s.Source != nil {
+						ids = append(ids, s.Source.PaasID)
+					}
+				}
+				instanceNamesOf(ctx, gc.PaaS, ids, names)
+			}
+			return items, err
+		},
+		noun: "snapshot", none: "No snapshots" + scopeSuffix(call), title: "Snapshots" + trimDot(scopeSuffix(call)),
+		table: func(items []gandi.Snapshot) *reply.Table { return snapshotTable(now, items, names) },
 	}.answer(ctx, call, o.Page)
 }
 
-func snapshotTable(now time.Time, items []gandi.Snapshot) *reply.Table {
-	t := &reply.Table{Columns: []string{"id", "name", "instance", "type", "size", "taken", ""}, Align: []bool{true, false, true, false, true, false, false}}
+func snapshotTable(now time.Time, items []gandi.Snapshot, names map[int]string) *reply.Table {
+	t := &reply.Table{Columns: []string{"id", "name", "instance", "type", "size", "taken", ""}, Align: []bool{true, false, false, false, true, false, false}, Key: 1}
 	for _, s := range items {
 		inst, age := "—", ""
 		if s.Source != nil {
-			inst = strconv.Itoa(s.Source.PaasID)
+			inst = instanceName(s.Source.PaasID, names)
 		}
 		if s.DateCreated != nil {
 			age = human.RelDays(human.DaysUntil(now, *s.DateCreated))
 		}
-		t.Rows = append(t.Rows, []string{strconv.Itoa(s.ID), s.Name, inst, s.Type, strconv.Itoa(s.Size), human.DateTime(s.DateCreated), age})
+		t.Rows = append(t.Rows, []string{strconv.Itoa(s.ID), s.Name, inst, s.Type, snapshotSize(s.Size), human.DateTime(s.DateCreated), age})
 	}
 	return t
 }
+
+// snapshotSize writes a snapshot's size with its unit: megabytes, the
+// unit of every disk size of the reference.
+func snapshotSize(mb int) string { return strconv.Itoa(mb) + " MB" }
 
 func trimDot(s string) string {
 	if len(s) > 0 && s[len(s)-1] == '.' {
@@ -95,7 +112,7 @@ func trimDot(s string) string {
 }
 
 func runSnapshotCount(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	o, err := c.snapshotFilters(ctx, call)
+	o, err := c.snapshotFilters(ctx, call, nil)
 	if err != nil {
 		return reply.Message{}, err
 	}
@@ -111,10 +128,12 @@ func runSnapshotInfo(ctx context.Context, c *Core, call *Call) (reply.Message, e
 	}
 	f := []reply.Field{
 		{Label: "Name", Value: human.OrDash(s.Name)}, {Label: "Type", Value: human.OrDash(s.Type)},
-		{Label: "Size", Value: strconv.Itoa(s.Size)}, {Label: "Taken", Value: human.DateTime(s.DateCreated)},
+		{Label: "Size", Value: snapshotSize(s.Size)}, {Label: "Taken", Value: human.DateTime(s.DateCreated)},
 	}
 	if s.Source != nil {
-		f = append(f, reply.Field{Label: "Instance", Value: "#" + strconv.Itoa(s.Source.PaasID)},
+		names := map[int]string{}
+		instanceNamesOf(ctx, c.client(call).PaaS, []int{s.Source.PaasID}, names)
+		f = append(f, reply.Field{Label: "Instance", Value: instanceName(s.Source.PaasID, names)},
 			reply.Field{Label: "Datacenter", Value: strconv.Itoa(s.Source.DatacenterID)},
 			reply.Field{Label: "Disk state", Value: human.OrDash(s.Source.State)})
 	}

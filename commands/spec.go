@@ -258,7 +258,7 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 		return nil
 	}
 	usage := func() string { return " Usage: `" + usageLine(spec) + "`." }
-	for _, a := range args {
+	for ai, a := range args {
 		switch a.Kind {
 		case Flag:
 			name := strings.ToLower(a.Key)
@@ -292,9 +292,16 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 				}
 				continue
 			}
+			if p, ok := keyIndex[name]; ok && ai+1 < len(args) && args[ai+1].Kind == Word {
+				// "state running": a key written as two words.
+				return nil, apperr.Errorf(apperr.EINVALID, "Did you mean `%s=%s`? Options are written key=value.%s", p.Name, strings.Trim(quoteWord(args[ai+1].Value), `"`), usage())
+			}
 			i := len(call.args)
 			if i >= len(spec.Args) {
 				hint := didYouMean(name, switchNames(spec))
+				if hint == "" {
+					hint = valueOfKey(spec, a.Value)
+				}
 				if hint == "" && len(spec.Keys) > 0 {
 					hint = " Options are written key=value."
 				}
@@ -330,6 +337,26 @@ func bind(spec *CommandSpec, line Line, args []Arg) (*Call, error) {
 		return nil, apperr.Errorf(apperr.EINVALID, "`%s` needs %s.%s", spec.Name, strings.Join(missing, " "), usage())
 	}
 	return call, nil
+}
+
+// valueOfKey is the did-you-mean of a bare word that is a valid value of
+// exactly one of spec's non-switch keys ("renew x 12m": duration=12m),
+// else "".
+func valueOfKey(spec *CommandSpec, word string) string {
+	var found []string
+	for i := range spec.Keys {
+		p := &spec.Keys[i]
+		if p.Switch || p.Kind == KindString || p.Kind == KindStrings {
+			continue // anything is a string: no hint
+		}
+		if _, err := convert(p, word); err == nil {
+			found = append(found, p.Name+"="+word)
+		}
+	}
+	if len(found) != 1 {
+		return ""
+	}
+	return " Did you mean `" + strings.Trim(quoteWord(found[0]), `"`) + "`?"
 }
 
 func switchNames(spec *CommandSpec) []string {

@@ -48,7 +48,8 @@ func TestBind_Errors(t *testing.T) {
 		{"expiry quiet=maybe", "on or off"},
 		{"expiry ids=1,x", "whole numbers"},
 		{"expiry days=soon", "number of days"},
-		{"expiry duration=0m", "number of months"},
+		{"expiry duration=0m", "1 to 120 months"},
+		{"expiry duration=121m", "1 to 120 months"},
 		{"expiry --quite", "Did you mean `quiet`?"},
 	}
 	for _, tt := range tests {

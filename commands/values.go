@@ -1,7 +1,9 @@
 package commands
 
 import (
+	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -72,6 +74,9 @@ func convert(p *Param, raw string) (any, error) {
 		return t, nil
 	case KindDuration:
 		d, err := parseGandiDuration(v)
+		if errors.Is(err, errDurationBounds) {
+			return nil, fmt.Errorf("%s %s is out of bounds: %w", p.Name, quoteWord(raw), err)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%s must be a number of months such as 1m or 12m (or years: 1y), not %s", p.Name, quoteWord(raw))
 		}
@@ -93,7 +98,38 @@ func checkEnum(p *Param, v string) (string, error) {
 			return e, nil
 		}
 	}
-	return "", fmt.Errorf("%s is not a valid %s.%s Valid: %s", quoteWord(v), strings.TrimLeft(p.Name, "<>~"), didYouMean(lv, p.Enum), strings.Join(p.Enum, ", "))
+	name := strings.TrimLeft(p.Name, "<>~")
+	if len(p.Enum) > maxListed {
+		return "", fmt.Errorf("%s is not a valid %s.%s Closest: %s (%d in all).", quoteWord(v), name, didYouMean(lv, p.Enum), strings.Join(closest(lv, p.Enum, maxListed), ", "), len(p.Enum))
+	}
+	return "", fmt.Errorf("%s is not a valid %s.%s Valid: %s", quoteWord(v), name, didYouMean(lv, p.Enum), strings.Join(p.Enum, ", "))
+}
+
+// maxListed is how many valid values an error lists: a list of 57 types
+// is not read, ten of the closest are.
+const maxListed = 10
+
+// closest returns at most n of candidates, nearest to s by edit distance
+// first (a shared prefix counting as near), ties in their given order.
+func closest(s string, candidates []string, n int) []string {
+	type scored struct {
+		c string
+		d int
+	}
+	all := make([]scored, 0, len(candidates))
+	for _, c := range candidates {
+		d := editDistance(s, strings.ToLower(c))
+		if s != "" && strings.HasPrefix(strings.ToLower(c), s) {
+			d = 0
+		}
+		all = append(all, scored{c, d})
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].d < all[j].d })
+	var out []string
+	for _, x := range all[:min(n, len(all))] {
+		out = append(out, x.c)
+	}
+	return out
 }
 
 func splitList(v string) []string {
@@ -126,11 +162,21 @@ func parseDate(v string) (string, error) {
 // parseGandiDuration reads "12m", "1y", "3" (months) into Gandi's "Nm".
 func parseGandiDuration(v string) (string, error) {
 	n, mult, err := countOf(v, 'm', 'y', 12)
-	if err != nil || n <= 0 || n*mult > 120 {
+	if err != nil {
 		return "", fmt.Errorf("bad duration")
+	}
+	if n <= 0 || n > maxMonths || n*mult > maxMonths {
+		return "", errDurationBounds
 	}
 	return strconv.Itoa(n*mult) + "m", nil
 }
+
+// maxMonths bounds a Gandi duration: ten years.
+const maxMonths = 120
+
+// errDurationBounds is a duration that reads as months but is out of
+// bounds, said with the bounds.
+var errDurationBounds = fmt.Errorf("a duration is 1 to %d months (1m to %dm, or 1y to %dy)", maxMonths, maxMonths, maxMonths/12)
 
 // countOf reads a whole number written bare or with the unit suffix one
 // (a multiplier of 1) or other (a multiplier of mult), in any case:

@@ -51,7 +51,7 @@ func (c *Core) vhostCommands() []*CommandSpec {
 	}
 }
 
-func (c *Core) vhostFilters(ctx context.Context, call *Call) (gandi.VhostListOptions, error) {
+func (c *Core) vhostFilters(ctx context.Context, call *Call, names map[int]string) (gandi.VhostListOptions, error) {
 	var o gandi.VhostListOptions
 	o.Name = call.String("name")
 	if s := call.String("~name"); s != "" {
@@ -63,13 +63,14 @@ func (c *Core) vhostFilters(ctx context.Context, call *Call) (gandi.VhostListOpt
 	o.DateCreation = call.String("date_creation")
 	o.DateCreationBefore = call.String("<date_creation")
 	o.DateCreationAfter = call.String(">date_creation")
-	id, err := c.instanceScope(ctx, call, o.PaasID)
+	id, err := c.instanceScope(ctx, call, o.PaasID, names)
 	o.PaasID = id
 	return o, err
 }
 
 func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	o, err := c.vhostFilters(ctx, call)
+	names := map[int]string{}
+	o, err := c.vhostFilters(ctx, call, names)
 	if err != nil {
 		return reply.Message{}, err
 	}
@@ -79,13 +80,23 @@ func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	gc := c.client(call)
 	return listing[gandi.Vhost]{
 		count: func(ctx context.Context) (int, error) { return gc.Vhosts.Count(ctx, &o) },
-		page:  func(ctx context.Context) ([]gandi.Vhost, error) { return gc.Vhosts.List(ctx, &o) },
-		noun:  "virtual host", none: "No virtual hosts" + strings.TrimSuffix(scopeSuffix(call), ".") + ".",
+		page: func(ctx context.Context) ([]gandi.Vhost, error) {
+			items, err := gc.Vhosts.List(ctx, &o)
+			if err == nil {
+				var ids []int
+				for _, v := range items {
+					ids = append(ids, v.PaasID)
+				}
+				instanceNamesOf(ctx, gc.PaaS, ids, names)
+			}
+			return items, err
+		},
+		noun: "virtual host", none: "No virtual hosts" + strings.TrimSuffix(scopeSuffix(call), ".") + ".",
 		title: "Virtual hosts" + strings.TrimSuffix(scopeSuffix(call), "."),
 		table: func(items []gandi.Vhost) *reply.Table {
-			t := &reply.Table{Columns: []string{"fqdn", "instance", "state", "created"}, Align: []bool{false, true, false, false}}
+			t := &reply.Table{Columns: []string{"fqdn", "instance", "state", "created"}}
 			for _, v := range items {
-				t.Rows = append(t.Rows, []string{v.Name, strconv.Itoa(v.PaasID), v.State, human.Date(v.DateCreation)})
+				t.Rows = append(t.Rows, []string{v.Name, instanceName(v.PaasID, names), v.State, human.Date(v.DateCreation)})
 			}
 			return t
 		},
@@ -100,7 +111,7 @@ func scopeSuffix(call *Call) string {
 }
 
 func runVhostCount(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	o, err := c.vhostFilters(ctx, call)
+	o, err := c.vhostFilters(ctx, call, nil)
 	if err != nil {
 		return reply.Message{}, err
 	}
@@ -109,12 +120,15 @@ func runVhostCount(ctx context.Context, c *Core, call *Call) (reply.Message, err
 }
 
 func runVhostInfo(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
-	v, err := c.client(call).Vhosts.Info(ctx, call.Arg(0))
+	gc := c.client(call)
+	v, err := gc.Vhosts.Info(ctx, call.Arg(0))
 	if err != nil {
 		return reply.Message{}, apperr.FromGandi(err, fmt.Sprintf("no virtual host %s in your account", quoteWord(call.Arg(0))))
 	}
+	names := map[int]string{}
+	instanceNamesOf(ctx, gc.PaaS, []int{v.PaasID}, names)
 	return reply.Message{Title: v.Name, Fields: []reply.Field{
-		{Label: "Instance", Value: "#" + strconv.Itoa(v.PaasID)},
+		{Label: "Instance", Value: instanceName(v.PaasID, names)},
 		{Label: "State", Value: human.OrDash(v.State)},
 		{Label: "Created", Value: human.Date(v.DateCreation)},
 		{Label: "Certificate", Value: certLine(v.CertID)},

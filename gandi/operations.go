@@ -21,9 +21,15 @@ func (s *OperationService) Info(ctx context.Context, id int) (*Operation, error)
 }
 
 // Count answers operation.count: the number of operations matching opts
-// (nil: all of the account's).
+// (nil: all of the account's). Page is not sent: operation.count refuses
+// the paging keys, and a listing passes the same options to both calls.
 func (s *OperationService) Count(ctx context.Context, opts *OperationListOptions) (int, error) {
 	var n int
+	if opts != nil {
+		o := *opts
+		o.Page = Page{}
+		opts = &o
+	}
 	err := s.c.read(ctx, "operation.count", &n, optArgs(opts)...)
 	return orZero(n, err)
 }

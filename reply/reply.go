@@ -64,6 +64,9 @@ type Table struct {
 	Rows    [][]string
 	// Align holds one entry per column; true right-aligns it (numbers).
 	Align []bool
+	// Key is the column that names a row (shown first and in bold where a
+	// transport lays rows out as lines rather than aligned columns).
+	Key int
 }
 
 // ButtonStyle suggests how prominent a button is.

@@ -49,7 +49,7 @@ func newGandiClients(endpoint string, h *http.Client, opts ...gandi.Option) gand
 
 func (g gandiClients) forCommands(key secret.Value) commands.Gandi {
 	c := g(key)
-	return commands.Gandi{PaaS: c.PaaS, Vhosts: c.Vhosts, Snapshots: c.Snapshots, Types: c.Types, Version: c.Version}
+	return commands.FromClient(c)
 }
 
 // forApprovals bounds each call by timeout when given (the paid call's

@@ -1,0 +1,66 @@
+package commands
+
+import (
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/paasbot/paasbot/reply"
+)
+
+// TestHandle_ForgivingInput: each slip a newcomer makes gets the line they
+// meant, or the bounds, and never a wall of values.
+func TestHandle_ForgivingInput(t *testing.T) {
+	e := setup(t, 3)
+	for _, tc := range []struct {
+		line string
+		want []string
+	}{
+		{"list state running", []string{"Did you mean `state=running`?"}},
+		{"renew shop-prod 12m", []string{"Did you mean `duration=12m`?"}},
+		{"renew shop-prod duration=200m", []string{"1 to 120 months"}},
+		{"list type=phpmysq", []string{"Did you mean `phpmysql`?", "(57 in all)"}},
+		{"info " + strings.Repeat("x", 300), []string{"…\" (300 characters)"}},
+	} {
+		t.Run(tc.line[:min(len(tc.line), 30)], func(t *testing.T) {
+			m := e.run(t, tc.line)
+			wantErr(t, m, tc.want...)
+			if strings.Count(m.Text, ",") > 12 {
+				t.Errorf("error lists too much: %s", m.Text)
+			}
+		})
+	}
+	// sort=expires is date_end: the page comes back sorted by expiry.
+	got := column(e.run(t, "list sort=expires"), "expires")
+	if len(got) != 3 || !sort.StringsAreSorted(got) {
+		t.Errorf("list sort=expires: expiries %v, want 3 in order", got)
+	}
+}
+
+// TestHandle_CreateSameNameAsks: a create naming an existing instance asks
+// first (nothing proposed), and its button proposes it.
+func TestHandle_CreateSameNameAsks(t *testing.T) {
+	e := setup(t, 3)
+	m := e.run(t, "create name=shop-prod size=s type=phpmysql datacenter=1 duration=1m")
+	if m.Tone != reply.Warning || len(m.Buttons) != 1 || !strings.HasSuffix(m.Buttons[0].Value, " same-name") {
+		t.Fatalf("create of an existing name: %+v", m)
+	}
+	if p, _ := e.db.PendingApprovals(t.Context(), testTeam); len(p) != 0 {
+		t.Fatalf("%d requests proposed before the confirmation", len(p))
+	}
+	wantOK(t, e.core.Click(t.Context(), Click{Team: testTeam, User: alice, Channel: "C1", Action: "cmd", Value: m.Buttons[0].Value}))
+	if p, _ := e.db.PendingApprovals(t.Context(), testTeam); len(p) != 1 {
+		t.Fatalf("%d requests proposed after the confirmation, want 1", len(p))
+	}
+}
+
+func TestSubmitForm_KeyLength(t *testing.T) {
+	e := setup(t, 1)
+	_, err := e.core.SubmitForm(t.Context(), Submission{Team: testTeam, User: "UNEW", FormID: FormLogin, Value: "abc123"})
+	if err == nil || !strings.Contains(err.Error(), "Gandi API keys are 24 characters; this one has 6") {
+		t.Fatalf("short key: %v", err)
+	}
+	if n := e.sim.Calls("version.info"); n != 0 {
+		t.Errorf("a key of the wrong length was sent to Gandi (%d calls)", n)
+	}
+}
