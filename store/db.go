@@ -18,6 +18,13 @@ type DB struct {
 	now    func() time.Time
 	log    *slog.Logger
 	holder string
+	// leaseTTL is how long a lease of this holder lasts after its last
+	// renewal (LeaseTTL unless WithLeaseTTL).
+	leaseTTL time.Duration
+	// inspect (Inspect) reads the schema version instead of migrating,
+	// and found is what it read.
+	inspect bool
+	found   Schema
 }
 
 // Option configures Open.
@@ -36,6 +43,15 @@ func WithLogger(l *slog.Logger) Option { return func(d *DB) { d.log = l } }
 // name a process in tests or logs. Two DBs that share a holder are one
 // process to the lease model: neither recovers the other's work.
 func WithHolder(h string) Option { return func(d *DB) { d.holder = h } }
+
+// WithLeaseTTL sets how long this holder's leases last after their last
+// renewal (default LeaseTTL, 30 s; at most that, DESIGN §11). A shorter
+// one lets another process take a dead one's work over sooner, and needs
+// Heartbeat and Recover called correspondingly more often (HeartbeatEvery
+// and RecoverEvery scaled by ttl / LeaseTTL: see LeaseTimings). Replicas
+// sharing a database should use the same value. ttl <= 0 keeps the
+// default.
+func WithLeaseTTL(ttl time.Duration) Option { return func(d *DB) { d.leaseTTL = ttl } }
 
 // Open opens the database named by pathOrURL, applies the migrations it
 // lacks, and checks the secret against the check value stored at first
@@ -66,6 +82,9 @@ func Open(ctx context.Context, pathOrURL string, secret Secret, opts ...Option) 
 	if d.holder == "" {
 		d.holder = NewHolder()
 	}
+	if d.leaseTTL <= 0 {
+		d.leaseTTL = LeaseTTL
+	}
 	keys, err := newKeyring(secret)
 	if err != nil {
 		return nil, err
@@ -83,16 +102,70 @@ func Open(ctx context.Context, pathOrURL string, secret Secret, opts ...Option) 
 }
 
 // init is the first work of every Open: the migrations, then the secret
-// check. It is safe to repeat.
+// check. It is safe to repeat. For Inspect it changes nothing: it reads
+// the schema version and checks the secret when there is one to check.
 func (d *DB) init(ctx context.Context) error {
 	ms, err := loadMigrations(migrationFS, d.dl)
 	if err != nil {
 		return fmt.Errorf("store: embedded migrations: %w", err)
 	}
+	if d.inspect {
+		return d.inspectSchema(ctx, len(ms))
+	}
 	if err := migrate(ctx, d.db, ms, d.now, d.log); err != nil {
 		return d.openError(err)
 	}
 	return d.checkSecret(ctx)
+}
+
+// Schema is what Inspect found of a database's schema.
+type Schema struct {
+	Engine  string // "sqlite" or "postgres"
+	Name    string // the file, or the URL without its password
+	Version int    // the migrations applied (0: an empty database)
+	Known   int    // the migrations this paasbot has; Open applies Known - Version
+}
+
+// Current reports whether the schema is the one this paasbot runs.
+func (s Schema) Current() bool { return s.Version == s.Known }
+
+// Inspect connects to the database named by pathOrURL and reads its
+// schema version, changing nothing (no migration, no secret check value
+// written), for `paasbot run --check`: the connection works, the schema
+// is not newer than this paasbot (ErrNewerSchema), and the secret opens
+// it when it has keys to open (ErrWrongSecret). An older schema, or an
+// empty database, is not an error: Open migrates it. A SQLite file that
+// does not exist is created, as Open would (check for it first to avoid
+// that). Errors are those of Open, one line each.
+func Inspect(ctx context.Context, pathOrURL string, secret Secret) (Schema, error) {
+	d, err := Open(ctx, pathOrURL, secret, func(d *DB) { d.inspect = true })
+	if err != nil {
+		return Schema{}, err
+	}
+	defer d.Close()
+	return d.found, nil
+}
+
+func (d *DB) inspectSchema(ctx context.Context, known int) error {
+	v, err := schemaVersion(ctx, d.db, d.dl)
+	if err != nil {
+		return d.openError(err)
+	}
+	if v > known {
+		return d.openError(newerSchema(v, known))
+	}
+	d.found = Schema{Engine: d.dl.Name, Name: d.path, Version: v, Known: known}
+	if v == 0 {
+		return nil
+	}
+	var n int
+	if err := d.db.QueryRowContext(ctx, `SELECT count(*) FROM meta WHERE key = 'secret_check'`).Scan(&n); err != nil {
+		return d.openError(err)
+	}
+	if n == 0 {
+		return nil // migrated, never opened to the end: Open writes the check
+	}
+	return d.verifySecret(ctx, d.db, false)
 }
 
 // openError turns what the engine says about a bad database into one line

@@ -97,7 +97,7 @@ func (d *DB) Decide(ctx context.Context, id int64, to ApprovalState, actor strin
 			where, wargs = where+` AND expires_at <= ?`, append(wargs, now)
 		case StateApproved:
 			set += `, decided_by = ?, decided_at = ?, holder = ?, lease_until = ?`
-			args = append(args, actor, now, d.holder, nanos(d.now().Add(LeaseTTL)))
+			args = append(args, actor, now, d.holder, nanos(d.now().Add(d.leaseTTL)))
 			where, wargs = where+` AND expires_at > ?`, append(wargs, now)
 		default:
 			set += `, decided_by = ?, decided_at = ?`

@@ -78,6 +78,10 @@
 // taken over within 45 s, and a process starting beside a live one
 // interrupts nothing of it: nothing is decided by "whoever starts first".
 //
+// WithLeaseTTL shortens the leases of one DB (LeaseTimings gives the
+// heartbeat and recovery periods that go with it), for a faster take-over
+// or for tests; replicas sharing a database should agree on it.
+//
 // Leases compare expiry times written by one process's clock with
 // another's: keep the clocks of replicas within a few seconds (NTP). A
 // holder must end every request it holds (done, failed, interrupted), even

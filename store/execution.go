@@ -26,7 +26,7 @@ func (d *DB) ClaimExecution(ctx context.Context, id int64) error {
 	now := d.now()
 	res, err := d.db.ExecContext(ctx, `UPDATE approvals SET state = ?, holder = ?, lease_until = ?, updated_at = ?
 		WHERE id = ? AND state = ? AND (holder = ? OR holder = '')`,
-		StateExecuting, d.holder, nanos(now.Add(LeaseTTL)), nanos(now), id, StateApproved, d.holder)
+		StateExecuting, d.holder, nanos(now.Add(d.leaseTTL)), nanos(now), id, StateApproved, d.holder)
 	if err != nil {
 		return fmt.Errorf("store: approval %d: claim for execution: %w", id, err)
 	}
@@ -53,7 +53,7 @@ func (d *DB) MarkSent(ctx context.Context, id int64) error {
 	now := nanos(d.now())
 	res, err := d.db.ExecContext(ctx, `UPDATE approvals SET sent_at = COALESCE(sent_at, ?), lease_until = ?, updated_at = ?
 		WHERE id = ? AND state = ? AND holder = ? AND lease_until > ?`,
-		now, nanos(d.now().Add(LeaseTTL)), now, id, StateExecuting, d.holder, now)
+		now, nanos(d.now().Add(d.leaseTTL)), now, id, StateExecuting, d.holder, now)
 	if err != nil {
 		return fmt.Errorf("store: approval %d: mark sent: %w", id, err)
 	}
@@ -80,7 +80,7 @@ func (d *DB) FinishHeld(ctx context.Context, id int64, result json.RawMessage) e
 	now := nanos(d.now())
 	return d.held(ctx, id, heldChange{what: "finish", from: StateExecuting, to: StateDone,
 		set:  `result = ?, sent_at = COALESCE(sent_at, ?), lease_until = ?`,
-		args: []any{nullJSON(result), now, nanos(d.now().Add(LeaseTTL))}, noteKind: NoteDone, note: string(result)})
+		args: []any{nullJSON(result), now, nanos(d.now().Add(d.leaseTTL))}, noteKind: NoteDone, note: string(result)})
 }
 
 // FailHeld moves a request this holder executes to failed (Gandi refused
@@ -111,7 +111,7 @@ func (d *DB) ProgressHeld(ctx context.Context, id int64, progress json.RawMessag
 		return invalidf("progress of approval %d is not JSON", id)
 	}
 	c := heldChange{what: "progress", from: StateDone, to: StateDone, following: true,
-		set: `progress = ?, lease_until = ?`, args: []any{nullJSON(progress), nanos(d.now().Add(LeaseTTL))},
+		set: `progress = ?, lease_until = ?`, args: []any{nullJSON(progress), nanos(d.now().Add(d.leaseTTL))},
 		noteKind: NoteProgress, note: string(progress)}
 	if done {
 		c.set, c.args = `progress = ?, follow_done = TRUE, holder = '', lease_until = 0`, []any{nullJSON(progress)}

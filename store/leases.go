@@ -26,6 +26,22 @@ const (
 	RecoverEvery   = 15 * time.Second
 )
 
+// LeaseTimings returns the periods that go with a lease of ttl: the
+// heartbeat every ttl/3 and the recovery pass every ttl/2, the ratios of
+// LeaseTTL, HeartbeatEvery and RecoverEvery, so that a dead holder's work
+// is taken over within 1.5 × ttl. ttl <= 0 or above LeaseTTL gives the
+// defaults.
+func LeaseTimings(ttl time.Duration) (heartbeat, recover time.Duration) {
+	if ttl <= 0 || ttl >= LeaseTTL {
+		return HeartbeatEvery, RecoverEvery
+	}
+	return ttl / 3, ttl / 2
+}
+
+// LeaseTTL is how long this DB's leases last after their last renewal
+// (WithLeaseTTL; LeaseTTL by default).
+func (d *DB) LeaseTTL() time.Duration { return d.leaseTTL }
+
 // ErrLeaseLost: a change that requires holding a lease found it held by
 // another process, or by none (it lapsed and was taken over or
 // recovered). The caller must stop the work the lease covered. The error
@@ -98,7 +114,7 @@ func (d *DB) Heartbeat(ctx context.Context) (Renewed, error) {
 	err := d.inTx(ctx, func(tx *sqlTx) error {
 		r = Renewed{}
 		now := d.now()
-		until := nanos(now.Add(LeaseTTL))
+		until := nanos(now.Add(d.leaseTTL))
 		counts := []struct {
 			n *int
 			q string
@@ -148,7 +164,7 @@ func (d *DB) AcquireLease(ctx context.Context, name string) (bool, error) {
 		ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, lease_until = excluded.lease_until,
 			acquired_at = CASE WHEN leases.holder = excluded.holder THEN leases.acquired_at ELSE excluded.acquired_at END
 		WHERE leases.holder = excluded.holder OR leases.lease_until <= ?`,
-		name, d.holder, nanos(now.Add(LeaseTTL)), nanos(now), nanos(now))
+		name, d.holder, nanos(now.Add(d.leaseTTL)), nanos(now), nanos(now))
 	if err != nil {
 		return false, fmt.Errorf("store: acquire lease %q: %w", name, err)
 	}
@@ -164,7 +180,7 @@ func (d *DB) AcquireLease(ctx context.Context, name string) (bool, error) {
 // or nobody does: stop the work it covered.
 func (d *DB) RenewLease(ctx context.Context, name string) error {
 	res, err := d.db.ExecContext(ctx, `UPDATE leases SET lease_until = ? WHERE name = ? AND holder = ?`,
-		nanos(d.now().Add(LeaseTTL)), name, d.holder)
+		nanos(d.now().Add(d.leaseTTL)), name, d.holder)
 	if err != nil {
 		return fmt.Errorf("store: renew lease %q: %w", name, err)
 	}

@@ -273,3 +273,76 @@ func TestOpen_OddPath(t *testing.T) {
 		}
 	}
 }
+
+// TestInspect reads a database's schema without changing it, for `run
+// --check`: what it reports of each state, and that it writes nothing.
+func TestInspect(t *testing.T) {
+	ctx := context.Background()
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		known := len(mustMigrations(t, e))
+		tests := []struct {
+			name    string
+			prepare func(t *testing.T, db *testDB) // nil: an empty database
+			secret  func(db *testDB) Secret
+			want    int   // the version found
+			wantErr error // nil: no error
+		}{
+			{"empty database", nil, nil, 0, nil},
+			{"current", func(*testing.T, *testDB) {}, nil, known, nil},
+			{"older", func(t *testing.T, db *testDB) {
+				db.exec(t, `DELETE FROM schema_migrations WHERE version = ?`, known)
+			}, nil, known - 1, nil},
+			{"newer", func(t *testing.T, db *testDB) {
+				db.exec(t, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', 0)`)
+			}, nil, 0, ErrNewerSchema},
+			{"wrong secret", func(*testing.T, *testDB) {}, func(*testDB) Secret { return mustSecret(t) }, 0, ErrWrongSecret},
+		}
+		for _, tc := range tests {
+			t.Run(tc.name, func(t *testing.T) {
+				dsn := storetest.NewDatabase(t, e)
+				sec := mustSecret(t)
+				if tc.prepare != nil {
+					db, err := Open(ctx, dsn, sec)
+					if err != nil {
+						t.Fatal(err)
+					}
+					tc.prepare(t, &testDB{DB: db, dsn: dsn, secret: sec})
+					db.Close()
+				}
+				if tc.secret != nil {
+					sec = tc.secret(nil)
+				}
+				got, err := Inspect(ctx, dsn, sec)
+				if !errors.Is(err, tc.wantErr) {
+					t.Fatalf("Inspect = %+v, %v; want %v", got, err, tc.wantErr)
+				}
+				if err != nil {
+					if strings.Contains(err.Error(), "\n") {
+						t.Errorf("error of more than one line: %q", err)
+					}
+					return
+				}
+				if got.Version != tc.want || got.Known != known || got.Engine != string(e) || got.Current() != (tc.want == known) {
+					t.Errorf("Inspect = %+v, want version %d of %d on %s", got, tc.want, known, e)
+				}
+				again, err := Inspect(ctx, dsn, sec)
+				if err != nil || again.Version != got.Version {
+					t.Errorf("a second Inspect found %+v, %v: the first changed the database", again, err)
+				}
+			})
+		}
+	})
+}
+
+func mustMigrations(t *testing.T, e storetest.Engine) []migration {
+	t.Helper()
+	dl := sqliteDialect()
+	if e == storetest.Postgres {
+		dl = postgresDialect()
+	}
+	ms, err := loadMigrations(migrationFS, dl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ms
+}

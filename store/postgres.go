@@ -65,6 +65,15 @@ func (d *DB) initPostgres(ctx context.Context) error {
 	return d.init(ctx)
 }
 
+// DisplayName names the database pathOrURL for logs and messages: a
+// SQLite path as given, a PostgreSQL URL without its password.
+func DisplayName(pathOrURL string) string {
+	if IsPostgres(pathOrURL) {
+		return displayURL(pathOrURL)
+	}
+	return pathOrURL
+}
+
 // displayURL is rawURL without its password (in the user part or the
 // query), to name the database in errors and logs.
 func displayURL(rawURL string) string {

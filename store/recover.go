@@ -83,7 +83,7 @@ func (d *DB) Recover(ctx context.Context, opts RecoverOptions) (Recovered, error
 		r.TakenOver, err = d.updateReturning(ctx, tx,
 			`holder = ?, lease_until = ?`,
 			`state = ? AND follow_done = FALSE AND lease_until <= ? AND holder <> ?`,
-			d.holder, nanos(now.Add(LeaseTTL)), StateDone, n, d.holder)
+			d.holder, nanos(now.Add(d.leaseTTL)), StateDone, n, d.holder)
 		if err != nil {
 			return err
 		}

@@ -60,7 +60,7 @@ func (d *DB) ClaimSlotLeased(ctx context.Context, subID int64, slot time.Time) (
 		WHERE subscription_runs.finished_at IS NULL AND subscription_runs.posting_at IS NULL
 			AND subscription_runs.message_ts = '' AND subscription_runs.holder <> ''
 			AND subscription_runs.lease_until <= ?`,
-		nanos(slot), nanos(now), d.holder, nanos(now.Add(LeaseTTL)), subID, nanos(now))
+		nanos(slot), nanos(now), d.holder, nanos(now.Add(d.leaseTTL)), subID, nanos(now))
 	if err != nil {
 		return false, fmt.Errorf("store: claim slot of subscription %d: %w", subID, err)
 	}
@@ -77,7 +77,7 @@ func (d *DB) BeginSlotPost(ctx context.Context, subID int64, slot time.Time) err
 	now := nanos(d.now())
 	res, err := d.db.ExecContext(ctx, `UPDATE subscription_runs SET posting_at = COALESCE(posting_at, ?), lease_until = ?
 		WHERE subscription_id = ? AND slot = ? AND holder = ? AND finished_at IS NULL AND lease_until > ?`,
-		now, nanos(d.now().Add(LeaseTTL)), subID, nanos(slot), d.holder, now)
+		now, nanos(d.now().Add(d.leaseTTL)), subID, nanos(slot), d.holder, now)
 	if err != nil {
 		return fmt.Errorf("store: begin posting slot of subscription %d: %w", subID, err)
 	}

@@ -135,3 +135,80 @@ func TestDB_ClaimSlotLeased(t *testing.T) {
 		})
 	})
 }
+
+// TestDB_SlotOutcomeIsTheHolders: once another process took a claim over,
+// the first can neither finish nor release it (its late outcome would
+// hide the new holder's run, or let the slot run a third time).
+func TestDB_SlotOutcomeIsTheHolders(t *testing.T) {
+	ctx := context.Background()
+	slot := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		db := openTestDB(t, e)
+		b := db.second(t, "process-B")
+		sid := mustSubscribe(t, db, newSubscription())
+		if ok, _ := db.ClaimSlotLeased(ctx, sid, slot); !ok {
+			t.Fatal("claim")
+		}
+		lapse(db)
+		if ok, _ := b.ClaimSlotLeased(ctx, sid, slot); !ok {
+			t.Fatal("take-over")
+		}
+		if err := db.FinishSlot(ctx, sid, slot, "error: scan"); !errors.Is(err, ErrLeaseLost) {
+			t.Errorf("the first holder finishes B's claim: %v", err)
+		}
+		if err := db.ReleaseSlot(ctx, sid, slot); !errors.Is(err, ErrLeaseLost) {
+			t.Errorf("the first holder releases B's claim: %v", err)
+		}
+		if r, _ := db.SlotRun(ctx, sid, slot); r.Holder != "process-B" || r.FinishedAt != nil {
+			t.Fatalf("claim after the first holder's attempts: %+v", r)
+		}
+		if err := b.FinishSlot(ctx, sid, slot, "posted"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.FinishSlot(ctx, sid, slot.Add(time.Hour), "posted"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("finish of a slot never claimed: %v", err)
+		}
+	})
+}
+
+// TestDB_WithLeaseTTL: a shorter lease lapses sooner, for every kind of
+// lease, and LeaseTimings scales the heartbeat and recovery with it.
+func TestDB_WithLeaseTTL(t *testing.T) {
+	ctx := context.Background()
+	slot := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	eachEngine(t, func(t *testing.T, e storetest.Engine) {
+		db := openTestDB(t, e)
+		short, err := Open(ctx, db.dsn, db.secret, WithClock(db.clock.Now), WithHolder("process-S"), WithLeaseTTL(3*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = short.Close() })
+		if short.LeaseTTL() != 3*time.Second || db.LeaseTTL() != LeaseTTL {
+			t.Fatalf("LeaseTTL = %v and %v", short.LeaseTTL(), db.LeaseTTL())
+		}
+		sid := mustSubscribe(t, db, newSubscription())
+		if ok, _ := short.ClaimSlotLeased(ctx, sid, slot); !ok {
+			t.Fatal("claim")
+		}
+		if ok, _ := short.AcquireLease(ctx, "alerts/test"); !ok {
+			t.Fatal("acquire")
+		}
+		db.clock.Advance(3*time.Second + time.Millisecond)
+		if ok, _ := db.ClaimSlotLeased(ctx, sid, slot); !ok {
+			t.Error("a claim of a 3 s lease was not lapsed after 3 s")
+		}
+		if ok, _ := db.AcquireLease(ctx, "alerts/test"); !ok {
+			t.Error("a named 3 s lease was not lapsed after 3 s")
+		}
+	})
+	for _, tc := range []struct{ ttl, hb, rec time.Duration }{
+		{0, HeartbeatEvery, RecoverEvery},
+		{LeaseTTL, HeartbeatEvery, RecoverEvery},
+		{time.Hour, HeartbeatEvery, RecoverEvery},
+		{3 * time.Second, time.Second, 1500 * time.Millisecond},
+	} {
+		if hb, rec := LeaseTimings(tc.ttl); hb != tc.hb || rec != tc.rec {
+			t.Errorf("LeaseTimings(%v) = %v, %v; want %v, %v", tc.ttl, hb, rec, tc.hb, tc.rec)
+		}
+	}
+}

@@ -173,42 +173,47 @@ func (d *DB) LastSlot(ctx context.Context, subID int64) (slot time.Time, ok bool
 }
 
 // FinishSlot records the outcome of a claimed slot ("posted", "empty",
-// "error: …"). ErrNotFound if that slot was never claimed.
+// "error: …"). A claim of ClaimSlotLeased is finished only by its holder:
+// ErrLeaseLost when another process took it over (its outcome is that
+// process's to record). ErrNotFound if that slot was never claimed.
 func (d *DB) FinishSlot(ctx context.Context, subID int64, slot time.Time, outcome string) error {
 	res, err := d.db.ExecContext(ctx, `UPDATE subscription_runs SET outcome = ?, finished_at = ?
-		WHERE subscription_id = ? AND slot = ?`, outcome, nanos(d.now()), subID, nanos(slot))
+		WHERE subscription_id = ? AND slot = ? AND (holder = '' OR holder = ?)`, outcome, nanos(d.now()), subID, nanos(slot), d.holder)
 	if err != nil {
 		return fmt.Errorf("store: finish slot of subscription %d: %w", subID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("store: slot %s of subscription %d: %w", slot.UTC().Format(time.RFC3339), subID, ErrNotFound)
+		return d.slotLost(ctx, subID, slot)
 	}
 	return nil
 }
 
 // ReleaseSlot gives back a claim whose run never finished (paasbot was
 // stopping while it scanned), so that the slot is claimable again and the
-// catch-up after a restart posts it, once. A finished slot, or one whose
-// first message was recorded (RecordSlotMessage), is never released: it
+// catch-up after a restart, or another replica's next tick, posts it,
+// once. Its holder may release it after BeginSlotPost when it knows its
+// post never left (cancelled before it was sent). A finished slot, or one
+// that recorded its first message (RecordSlotMessage), is never released: it
 // is ErrConflict and stays as it is, so a slot that was posted cannot be
-// posted twice. ErrNotFound if the slot was never claimed.
+// posted twice. A claim of ClaimSlotLeased is released only by its
+// holder (ErrLeaseLost otherwise). ErrNotFound if the slot was never
+// claimed.
 func (d *DB) ReleaseSlot(ctx context.Context, subID int64, slot time.Time) error {
 	res, err := d.db.ExecContext(ctx, `DELETE FROM subscription_runs
-		WHERE subscription_id = ? AND slot = ? AND finished_at IS NULL AND message_ts = ''`, subID, nanos(slot))
+		WHERE subscription_id = ? AND slot = ? AND finished_at IS NULL AND message_ts = ''
+			AND (holder = '' OR holder = ?)`, subID, nanos(slot), d.holder)
 	if err != nil {
 		return fmt.Errorf("store: release slot of subscription %d: %w", subID, err)
 	}
 	if n, _ := res.RowsAffected(); n == 1 {
 		return nil
 	}
-	var one int
-	err = d.db.QueryRowContext(ctx, `SELECT 1 FROM subscription_runs WHERE subscription_id = ? AND slot = ?`,
-		subID, nanos(slot)).Scan(&one)
-	switch {
-	case errors.Is(err, sql.ErrNoRows):
-		return fmt.Errorf("store: slot %s of subscription %d: %w", slot.UTC().Format(time.RFC3339), subID, ErrNotFound)
-	case err != nil:
-		return fmt.Errorf("store: release slot of subscription %d: %w", subID, err)
+	r, err := d.SlotRun(ctx, subID, slot)
+	if err != nil {
+		return err
+	}
+	if r.Holder != "" && r.Holder != d.holder {
+		return d.slotLost(ctx, subID, slot)
 	}
 	return fmt.Errorf("store: slot %s of subscription %d already finished or posted: %w", slot.UTC().Format(time.RFC3339), subID, ErrConflict)
 }
