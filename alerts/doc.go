@@ -15,8 +15,13 @@
 //     claims each slot in the store before posting (so a restart or a
 //     second replica never posts a slot twice), and posts through a Poster
 //     that the transport implements (which keeps to the channel's pace).
-//     The head message's reference is what a replica records on its claim
-//     (see Scheduler.postReport).
+//     A claim is held under the process's lease in the store: just before
+//     its first message the claim is made final (store.BeginSlotPost) and
+//     that message's ts recorded on it. A process that stops before that
+//     leaves a claim whose lease lapses; another replica takes it over
+//     (TakeOverLapsed, every RecoverEvery) and posts the slot, once. A
+//     claim that began posting is never taken over: a slot is posted at
+//     most once across replicas, even when one dies mid-report.
 //
 // The package imports neither Slack nor the commands core. It declares
 // what it needs of the store (Store), of Gandi (Gandi: the PaaS and

@@ -50,7 +50,6 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("alerts: list subscriptions: %w", err)
 	}
-	type owner struct{ team, user string }
 	groups := map[owner][]due{}
 	var order []owner
 	for _, sub := range subs {
@@ -67,6 +66,19 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
 		}
 		groups[o] = append(groups[o], d)
 	}
+	for _, o := range order {
+		s.markRunning(groups[o])
+	}
+	s.runGroups(ctx, order, groups)
+	return nil
+}
+
+// owner is the team and user whose key scans for a group of subscriptions.
+type owner struct{ team, user string }
+
+// runGroups runs each owner's due subscriptions, MaxConcurrency owners at
+// a time, and returns when all are done.
+func (s *Scheduler) runGroups(ctx context.Context, order []owner, groups map[owner][]due) {
 	sem := make(chan struct{}, s.cfg.MaxConcurrency)
 	var wg sync.WaitGroup
 	for _, o := range order {
@@ -74,11 +86,35 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
 		wg.Add(1)
 		go func(team, user string, list []due) {
 			defer func() { <-sem; wg.Done() }()
+			defer s.unmarkRunning(list)
 			s.runOwner(ctx, team, user, list)
 		}(o.team, o.user, groups[o])
 	}
 	wg.Wait()
-	return nil
+}
+
+// markRunning records that this process is about to run list's slots;
+// unmarkRunning that it is done with them (finished, released or lost).
+func (s *Scheduler) markRunning(list []due) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range list {
+		s.running[keyOf(d.sub.ID, d.slot)] = true
+	}
+}
+
+func (s *Scheduler) unmarkRunning(list []due) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, d := range list {
+		delete(s.running, keyOf(d.sub.ID, d.slot))
+	}
+}
+
+func (s *Scheduler) isRunning(subID int64, slot time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.running[keyOf(subID, slot)]
 }
 
 // dueAt reports whether sub has a slot due at now.
@@ -103,7 +139,7 @@ func (s *Scheduler) dueAt(ctx context.Context, sub store.Subscription, now time.
 	}
 	last, ok, err := s.cfg.Store.LastSlot(ctx, sub.ID)
 	if err != nil {
-		s.log.Error("read last slot", "subscription", sub.ID, "err", err)
+		s.logFailure(ctx, "read last slot", err, "subscription", sub.ID)
 		return due{}, false
 	}
 	if ok && !last.Before(slot) {
@@ -131,8 +167,9 @@ func (s *Scheduler) parseSub(sub store.Subscription) (Schedule, Params, error) {
 	return sched, params, err
 }
 
-// runOwner claims the slots of one owner's due subscriptions, scans the
-// account once and posts each report. Panics are recovered and logged.
+// runOwner claims the slots of one owner's due subscriptions (taking over
+// those whose process stopped before posting), scans the account once and
+// posts each report. Panics are recovered and logged.
 func (s *Scheduler) runOwner(ctx context.Context, team, user string, list []due) {
 	var claimed []due
 	defer func() {
@@ -144,9 +181,9 @@ func (s *Scheduler) runOwner(ctx context.Context, team, user string, list []due)
 		}
 	}()
 	for _, d := range list {
-		won, err := s.cfg.Store.ClaimSlot(ctx, d.sub.ID, d.slot)
+		won, err := s.cfg.Store.ClaimSlotLeased(ctx, d.sub.ID, d.slot)
 		if err != nil {
-			s.log.Error("claim slot", "subscription", d.sub.ID, "err", err)
+			s.logFailure(ctx, "claim slot", err, "subscription", d.sub.ID)
 			continue
 		}
 		s.markDone(d.sub.ID, d.slot) // won or lost, this slot is taken
@@ -198,20 +235,26 @@ func (s *Scheduler) scanFor(ctx context.Context, team, user string, list []due) 
 }
 
 // deliver builds one subscription's report from the shared scan, posts it
-// (unless empty and quiet) and records the outcome. A panic while posting
-// is recovered here so that the owner's other reports still go out.
+// (unless empty and quiet) and records the outcome. Just before the first
+// message it makes the claim final (BeginSlotPost: from then on no other
+// process takes it over), and records that message's ts as soon as it is
+// posted. A claim another process took over meanwhile (this one's lease
+// lapsed) posts nothing here. A panic while posting is recovered here so
+// that the owner's other reports still go out.
 func (s *Scheduler) deliver(ctx context.Context, d due, acct *Account) {
 	outcome := "error: internal"
-	stopped := false
+	stopped, lost := false, false
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("alerts delivery panicked", "subscription", d.sub.ID, "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
 		}
-		if stopped {
+		switch {
+		case lost:
+		case stopped:
 			s.release(ctx, []due{d})
-			return
+		default:
+			s.finish(ctx, d, outcome)
 		}
-		s.finish(ctx, d, outcome)
 	}()
 	rep := build(Kind(d.sub.Kind), acct, s.cfg.Now(), d.sched.Location(), d.params)
 	if rep.Empty && d.params.Quiet {
@@ -224,17 +267,30 @@ func (s *Scheduler) deliver(ctx context.Context, d due, acct *Account) {
 		stopped = true
 		return
 	}
-	// head is the slot's first message once posted: what a replica
-	// records on its claim (store.RecordSlotMessage) so that no other
-	// replica posts the slot again.
-	head, err := s.postReport(ctx, d.sub.Channel, withFooter(rep.Posting(), d.sub, d.sched))
+	if err := s.cfg.Store.BeginSlotPost(ctx, d.sub.ID, d.slot); err != nil {
+		if errors.Is(err, store.ErrLeaseLost) {
+			lost = true
+			s.log.Warn("alert slot taken over by another process before posting; not posted here", "subscription", d.sub.ID, "err", err)
+			return
+		}
+		// Without the mark, a take-over could post the slot again:
+		// post nothing, and say so in the run log.
+		s.logFailure(ctx, "begin posting alert slot", err, "subscription", d.sub.ID)
+		outcome = "error: store"
+		return
+	}
+	head, err := s.postReport(ctx, d.sub.Channel, withFooter(rep.Posting(), d.sub, d.sched), func(head reply.Ref) {
+		if err := s.cfg.Store.RecordSlotMessage(context.WithoutCancel(ctx), d.sub.ID, d.slot, head.ID); err != nil {
+			s.log.Error("record the slot's first message", "subscription", d.sub.ID, "first_message", head.ID, "err", err)
+		}
+	})
 	if err != nil {
 		var pe *postError
 		if errors.As(err, &pe) && pe.sent == 0 && ctx.Err() != nil {
 			stopped = true // nothing reached the channel: give the slot back
 			return
 		}
-		s.log.Error("post report", "subscription", d.sub.ID, "channel", d.sub.Channel, "first_message", head.ID, "err", err)
+		s.logFailure(ctx, "post report", err, "subscription", d.sub.ID, "channel", d.sub.Channel, "first_message", head.ID)
 		outcome = "error: post failed"
 		return
 	}
@@ -284,12 +340,16 @@ func (e *postError) Unwrap() error { return e.err }
 // postReport posts p's head in channel, then each reply in its thread, in
 // order, stopping at the first failure (a *postError). It returns the
 // head's reference as soon as the head is posted, also with an error
-// after it: the slot's first message.
-func (s *Scheduler) postReport(ctx context.Context, channel string, p Posting) (reply.Ref, error) {
+// after it: the slot's first message, which it hands to posted (when not
+// nil) before the replies.
+func (s *Scheduler) postReport(ctx context.Context, channel string, p Posting, posted func(head reply.Ref)) (reply.Ref, error) {
 	total := 1 + len(p.Replies)
 	head, err := s.cfg.Poster.Post(ctx, channel, p.Head)
 	if err != nil {
 		return reply.Ref{}, &postError{sent: 0, total: total, err: err}
+	}
+	if posted != nil {
+		posted(head)
 	}
 	for i, m := range p.Replies {
 		if _, err := s.cfg.Poster.PostThread(ctx, head, m); err != nil {
@@ -321,8 +381,16 @@ func (s *Scheduler) release(ctx context.Context, list []due) {
 	}
 }
 
+// finish records the outcome of d's slot, under a short context of its
+// own when the run's has ended (what was posted must be recorded).
 func (s *Scheduler) finish(ctx context.Context, d due, outcome string) {
-	if err := s.cfg.Store.FinishSlot(ctx, d.sub.ID, d.slot, outcome); err != nil {
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	defer cancel()
+	err := s.cfg.Store.FinishSlot(fctx, d.sub.ID, d.slot, outcome)
+	switch {
+	case errors.Is(err, store.ErrLeaseLost):
+		s.log.Warn("alert slot taken over by another process; its outcome is that one's", "subscription", d.sub.ID, "err", err)
+	case err != nil:
 		s.log.Error("finish slot", "subscription", d.sub.ID, "err", err)
 	}
 }

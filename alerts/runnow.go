@@ -87,7 +87,7 @@ func (s *Scheduler) RunNow(ctx context.Context, subID int64) error {
 		return &ScanError{Reason: scanFailureReason(err), Err: err}
 	}
 	rep := build(Kind(sub.Kind), acct, s.cfg.Now(), sched.Location(), params)
-	if _, err := s.postReport(ctx, sub.Channel, withFooter(rep.Posting(), *sub, sched)); err != nil {
+	if _, err := s.postReport(ctx, sub.Channel, withFooter(rep.Posting(), *sub, sched), nil); err != nil {
 		return &PostError{Channel: sub.Channel, Err: err}
 	}
 	if s.cfg.Metrics != nil {

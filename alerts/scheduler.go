@@ -17,11 +17,26 @@ import (
 
 // Store is what the scheduler needs from the database; *store.DB
 // implements it.
+//
+// A slot is claimed under the process's lease (ClaimSlotLeased), which
+// the store's Heartbeat renews for every lease of the process at once:
+// cmd/paasbot's approvals engine runs that heartbeat, so the scheduler
+// runs none of its own.
 type Store interface {
 	Subscriptions(ctx context.Context, team string) ([]store.Subscription, error)
 	Subscription(ctx context.Context, id int64) (*store.Subscription, error)
 	APIKey(ctx context.Context, id store.Identity) (secret.Value, store.KeyMeta, error)
-	ClaimSlot(ctx context.Context, subID int64, slot time.Time) (bool, error)
+	// ClaimSlotLeased claims a slot (or takes over one whose holder
+	// stopped before posting anything) and reports whether this process
+	// won it.
+	ClaimSlotLeased(ctx context.Context, subID int64, slot time.Time) (bool, error)
+	// BeginSlotPost makes the claim final just before its first message
+	// (store.ErrLeaseLost: another process took it over; post nothing).
+	BeginSlotPost(ctx context.Context, subID int64, slot time.Time) error
+	// RecordSlotMessage records the ts of the slot's first message.
+	RecordSlotMessage(ctx context.Context, subID int64, slot time.Time, ts string) error
+	// LapsedSlots lists the claims whose holder stopped before posting.
+	LapsedSlots(ctx context.Context) ([]store.SlotRun, error)
 	LastSlot(ctx context.Context, subID int64) (time.Time, bool, error)
 	FinishSlot(ctx context.Context, subID int64, slot time.Time, outcome string) error
 	// ReleaseSlot deletes a claim whose run never finished, so that the
@@ -70,6 +85,10 @@ type Config struct {
 	// DefaultTZ is the zone of subscriptions stored without one
 	// (PAASBOT_TZ; "" = UTC).
 	DefaultTZ string
+	// RecoverEvery is how often Start looks for claims whose process
+	// stopped before posting (TakeOverLapsed); default
+	// store.RecoverEvery, 15 s.
+	RecoverEvery time.Duration
 }
 
 // Scheduler runs the subscriptions of a store: it finds the slots due,
@@ -88,10 +107,22 @@ type Scheduler struct {
 	// when its own deadline passes.
 	cancelRuns context.CancelFunc
 	badSubs    map[int64]string // subscriptions whose stored schedule no longer parses, logged once
-	// done caches, per subscription, a slot known to be claimed (by this
-	// process or another), so that ticks skip the store for it.
+	// claimed caches, per subscription, a slot known to be claimed (by
+	// this process or another), so that ticks skip the store for it.
 	claimed map[int64]time.Time
+	// running holds the slots this process has claimed and not yet
+	// finished or released, so that it never takes over its own claim
+	// (a lapse of its own lease) while it still runs it.
+	running map[slotKey]bool
 }
+
+// slotKey names one slot of one subscription.
+type slotKey struct {
+	sub  int64
+	slot int64 // Unix nanoseconds
+}
+
+func keyOf(subID int64, slot time.Time) slotKey { return slotKey{subID, slot.UnixNano()} }
 
 // New returns a scheduler; call Start to run it in real time, or RunDue
 // with a clock of your own.
@@ -111,20 +142,26 @@ func New(cfg Config) *Scheduler {
 	if cfg.CatchUp <= 0 {
 		cfg.CatchUp = 24 * time.Hour
 	}
+	if cfg.RecoverEvery <= 0 {
+		cfg.RecoverEvery = store.RecoverEvery
+	}
 	return &Scheduler{
 		cfg:     cfg,
 		log:     cfg.Logger.With("component", "alerts"),
 		reload:  make(chan struct{}, 1),
 		badSubs: map[int64]string{},
 		claimed: map[int64]time.Time{},
+		running: map[slotKey]bool{},
 	}
 }
 
 // Start runs the scheduler until ctx ends or Stop is called: at once (the
 // catch-up of slots missed while paasbot was down, within CatchUp), then
-// every minute at second 0 and after each Reload. Ticks run under robfig/cron
-// with panic recovery; each owner's run recovers its own panics too.
-// Calling Start twice is an error.
+// every minute at second 0 and after each Reload. Every RecoverEvery it
+// also takes over the claims of processes that stopped before posting
+// (TakeOverLapsed). Ticks run under robfig/cron with panic recovery; each
+// owner's run recovers its own panics too. Calling Start twice is an
+// error.
 //
 // A run whose scan is cut short because ctx ended (or Stop gave up
 // waiting) releases its slots and posts nothing: the next process's
@@ -187,9 +224,12 @@ func (s *Scheduler) knownDone(id int64, slot time.Time) bool {
 	return ok && !d.Before(slot)
 }
 
-// loop runs the start-up catch-up and the checks Reload asks for.
+// loop runs the start-up catch-up, the checks Reload asks for and the
+// take-over of lapsed claims.
 func (s *Scheduler) loop(ctx context.Context, done chan struct{}) {
-	s.safeTick(ctx)
+	s.safely(ctx, s.tick)
+	recoverTicker := time.NewTicker(s.cfg.RecoverEvery)
+	defer recoverTicker.Stop()
 	for {
 		select {
 		case <-ctx.Done():
@@ -197,18 +237,21 @@ func (s *Scheduler) loop(ctx context.Context, done chan struct{}) {
 		case <-done:
 			return
 		case <-s.reload:
-			s.safeTick(ctx)
+			s.safely(ctx, s.tick)
+		case <-recoverTicker.C:
+			s.safely(ctx, s.takeOver)
 		}
 	}
 }
 
-func (s *Scheduler) safeTick(ctx context.Context) {
+// safely runs fn, logging a panic instead of ending the loop.
+func (s *Scheduler) safely(ctx context.Context, fn func(context.Context)) {
 	defer func() {
 		if r := recover(); r != nil {
 			s.log.Error("alerts tick panicked", "panic", fmt.Sprint(r))
 		}
 	}()
-	s.tick(ctx)
+	fn(ctx)
 }
 
 func (s *Scheduler) tick(ctx context.Context) {
@@ -216,8 +259,28 @@ func (s *Scheduler) tick(ctx context.Context) {
 		return
 	}
 	if err := s.RunDue(ctx, s.cfg.Now()); err != nil {
-		s.log.Error("alerts tick failed", "err", err)
+		s.logFailure(ctx, "alerts tick failed", err)
 	}
+}
+
+func (s *Scheduler) takeOver(ctx context.Context) {
+	if ctx.Err() != nil {
+		return
+	}
+	if err := s.TakeOverLapsed(ctx); err != nil {
+		s.logFailure(ctx, "alerts take-over failed", err)
+	}
+}
+
+// logFailure logs a failed store or scan step: an error, unless it failed
+// because the scheduler is stopping (its context ended), which is not one.
+func (s *Scheduler) logFailure(ctx context.Context, msg string, err error, attrs ...any) {
+	attrs = append(attrs, "err", err)
+	if ctx.Err() != nil {
+		s.log.Info(msg+" (stopping)", attrs...)
+		return
+	}
+	s.log.Error(msg, attrs...)
 }
 
 // stopGrace is how long Stop still waits, once its deadline has passed and

@@ -47,6 +47,10 @@ type DB struct {
 	DeleteSubscriptionFn   func(context.Context, string, int64) error
 	TakeOverSubscriptionFn func(context.Context, int64, string) error
 	ClaimSlotFn            func(context.Context, int64, time.Time) (bool, error)
+	ClaimSlotLeasedFn      func(context.Context, int64, time.Time) (bool, error)
+	BeginSlotPostFn        func(context.Context, int64, time.Time) error
+	RecordSlotMessageFn    func(context.Context, int64, time.Time, string) error
+	LapsedSlotsFn          func(context.Context) ([]store.SlotRun, error)
 	LastSlotFn             func(context.Context, int64) (time.Time, bool, error)
 	FinishSlotFn           func(context.Context, int64, time.Time, string) error
 	ReleaseSlotFn          func(context.Context, int64, time.Time) error
@@ -191,6 +195,26 @@ func (f *DB) TakeOverSubscription(ctx context.Context, id int64, newOwner string
 // ClaimSlot calls ClaimSlotFn.
 func (f *DB) ClaimSlot(ctx context.Context, subID int64, slot time.Time) (bool, error) {
 	return testutil.Fn(f.ClaimSlotFn, "ClaimSlot")(ctx, subID, slot)
+}
+
+// ClaimSlotLeased calls ClaimSlotLeasedFn.
+func (f *DB) ClaimSlotLeased(ctx context.Context, subID int64, slot time.Time) (bool, error) {
+	return testutil.Fn(f.ClaimSlotLeasedFn, "ClaimSlotLeased")(ctx, subID, slot)
+}
+
+// BeginSlotPost calls BeginSlotPostFn.
+func (f *DB) BeginSlotPost(ctx context.Context, subID int64, slot time.Time) error {
+	return testutil.Fn(f.BeginSlotPostFn, "BeginSlotPost")(ctx, subID, slot)
+}
+
+// RecordSlotMessage calls RecordSlotMessageFn.
+func (f *DB) RecordSlotMessage(ctx context.Context, subID int64, slot time.Time, ts string) error {
+	return testutil.Fn(f.RecordSlotMessageFn, "RecordSlotMessage")(ctx, subID, slot, ts)
+}
+
+// LapsedSlots calls LapsedSlotsFn.
+func (f *DB) LapsedSlots(ctx context.Context) ([]store.SlotRun, error) {
+	return testutil.Fn(f.LapsedSlotsFn, "LapsedSlots")(ctx)
 }
 
 // LastSlot calls LastSlotFn.
