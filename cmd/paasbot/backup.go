@@ -93,22 +93,37 @@ func maintParse(fset *flag.FlagSet, args []string) ([]string, error) {
 // maintOpen opens the existing database of cfg with its secret. Unlike the
 // bot, maintenance commands never create an empty database.
 func maintOpen(ctx context.Context, cfg *config) (*store.DB, error) {
-	if err := maintExists(cfg.DB); err != nil {
-		return nil, err
-	}
 	dbSecret, err := cfg.storeSecret()
 	if err != nil {
+		return nil, err
+	}
+	if err := maintExists(ctx, cfg, dbSecret); err != nil {
 		return nil, err
 	}
 	return store.Open(ctx, cfg.DB, dbSecret)
 }
 
-// maintExists refuses a database file that does not exist.
-func maintExists(path string) error {
-	if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-		return fmt.Errorf("database %s does not exist (set PAASBOT_DB or --db)", path)
+// maintExists refuses a database that holds no paasbot data: a SQLite file
+// that does not exist, or a PostgreSQL database (or schema) without
+// paasbot's tables, so that a mistyped PAASBOT_DB is said to be one
+// rather than created. On PostgreSQL it connects (store.Inspect, which
+// changes nothing), so an unreachable server or a wrong secret is said
+// here too, in one line.
+func maintExists(ctx context.Context, cfg *config, secret store.Secret) error {
+	if store.IsPostgres(cfg.DB) {
+		s, err := store.Inspect(ctx, cfg.DB, secret)
+		if err != nil {
+			return err
+		}
+		if s.Version == 0 {
+			return fmt.Errorf("database %s holds no paasbot tables (set PAASBOT_DB or --db to paasbot's database)", s.Name)
+		}
+		return nil
+	}
+	if _, err := os.Stat(cfg.DB); errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("database %s does not exist (set PAASBOT_DB or --db)", cfg.DB)
 	} else if err != nil {
-		return fmt.Errorf("database %s: %w", path, err)
+		return fmt.Errorf("database %s: %w", cfg.DB, err)
 	}
 	return nil
 }

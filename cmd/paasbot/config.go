@@ -20,6 +20,7 @@ import (
 
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
+	"github.com/paasbot/paasbot/store"
 	"github.com/paasbot/paasbot/telemetry"
 )
 
@@ -34,10 +35,16 @@ const (
 	defaultLogFormat   = telemetry.FormatAuto
 	defaultApprovalTTL = 24 * time.Hour
 	defaultWorkers     = 64 // commands wait on Gandi and Slack, not the CPU (bot.DefaultWorkers)
+	defaultLeaseTTL    = store.LeaseTTL
 
 	minApprovalTTL = time.Minute
 	maxApprovalTTL = 30 * 24 * time.Hour
 	maxWorkers     = 256
+	// A lease shorter than a second would lapse on one slow database
+	// round trip; DESIGN §11 keeps it at most 30 s (take-over within a
+	// minute).
+	minLeaseTTL = time.Second
+	maxLeaseTTL = store.LeaseTTL
 )
 
 // config is every setting of paasbot, read from the environment and from
@@ -50,7 +57,7 @@ type config struct {
 	SecretKey     secret.Value // PAASBOT_SECRET_KEY
 	SecretKeyFile string       // PAASBOT_SECRET_KEY_FILE, a path
 
-	DB          string         // PAASBOT_DB, SQLite file path
+	DB          string         // PAASBOT_DB, SQLite file path or postgres:// URL (may hold a password: log DBName)
 	GandiURL    string         // PAASBOT_GANDI_URL, XML-RPC endpoint
 	SlackAPIURL string         // PAASBOT_SLACK_API_URL, always ends with "/"
 	Approvers   []string       // PAASBOT_APPROVERS, Slack user ids; empty: requesters confirm their own requests
@@ -60,6 +67,7 @@ type config struct {
 	LogFormat   string         // PAASBOT_LOG_FORMAT: auto, json, text
 	ApprovalTTL time.Duration  // PAASBOT_APPROVAL_TTL, how long a request stays pending
 	Workers     int            // PAASBOT_WORKERS, commands run concurrently
+	LeaseTTL    time.Duration  // PAASBOT_LEASE_TTL, how long a replica's leases outlive its last heartbeat
 
 	// setBy names where each setting given came from, by variable: the
 	// flag ("--db") or the variable itself; a default is absent.
@@ -130,8 +138,8 @@ func settings(u use) []setting {
 			c.SecretKeyFile = v
 			return nil
 		}},
-		{env: "PAASBOT_DB", flag: "db", def: defaultDB, usage: "SQLite database file", set: func(c *config, v string) error {
-			c.DB = v
+		{env: "PAASBOT_DB", flag: "db", def: defaultDB, usage: "SQLite database file, or a postgres:// URL", set: func(c *config, v string) error {
+			c.DB = strings.TrimSpace(v)
 			return nil
 		}},
 		{env: "PAASBOT_GANDI_URL", flag: "gandi-url", def: defaultGandiURL, usage: "Gandi XML-RPC endpoint", set: func(c *config, v string) error {
@@ -192,8 +200,20 @@ func settings(u use) []setting {
 			c.Workers = n
 			return nil
 		}},
+		{env: "PAASBOT_LEASE_TTL", flag: "lease-ttl", def: defaultLeaseTTL.String(), usage: "how long a replica's work stays its own after its last heartbeat (1s to 30s)", set: func(c *config, v string) error {
+			d, err := time.ParseDuration(strings.TrimSpace(v))
+			if err != nil || d < minLeaseTTL || d > maxLeaseTTL {
+				return fmt.Errorf("%q is not a lease duration; expected from %v to %v, e.g. 30s", v, minLeaseTTL, maxLeaseTTL)
+			}
+			c.LeaseTTL = d
+			return nil
+		}},
 	}
 }
+
+// DBName names the database for logs and messages: the SQLite path, or
+// the PostgreSQL URL without its password.
+func (c *config) DBName() string { return store.DisplayName(c.DB) }
 
 // loadConfig reads every setting from getenv, registers the flags that
 // mirror them on fs and parses args with it; a flag given on the command
@@ -394,7 +414,7 @@ func (c *config) LogValue() slog.Value {
 		slog.String("slack_app", isSet(!c.SlackAppToken.IsZero())),
 		slog.String("slack_bot", isSet(!c.SlackBotToken.IsZero())),
 		slog.String("encryption", isSet(!c.SecretKey.IsZero() || c.SecretKeyFile != "")),
-		slog.String("db", c.DB),
+		slog.String("db", c.DBName()),
 		slog.String("gandi_url", c.GandiURL),
 		slog.String("slack_api_url", c.SlackAPIURL),
 		slog.Int("approvers", len(c.Approvers)),
@@ -404,5 +424,6 @@ func (c *config) LogValue() slog.Value {
 		slog.String("log_format", c.LogFormat),
 		slog.Duration("approval_ttl", c.ApprovalTTL),
 		slog.Int("workers", c.Workers),
+		slog.Duration("lease_ttl", c.LeaseTTL),
 	)
 }

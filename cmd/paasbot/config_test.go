@@ -47,6 +47,7 @@ func TestLoadConfig_Defaults(t *testing.T) {
 		LogFormat:   "auto",
 		ApprovalTTL: 24 * time.Hour,
 		Workers:     64,
+		LeaseTTL:    30 * time.Second,
 		setBy:       map[string]string{},
 	}
 	if !reflect.DeepEqual(c, want) {
@@ -139,6 +140,16 @@ func TestLoadConfig_Settings(t *testing.T) {
 		{"ttl too long", map[string]string{"PAASBOT_APPROVAL_TTL": "31d"}, nil, nil, nil,
 			`PAASBOT_APPROVAL_TTL: "31d" is not a valid duration; expected between 1m and 30d, e.g. 24h or 2d`},
 
+		// PAASBOT_DB as a PostgreSQL URL, and PAASBOT_LEASE_TTL
+		{"db postgres url", map[string]string{"PAASBOT_DB": " postgres://paasbot:pw@db:5432/paasbot "}, nil, func(c *config) any { return c.DB }, "postgres://paasbot:pw@db:5432/paasbot", ""},
+		{"db name hides the password", map[string]string{"PAASBOT_DB": "postgres://paasbot:pw@db:5432/paasbot"}, nil, func(c *config) any { return c.DBName() }, "postgres://paasbot@db:5432/paasbot", ""},
+		{"lease ttl from env", map[string]string{"PAASBOT_LEASE_TTL": "5s"}, nil, func(c *config) any { return c.LeaseTTL }, 5 * time.Second, ""},
+		{"lease ttl flag wins", map[string]string{"PAASBOT_LEASE_TTL": "5s"}, []string{"--lease-ttl=2s"}, func(c *config) any { return c.LeaseTTL }, 2 * time.Second, ""},
+		{"lease ttl above 30s", map[string]string{"PAASBOT_LEASE_TTL": "1m"}, nil, nil, nil,
+			`PAASBOT_LEASE_TTL: "1m" is not a lease duration; expected from 1s to 30s, e.g. 30s`},
+		{"lease ttl below 1s", map[string]string{"PAASBOT_LEASE_TTL": "500ms"}, nil, nil, nil,
+			`PAASBOT_LEASE_TTL: "500ms" is not a lease duration; expected from 1s to 30s, e.g. 30s`},
+
 		// PAASBOT_WORKERS
 		{"workers from env", map[string]string{"PAASBOT_WORKERS": "16"}, nil, func(c *config) any { return c.Workers }, 16, ""},
 		{"workers flag wins", map[string]string{"PAASBOT_WORKERS": "16"}, []string{"--workers", "2"}, func(c *config) any { return c.Workers }, 2, ""},
@@ -200,7 +211,7 @@ func TestLoadConfig_FlagsAndCallerFlags(t *testing.T) {
 	if !*check {
 		t.Error("the caller's --check flag was not parsed")
 	}
-	for _, name := range []string{"db", "gandi-url", "slack-api-url", "approvers", "tz", "http-addr", "log-level", "log-format", "approval-ttl", "workers"} {
+	for _, name := range []string{"db", "gandi-url", "slack-api-url", "approvers", "tz", "http-addr", "log-level", "log-format", "approval-ttl", "workers", "lease-ttl"} {
 		f := fs.Lookup(name)
 		if f == nil {
 			t.Errorf("flag --%s missing", name)

@@ -21,8 +21,8 @@ func runRotateSecret(ctx context.Context, env *environment, args []string) error
 		fmt.Fprintln(env.stderr, "usage: paasbot rotate-secret [--db PATH] [--new-secret-file FILE]")
 		fmt.Fprintln(env.stderr, "Re-encrypts every stored API key from the current secret (PAASBOT_SECRET_KEY or")
 		fmt.Fprintln(env.stderr, "PAASBOT_SECRET_KEY_FILE) to a new one (PAASBOT_NEW_SECRET_KEY or --new-secret-file;")
-		fmt.Fprintln(env.stderr, "with neither, a new secret is generated and printed once). Stop paasbot first, and")
-		fmt.Fprintln(env.stderr, "consider 'paasbot backup' before.")
+		fmt.Fprintln(env.stderr, "with neither, a new secret is generated and printed once). Stop paasbot first (every")
+		fmt.Fprintln(env.stderr, "replica), and back the database up before ('paasbot backup', or pg_dump on PostgreSQL).")
 		fset.PrintDefaults()
 	}
 	cfg, pos, err := maintConfig(env, fset, args)
@@ -33,12 +33,12 @@ func runRotateSecret(ctx context.Context, env *environment, args []string) error
 		fmt.Fprintf(env.stderr, "paasbot rotate-secret: unexpected argument %q\n", pos[0])
 		return errUsage
 	}
-	if err := maintExists(cfg.DB); err != nil {
-		return err
-	}
 	old, err := cfg.storeSecret()
 	if err != nil {
 		return fmt.Errorf("current secret: %w", err)
+	}
+	if err := maintExists(ctx, cfg, old); err != nil {
+		return err
 	}
 
 	newValue := secret.Value(env.getenv(newSecretKeyVar))
@@ -73,8 +73,8 @@ func runRotateSecret(ctx context.Context, env *environment, args []string) error
 		}
 		return err
 	}
-	fmt.Fprintf(env.stdout, "re-encrypted %d API key(s) in %s under the new secret.\n", n, cfg.DB)
-	fmt.Fprintln(env.stdout, "Now set PAASBOT_SECRET_KEY (or the file of PAASBOT_SECRET_KEY_FILE) to the new secret and restart paasbot:")
+	fmt.Fprintf(env.stdout, "re-encrypted %d API key(s) in %s under the new secret.\n", n, cfg.DBName())
+	fmt.Fprintln(env.stdout, "Now set PAASBOT_SECRET_KEY (or the file of PAASBOT_SECRET_KEY_FILE) to the new secret and restart paasbot (every replica):")
 	fmt.Fprintln(env.stdout, "the old secret no longer opens this database (backups made before keep the old one).")
 	return nil
 }

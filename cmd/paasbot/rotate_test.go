@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -9,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/paasbot/paasbot/store"
+	"github.com/paasbot/paasbot/store/storetest"
 )
 
 func TestRotateSecret(t *testing.T) {
@@ -91,4 +93,64 @@ func TestRotateSecret(t *testing.T) {
 	if k, err := maintAPIKey(t, path, old); err != nil || k != "dana-api-key" {
 		t.Errorf("after failed rotations: %q, %v", k, err)
 	}
+}
+
+// withPassword puts a password into a PostgreSQL test URL (the test server
+// trusts every connection, so it is not checked): what must never be
+// printed. A SQLite path is returned as it is.
+func withPassword(t *testing.T, dsn string) string {
+	t.Helper()
+	if !store.IsPostgres(dsn) {
+		return dsn
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.UserPassword(u.User.Username(), "hunter2")
+	return u.String()
+}
+
+// TestRotateSecret_Engines: rotate-secret on a SQLite file and on a
+// postgres:// PAASBOT_DB; a PostgreSQL database without paasbot's tables
+// is refused, not filled.
+func TestRotateSecret_Engines(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		t.Parallel()
+		dsn := withPassword(t, storetest.NewDatabase(t, e))
+		empty := withPassword(t, storetest.NewDatabase(t, e))
+		dbSecret, old, _ := store.NewSecret()
+		db, err := store.Open(t.Context(), dsn, dbSecret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.PutAPIKey(t.Context(), store.Identity{Team: "T", User: "U"}, "dana-api-key"); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		_, next, _ := store.NewSecret()
+		code, stdout, stderr := maintRun(t, map[string]string{"PAASBOT_DB": dsn, "PAASBOT_SECRET_KEY": old, "PAASBOT_NEW_SECRET_KEY": next}, "rotate-secret")
+		if code != 0 || !strings.Contains(stdout, "re-encrypted 1 API key(s) in "+store.DisplayName(dsn)) {
+			t.Fatalf("code %d, stdout %q, stderr %q", code, stdout, stderr)
+		}
+		if k, err := maintAPIKey(t, dsn, next); err != nil || k != "dana-api-key" {
+			t.Errorf("new secret: %q, %v", k, err)
+		}
+		code, stdout, stderr = maintRun(t, map[string]string{"PAASBOT_DB": empty, "PAASBOT_SECRET_KEY": old, "PAASBOT_NEW_SECRET_KEY": next}, "rotate-secret")
+		want := "does not exist"
+		if e == storetest.Postgres {
+			want = "holds no paasbot tables"
+		}
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("empty database: code %d, stderr %q; want 1 and %q", code, stderr, want)
+		}
+		if strings.Contains(stdout+stderr, "hunter2") {
+			t.Error("the database password was printed")
+		}
+		if e == storetest.Postgres {
+			if s, err := store.Inspect(t.Context(), empty, dbSecret); err != nil || s.Version != 0 {
+				t.Errorf("the refused database was changed: %+v, %v", s, err)
+			}
+		}
+	})
 }

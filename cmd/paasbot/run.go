@@ -5,9 +5,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -85,14 +88,6 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 
-	openCtx, cancelOpen := context.WithTimeout(ctx, startupTimeout)
-	db, err := store.Open(openCtx, cfg.DB, dbSecret, store.WithLogger(logger.With("component", "store")))
-	cancelOpen()
-	if err != nil {
-		return err
-	}
-	defer closeStore(db, logger)
-
 	slackHTTP := pooledHTTP(httpTimeout)
 	api := slack.New(cfg.SlackBotToken.Reveal(),
 		slack.OptionAPIURL(cfg.SlackAPIURL),
@@ -102,8 +97,8 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 	if *check {
 		cctx, cancel := context.WithTimeout(ctx, checkTimeout)
 		defer cancel()
-		if err := db.Ping(cctx); err != nil {
-			return fmt.Errorf("database %s: %w", db.Path(), err)
+		if err := checkDatabase(cctx, env.stdout, cfg, dbSecret); err != nil {
+			return err
 		}
 		if err := bot.CheckTokens(cctx, api); err != nil {
 			return tokenSetting(err)
@@ -111,6 +106,14 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 		fmt.Fprintln(env.stdout, "configuration OK")
 		return nil
 	}
+
+	openCtx, cancelOpen := context.WithTimeout(ctx, startupTimeout)
+	db, err := store.Open(openCtx, cfg.DB, dbSecret, store.WithLogger(logger.With("component", "store")), store.WithLeaseTTL(cfg.LeaseTTL))
+	cancelOpen()
+	if err != nil {
+		return err
+	}
+	defer closeStore(db, logger)
 	defer tuneGC(env.getenv)()
 	return serve(ctx, cfg, logger, db, api, slackHTTP)
 }
@@ -166,10 +169,11 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 			if err := adapter.Ready(); err != nil {
 				return err
 			}
-			if err := db.Ping(ctx); err != nil {
-				return fmt.Errorf("store: %w", err)
-			}
-			return nil
+			// The database answers, its schema is this paasbot's (a
+			// newer replica has not upgraded it under this one) and the
+			// secret still opens it: a replica that fails this stops
+			// getting traffic, not just one with a dead connection.
+			return db.Ready(ctx)
 		}
 		h := telemetry.NewHTTPHandler(m, reg, ready)
 		bg.Go(func() {
@@ -221,6 +225,34 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 		return tokenSetting(err)
 	}
 	logger.Info("paasbot stopped")
+	return nil
+}
+
+// checkDatabase is run --check's look at the database, changing nothing
+// (store.Inspect: no file created, no migration applied): it connects,
+// reads the schema version and checks the secret, and says in one line
+// what `run` will find. A newer schema, an unreachable server, a wrong
+// secret are errors (one line, naming the database without a password).
+func checkDatabase(ctx context.Context, w io.Writer, cfg *config, secret store.Secret) error {
+	if !store.IsPostgres(cfg.DB) {
+		if _, err := os.Stat(cfg.DB); errors.Is(err, fs.ErrNotExist) {
+			fmt.Fprintf(w, "database %s: does not exist yet; run creates it\n", cfg.DBName())
+			return nil
+		}
+	}
+	s, err := store.Inspect(ctx, cfg.DB, secret)
+	if err != nil {
+		return err
+	}
+	switch {
+	case s.Version == 0:
+		fmt.Fprintf(w, "database %s (%s): reachable and empty; run creates its schema (version %d)\n", s.Name, s.Engine, s.Known)
+	case s.Current():
+		fmt.Fprintf(w, "database %s (%s): reachable, schema version %d, the one this paasbot runs\n", s.Name, s.Engine, s.Version)
+	default:
+		fmt.Fprintf(w, "database %s (%s): reachable, schema version %d, older than this paasbot's %d; run applies the missing migrations at start\n",
+			s.Name, s.Engine, s.Version, s.Known)
+	}
 	return nil
 }
 

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,6 +16,7 @@ import (
 	"github.com/paasbot/paasbot/bot/slacktest"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/store"
+	"github.com/paasbot/paasbot/store/storetest"
 )
 
 const (
@@ -67,7 +70,9 @@ func TestRunCheck(t *testing.T) {
 		{"bad flag", map[string]string{}, 2, "", "flag provided but not defined"},
 		{"slack unreachable", map[string]string{"PAASBOT_SLACK_API_URL": deadURL(t)}, 1, "", "slack auth.test:"},
 	}
-	// The database is created by the first check, so "wrong secret" finds it.
+	// The database exists (run made it), so "wrong secret" finds it:
+	// --check itself creates nothing.
+	createDatabase(t, good["PAASBOT_DB"], good["PAASBOT_SECRET_KEY"])
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			vars := map[string]string{}
@@ -99,6 +104,130 @@ func TestRunCheck(t *testing.T) {
 			}
 		})
 	}
+}
+
+// createDatabase creates the database dsn under the secret b64, as a
+// first `paasbot run` would.
+func createDatabase(t *testing.T, dsn, b64 string) {
+	t.Helper()
+	sec, err := store.ParseSecret(b64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open(t.Context(), dsn, sec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+}
+
+// TestRunCheck_Database: run --check says in one line what run will find
+// of the database, on both engines, and changes nothing: a missing SQLite
+// file is not created, an older schema is not migrated.
+func TestRunCheck_Database(t *testing.T) {
+	fake := slacktest.New(t, slacktest.WithBotToken(runBotToken), slacktest.WithAppToken(runAppToken))
+	storetest.Each(t, func(t *testing.T, e storetest.Engine) {
+		tests := []struct {
+			name     string
+			prepare  func(t *testing.T, vars map[string]string) // nil: nothing made
+			wantCode int
+			want     string // in stdout (code 0) or stderr (code 1)
+			after    int    // the schema version found after the check (-1: no database)
+		}{
+			{"fresh", nil, 0, "run creates", -1},
+			{"current", func(t *testing.T, vars map[string]string) {
+				createDatabase(t, vars["PAASBOT_DB"], vars["PAASBOT_SECRET_KEY"])
+			}, 0, "schema version 3, the one this paasbot runs", 3},
+			{"older", func(t *testing.T, vars map[string]string) {
+				createDatabase(t, vars["PAASBOT_DB"], vars["PAASBOT_SECRET_KEY"])
+				execSQL(t, vars, `DELETE FROM schema_migrations WHERE version = 3`)
+			}, 0, "schema version 2, older than this paasbot's 3; run applies the missing migrations", 2},
+			{"newer", func(t *testing.T, vars map[string]string) {
+				createDatabase(t, vars["PAASBOT_DB"], vars["PAASBOT_SECRET_KEY"])
+				execSQL(t, vars, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', 0)`)
+			}, 1, "schema version 99, this paasbot knows up to 3; upgrade paasbot", 99},
+		}
+		if e == storetest.Postgres {
+			tests = append(tests, struct {
+				name     string
+				prepare  func(t *testing.T, vars map[string]string)
+				wantCode int
+				want     string
+				after    int
+			}{"unreachable", func(t *testing.T, vars map[string]string) {
+				vars["PAASBOT_DB"] = "postgres://paasbot:hunter2@" + freeAddr(t) + "/paasbot?sslmode=disable&connect_timeout=5"
+			}, 1, "cannot reach PostgreSQL", -1})
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				vars := runEnv(t, fake)
+				vars["PAASBOT_DB"] = storetest.NewDatabase(t, e)
+				if tt.prepare != nil {
+					tt.prepare(t, vars)
+				}
+				var out, errb syncBuffer
+				code := run(t.Context(), envOf(vars, &out, &errb), []string{"run", "--check"})
+				got := out.String()
+				if tt.wantCode != 0 {
+					got = errb.String()
+				}
+				if code != tt.wantCode || !strings.Contains(got, tt.want) {
+					t.Errorf("exit %d, stdout %q, stderr %q; want %d and %q", code, out.String(), errb.String(), tt.wantCode, tt.want)
+				}
+				if tt.wantCode != 0 && strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
+					t.Errorf("stderr is not one line: %q", errb.String())
+				}
+				if strings.Contains(out.String()+errb.String(), "hunter2") {
+					t.Error("the database password was shown")
+				}
+				if v := schemaVersionOf(t, e, vars); v != tt.after {
+					t.Errorf("schema version %d after the check, want %d: --check changed the database", v, tt.after)
+				}
+			})
+		}
+	})
+}
+
+// execSQL runs q on the test database of vars, outside the store.
+func execSQL(t *testing.T, vars map[string]string, q string) {
+	t.Helper()
+	db := rawDB(t, vars["PAASBOT_DB"])
+	if _, err := db.ExecContext(t.Context(), q); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// schemaVersionOf is the highest migration recorded in the database of
+// vars, -1 when there is no database (SQLite: no file) to read.
+func schemaVersionOf(t *testing.T, e storetest.Engine, vars map[string]string) int {
+	t.Helper()
+	dsn := vars["PAASBOT_DB"]
+	if e == storetest.SQLite {
+		if _, err := os.Stat(dsn); err != nil {
+			return -1
+		}
+	}
+	var v sql.NullInt64
+	if err := rawDB(t, dsn).QueryRowContext(t.Context(), `SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil || !v.Valid {
+		return -1
+	}
+	return int(v.Int64)
+}
+
+// rawDB opens dsn (a SQLite path or a postgres:// URL) with database/sql
+// alone.
+func rawDB(t *testing.T, dsn string) *sql.DB {
+	t.Helper()
+	driver := "sqlite"
+	if store.IsPostgres(dsn) {
+		driver = "pgx"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
 
 // freeAddr returns a 127.0.0.1 address with a port free a moment ago.
@@ -159,6 +288,16 @@ func TestRun_EndToEnd(t *testing.T) {
 	}
 	if code, _ := get(t, base+"/healthz"); code != http.StatusOK {
 		t.Errorf("/healthz = %d", code)
+	}
+	// /readyz reports the database: a schema a newer replica upgraded
+	// under this one takes it out of service until it is restarted.
+	execSQL(t, vars, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, '0099_future.sql', 0)`)
+	if code, body := get(t, base+"/readyz"); code != http.StatusServiceUnavailable || !strings.Contains(body, "schema version 99") {
+		t.Errorf("/readyz on a newer schema = %d %q, want 503 naming the schema version", code, body)
+	}
+	execSQL(t, vars, `DELETE FROM schema_migrations WHERE version = 99`)
+	if code, body := get(t, base+"/readyz"); code != http.StatusOK {
+		t.Errorf("/readyz once the schema is back = %d %q", code, body)
 	}
 
 	// Dana logs in through the modal, then lists her instances.

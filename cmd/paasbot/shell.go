@@ -227,7 +227,7 @@ func openShellStore(ctx context.Context, cfg *config, throwaway bool, logger *sl
 	if err != nil {
 		return nil, nil, err
 	}
-	db, err := store.Open(ctx, path, dbSecret, store.WithLogger(logger))
+	db, err := store.Open(ctx, path, dbSecret, store.WithLogger(logger), store.WithLeaseTTL(cfg.LeaseTTL))
 	if err != nil {
 		return nil, nil, err
 	}

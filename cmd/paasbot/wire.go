@@ -97,9 +97,13 @@ type parts struct {
 
 // wire builds the parts from w.
 func wire(w wiring) (*parts, error) {
+	// The heartbeat and the look for lapsed work go with the store's
+	// lease (PAASBOT_LEASE_TTL), so a shorter lease is taken over sooner.
+	heartbeat, recoverEvery := store.LeaseTimings(w.db.LeaseTTL())
 	ecfg := approvals.Config{Store: w.db, Gandi: w.gandi.forApprovals, Notifier: w.notifier,
-		Approvers: w.approvers, TTL: w.ttl, Logger: w.logger}
-	acfg := alerts.Config{Store: w.db, Gandi: w.gandi.forAlerts, Poster: w.notifier, Logger: w.logger, DefaultTZ: w.tz}
+		Approvers: w.approvers, TTL: w.ttl, Logger: w.logger, HeartbeatEvery: heartbeat, RecoverEvery: recoverEvery}
+	acfg := alerts.Config{Store: w.db, Gandi: w.gandi.forAlerts, Poster: w.notifier, Logger: w.logger, DefaultTZ: w.tz,
+		RecoverEvery: recoverEvery}
 	ccfg := commands.Config{Store: w.db, Gandi: w.gandi.forCommands, Notifier: w.notifier, Logger: w.logger}
 	if w.metrics != nil {
 		// Only a real one: a nil *Metrics in an interface would be called.
