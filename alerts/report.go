@@ -174,6 +174,9 @@ func (r Report) part(rows []reportRow) reply.Message {
 	}
 	m := reply.Message{Visibility: reply.Shared, Tone: reply.Warning}
 	t := &reply.Table{Columns: append([]string(nil), cols...), Align: append([]bool(nil), align...)}
+	if r.GroupColumn != "" {
+		t.Key = 1 // the instance, not its group, names a row
+	}
 	prev := ""
 	for i, rw := range rows {
 		var cells []string
@@ -191,5 +194,7 @@ func (r Report) part(rows []reportRow) reply.Message {
 		}
 	}
 	m.Table = t
+	// Each row's button beside its row, when every row has one.
+	m.RowButtons = len(m.Buttons) == len(t.Rows)
 	return m
 }

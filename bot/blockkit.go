@@ -2,6 +2,7 @@ package bot
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -85,7 +86,7 @@ func RenderBlocks(m reply.Message) ([]SlackMessage, error) {
 		blocks = append(blocks, slack.NewHeaderBlock(plain(shorten(title, MaxHeaderText))))
 	}
 	if m.Text != "" {
-		text := m.Text
+		text := wrapPre(m.Text)
 		if emoji != "" && m.Title == "" {
 			text = emoji + " " + text
 		}
@@ -94,11 +95,20 @@ func RenderBlocks(m reply.Message) ([]SlackMessage, error) {
 		}
 	}
 	blocks = append(blocks, renderFields(m.Fields)...)
-	if m.Table != nil {
+	buttons := m.Buttons
+	ids := newActionIDs()
+	if m.Table != nil && m.RowButtons && len(m.Buttons) == len(m.Table.Rows) && rowsFitSections(*m.Table) {
+		rows, err := renderRowButtons(*m.Table, m.Buttons, ids)
+		if err != nil {
+			return nil, err
+		}
+		blocks = append(blocks, rows...)
+		buttons = nil
+	} else if m.Table != nil {
 		blocks = append(blocks, renderTable(*m.Table)...)
 	}
 	blocks = append(blocks, renderNotes(m.Notes)...)
-	actions, err := renderButtons(m.Buttons)
+	actions, err := renderButtons(buttons, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -150,6 +160,10 @@ func blockChars(b slack.Block) int {
 		add(x.Text)
 		for _, f := range x.Fields {
 			add(f)
+		}
+		if x.Accessory != nil && x.Accessory.ButtonElement != nil {
+			add(x.Accessory.ButtonElement.Text)
+			n += utf8.RuneCountInString(x.Accessory.ButtonElement.Value)
 		}
 	case *slack.ContextBlock:
 		for _, e := range x.ContextElements.Elements {
@@ -252,43 +266,101 @@ func renderNotes(notes []string) []slack.Block {
 	return blocks
 }
 
-// renderButtons lays buttons out in actions blocks of at most
-// MaxActionsPerBlock, starting a new block when an action_id would repeat
-// (Slack wants them unique within a block).
-func renderButtons(buttons []reply.Button) ([]slack.Block, error) {
+// ActionSep separates a button's Action from the suffix that makes its
+// action_id unique in its message ("cmd~2"); ActionOf strips it.
+const ActionSep = "~"
+
+// ActionOf is the reply.Button Action an action_id was rendered from.
+func ActionOf(actionID string) string {
+	a, _, _ := strings.Cut(actionID, ActionSep)
+	return a
+}
+
+// actionIDs hands out the action_ids of one message: every interactive
+// element has its own (DESIGN §9), the first of an Action keeping it
+// bare and the next ones suffixed "~2", "~3".
+type actionIDs map[string]int
+
+func newActionIDs() actionIDs { return actionIDs{} }
+
+func (a actionIDs) next(action string) string {
+	a[action]++
+	if n := a[action]; n > 1 {
+		return action + ActionSep + strconv.Itoa(n)
+	}
+	return action
+}
+
+// renderButtons lays buttons out in one actions block (one row that
+// Slack wraps), a new one only past MaxActionsPerBlock, each with its own
+// action_id.
+func renderButtons(buttons []reply.Button, ids actionIDs) ([]slack.Block, error) {
 	var blocks []slack.Block
 	var cur []slack.BlockElement
-	seen := map[string]bool{}
 	for _, b := range buttons {
-		if n := utf8.RuneCountInString(b.Action); n > MaxActionID {
-			return nil, &LimitError{What: "button action", Limit: MaxActionID, Got: n}
+		btn, err := renderButton(b, ids)
+		if err != nil {
+			return nil, err
 		}
-		if n := utf8.RuneCountInString(b.Value); n > MaxButtonValue {
-			return nil, &LimitError{What: "button value", Limit: MaxButtonValue, Got: n}
-		}
-		if len(cur) == MaxActionsPerBlock || (b.Action != "" && seen[b.Action]) {
+		if len(cur) == MaxActionsPerBlock {
 			blocks = append(blocks, slack.NewActionBlock("", cur...))
-			cur, seen = nil, map[string]bool{}
-		}
-		seen[b.Action] = true
-		label := b.Label
-		if label == "" {
-			label = b.Action
-		}
-		btn := slack.NewButtonBlockElement(b.Action, b.Value, plain(shorten(label, MaxButtonText)))
-		switch b.Style {
-		case reply.Primary:
-			btn.Style = slack.StylePrimary
-		case reply.Danger:
-			btn.Style = slack.StyleDanger
-		}
-		if b.Confirm != nil {
-			btn.Confirm = renderConfirm(*b.Confirm, b.Style)
+			cur = nil
 		}
 		cur = append(cur, btn)
 	}
 	if len(cur) > 0 {
 		blocks = append(blocks, slack.NewActionBlock("", cur...))
+	}
+	return blocks, nil
+}
+
+func renderButton(b reply.Button, ids actionIDs) (*slack.ButtonBlockElement, error) {
+	id := ids.next(b.Action)
+	if n := utf8.RuneCountInString(id); n > MaxActionID {
+		return nil, &LimitError{What: "button action", Limit: MaxActionID, Got: n}
+	}
+	if n := utf8.RuneCountInString(b.Value); n > MaxButtonValue {
+		return nil, &LimitError{What: "button value", Limit: MaxButtonValue, Got: n}
+	}
+	label := b.Label
+	if label == "" {
+		label = b.Action
+	}
+	btn := slack.NewButtonBlockElement(id, b.Value, plain(shorten(label, MaxButtonText)))
+	switch b.Style {
+	case reply.Primary:
+		btn.Style = slack.StylePrimary
+	case reply.Danger:
+		btn.Style = slack.StyleDanger
+	}
+	if b.Confirm != nil {
+		btn.Confirm = renderConfirm(*b.Confirm, b.Style)
+	}
+	return btn, nil
+}
+
+// rowsFitSections reports whether each row of t fits one section's text,
+// as a row with its button must.
+func rowsFitSections(t reply.Table) bool {
+	for _, r := range t.Rows {
+		if utf8.RuneCountInString(rowLine(t, r)) > MaxSectionText {
+			return false
+		}
+	}
+	return true
+}
+
+// renderRowButtons renders a table whose row i is acted on by buttons[i]
+// as one section per row, its line with the button as accessory.
+func renderRowButtons(t reply.Table, buttons []reply.Button, ids actionIDs) ([]slack.Block, error) {
+	var blocks []slack.Block
+	for i, r := range t.Rows {
+		btn, err := renderButton(buttons[i], ids)
+		if err != nil {
+			return nil, err
+		}
+		line := rowLine(t, r)
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(line), nil, slack.NewAccessory(btn)))
 	}
 	return blocks, nil
 }

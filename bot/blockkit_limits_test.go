@@ -202,12 +202,24 @@ func TestRenderBlocks_SixtyButtons(t *testing.T) {
 	}
 }
 
-func TestRenderBlocks_RepeatedActionStartsANewBlock(t *testing.T) {
+func TestRenderBlocks_RelatedButtonsShareARow(t *testing.T) {
 	msgs := render(t, reply.Message{Buttons: []reply.Button{
 		{Label: "Page 2", Action: "page", Value: "2"}, {Label: "Page 3", Action: "page", Value: "3"}, {Label: "Close", Action: "close"},
 	}})
-	if n := len(msgs[0].Blocks); n != 2 {
-		t.Errorf("%d actions blocks, want 2 (a repeated action_id may not share a block)", n)
+	if n := len(msgs[0].Blocks); n != 1 {
+		t.Fatalf("%d actions blocks, want 1 (one row)", n)
+	}
+	var ids []string
+	for _, e := range msgs[0].Blocks[0].(*slack.ActionBlock).Elements.ElementSet {
+		ids = append(ids, e.(*slack.ButtonBlockElement).ActionID)
+	}
+	if strings.Join(ids, " ") != "page page~2 close" {
+		t.Errorf("action_ids %v, want each its own", ids)
+	}
+	for _, id := range ids {
+		if a := ActionOf(id); a != "page" && a != "close" {
+			t.Errorf("ActionOf(%q) = %q", id, a)
+		}
 	}
 }
 
@@ -303,7 +315,7 @@ func TestRenderBlocks_TableEdgeCases(t *testing.T) {
 		{"ragged rows", reply.Table{Columns: []string{"A"}, Rows: [][]string{{"1", "extra"}, {}}}, []string{"```\nA\n-  -----\n1  extra\n\n```"}},
 		{"newline in a cell", reply.Table{Columns: []string{"A"}, Rows: [][]string{{"x\ny"}}}, []string{"x y"}},
 		{"too wide for a code block", reply.Table{Columns: []string{"K", "V"}, Rows: [][]string{{"k", strings.Repeat("w", 3500)}}},
-			[]string{"*K:* k\n*V:* www"}},
+			[]string{"*k* · www"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

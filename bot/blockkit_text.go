@@ -39,6 +39,16 @@ func shorten(s string, max int) string {
 // added fences) gives back the escaped text, except for the line breaks the
 // splits replace.
 func splitMrkdwn(raw string, limit int) []string {
+	return splitChunks(raw, limit, escapeMrkdwn)
+}
+
+// splitMrkdwnEscaped is splitMrkdwn for text already escaped (rows whose
+// bold markers are the renderer's own).
+func splitMrkdwnEscaped(esc string, limit int) []string {
+	return splitChunks(esc, limit, func(s string) string { return s })
+}
+
+func splitChunks(raw string, limit int, escape func(string) string) []string {
 	const reserve = len(codeFence) + 1 // room to close a fence: "\n```"
 	var chunks []string
 	var b strings.Builder
@@ -62,7 +72,7 @@ func splitMrkdwn(raw string, limit int) []string {
 		}
 	}
 	for _, line := range strings.Split(raw, "\n") {
-		pieces := splitLine(escapeMrkdwn(line), limit-2*reserve)
+		pieces := splitLine(escape(line), limit-2*reserve)
 		for i, p := range pieces {
 			sep := needSep && i == 0
 			cost := utf8.RuneCountInString(p)
@@ -123,11 +133,153 @@ func runeOffset(s string, n int) int {
 	return len(s)
 }
 
-// renderTable renders t as monospace code blocks with aligned columns, as
+// MaxPreLine is the longest line of a preformatted block, as displayed
+// (code points, after Slack's entities): what a laptop's Slack pane and a
+// phone show without wrapping (DESIGN §9).
+const MaxPreLine = 72
+
+// renderTable renders t in the layout that reads on a phone: a monospace
+// code block of aligned columns when every line fits MaxPreLine and no
+// cell names a person (a mention inside code shows as a raw id), else one
+// mrkdwn line per row ("*shop-prod* · running · m · in 5 days ⚠").
+func renderTable(t reply.Table) []slack.Block {
+	if tableFits(t) {
+		return renderCodeTable(t)
+	}
+	var lines []string
+	for _, r := range t.Rows {
+		lines = append(lines, rowLine(t, r))
+	}
+	var blocks []slack.Block
+	for _, chunk := range splitMrkdwnEscaped(strings.Join(lines, "\n"), MaxSectionText) {
+		blocks = append(blocks, slack.NewSectionBlock(mrkdwn(chunk), nil, nil))
+	}
+	return blocks
+}
+
+// tableFits reports whether t reads as aligned columns within
+// MaxPreLine and holds no mention.
+func tableFits(t reply.Table) bool {
+	ncols := len(t.Columns)
+	for _, r := range t.Rows {
+		ncols = max(ncols, len(r))
+	}
+	widths := make([]int, ncols)
+	measure := func(row []string) bool {
+		for i, c := range row {
+			if reply.ExpandMentions(c, func(string) string { return "" }) != c {
+				return false
+			}
+			widths[i] = max(widths[i], displayWidth(flatCell(c)))
+		}
+		return true
+	}
+	if !measure(t.Columns) {
+		return false
+	}
+	for _, r := range t.Rows {
+		if !measure(r) {
+			return false
+		}
+	}
+	total := 0
+	for i, w := range widths {
+		if i > 0 {
+			total += 2
+		}
+		total += w
+	}
+	return total <= MaxPreLine
+}
+
+var flatCells = strings.NewReplacer("\r\n", " ", "\n", " ", "\t", " ")
+
+func flatCell(s string) string { return flatCells.Replace(s) }
+
+// displayWidth is the width of s as Slack displays it in code: code
+// points, the entities it will carry counting as the one character each
+// shows.
+func displayWidth(s string) int { return utf8.RuneCountInString(s) }
+
+// rowLine writes one table row as a mrkdwn line: the Key cell in bold,
+// then the other non-empty cells joined by " · ", a bare number labelled
+// with its column ("dc 1") so that it still says what it is.
+func rowLine(t reply.Table, row []string) string {
+	key := t.Key
+	if key < 0 || key >= len(row) {
+		key = 0
+	}
+	var parts []string
+	if key < len(row) && strings.TrimSpace(row[key]) != "" {
+		parts = append(parts, "*"+escapeMrkdwn(flatCell(row[key]))+"*")
+	}
+	for i, c := range row {
+		c = strings.TrimSpace(flatCell(c))
+		if i == key || c == "" || c == "-" || c == "—" {
+			continue
+		}
+		if i < len(t.Columns) && t.Columns[i] != "" && isNumber(c) {
+			c = t.Columns[i] + " " + c
+		}
+		parts = append(parts, escapeMrkdwn(c))
+	}
+	return strings.Join(parts, " · ")
+}
+
+func isNumber(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// wrapPre hard-wraps the lines of s's ``` blocks to MaxPreLine display
+// characters, at a space where one falls in the second half of the line,
+// so that no preformatted line scrolls or wraps unpredictably on a phone.
+// Text outside code is left to Slack, which wraps it.
+func wrapPre(s string) string {
+	if !strings.Contains(s, codeFence) {
+		return s
+	}
+	var out []string
+	inCode := false
+	for _, line := range strings.Split(s, "\n") {
+		// A fence opening and closing on one line ("```x```") is code too.
+		code := inCode || strings.Count(line, codeFence) >= 2
+		if code {
+			out = append(out, wrapLine(line, MaxPreLine)...)
+		} else {
+			out = append(out, line)
+		}
+		if strings.Count(line, codeFence)%2 == 1 {
+			inCode = !inCode
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// wrapLine cuts line into pieces of at most width display characters.
+func wrapLine(line string, width int) []string {
+	var out []string
+	for displayWidth(line) > width {
+		r := []rune(line)
+		cut := width
+		if sp := strings.LastIndex(string(r[:width]), " "); sp > 0 && utf8.RuneCountInString(string(r[:width])[:sp]) > width/2 {
+			cut = utf8.RuneCountInString(string(r[:width])[:sp]) + 1
+		}
+		out = append(out, strings.TrimRight(string(r[:cut]), " "))
+		line = string(r[cut:])
+	}
+	return append(out, line)
+}
+
+// renderCodeTable renders t as monospace code blocks with aligned columns, as
 // many sections as needed, each repeating the header row and cut only
 // between rows. A table whose single row cannot fit a section is rendered
 // as records ("Column: value" lines) instead, so nothing is lost.
-func renderTable(t reply.Table) []slack.Block {
+func renderCodeTable(t reply.Table) []slack.Block {
 	ncols := len(t.Columns)
 	for _, r := range t.Rows {
 		ncols = max(ncols, len(r))

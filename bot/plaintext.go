@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"regexp"
 	"strings"
 	"unicode/utf8"
 
@@ -32,7 +33,7 @@ func RenderPlain(m reply.Message) string {
 		}
 		for _, f := range m.Fields {
 			val := strings.ReplaceAll(plainText(f.Value), "\n", "\n"+strings.Repeat(" ", w+4))
-			b.WriteString("  " + plainPad(f.Label+":", w+1, false) + " " + val + "\n")
+			b.WriteString("  " + plainPad(plainText(f.Label)+":", w+1, false) + " " + val + "\n")
 		}
 	}
 	if m.Table != nil {
@@ -66,11 +67,26 @@ func RenderPlain(m reply.Message) string {
 	return b.String()
 }
 
-// plainText drops the markup of reply's text subset that a terminal does
-// not need (``` fences); `code`, *bold* and _italic_ read fine as typed.
+// plainText drops the markup of reply's text subset, which a terminal
+// shows as stray characters: ``` fences become line breaks, `code` loses
+// its backticks, *bold* and _italic_ their markers (only around words, so
+// that ~name=* or date_end stay as written), and a mention token becomes
+// "@U123".
 func plainText(s string) string {
-	return strings.ReplaceAll(s, "```", "\n")
+	s = strings.ReplaceAll(s, "```", "\n")
+	s = strings.ReplaceAll(s, "`", "")
+	s = boldMarks.ReplaceAllString(s, "$1$2$3")
+	s = italicMarks.ReplaceAllString(s, "$1$2$3")
+	return reply.ExpandMentions(s, func(id string) string { return "@" + id })
 }
+
+// boldMarks and italicMarks match *x* and _x_ standing as words: after the
+// start, a space or an opening bracket, and before the end, a space or
+// punctuation.
+var (
+	boldMarks   = regexp.MustCompile(`(^|[\s(\[])\*([^*\s][^*\n]*?)\*($|[\s.,;:!?)\]])`)
+	italicMarks = regexp.MustCompile(`(^|[\s(\[])_([^_\s][^_\n]*?)_($|[\s.,;:!?)\]])`)
+)
 
 func plainTable(t *reply.Table) string {
 	n := len(t.Columns)

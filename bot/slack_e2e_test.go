@@ -187,26 +187,74 @@ func TestE2E_ListShowsShopProd(t *testing.T) {
 	e.assertNoSecrets(gandisim.DemoAPIKey)
 }
 
-func TestE2E_ButtonClickRunsForTheClicker(t *testing.T) {
+// TestE2E_PagingEditsInPlace: Next shows the next page in place of the
+// list (replace_original through the click's response_url), with a
+// Previous; Sam, who has no key, gets his own private answer and replaces
+// nothing.
+func TestE2E_PagingEditsInPlace(t *testing.T) {
 	e := newE2E(t)
 	e.login(t, dana)
 	post := e.postFor(e.slash(dana, devChan, "list"))
-	more, ok := post.Button("cmd")
-	if !ok {
-		t.Fatalf("list of 40 instances has no More button: %q", post.AllText())
+	next, ok := post.Button("page")
+	if !ok || next.Text != "Next" {
+		t.Fatalf("list of 40 instances has no Next button: %q", post.AllText())
 	}
 	calls := e.sim.Calls("paas.list")
 	click := e.fake.ClickButton(t.Context(), slacktest.Click{UserID: dana, ChannelID: devChan, Ephemeral: true,
-		ActionID: more.ActionID, BlockID: more.BlockID, Value: more.Value, Text: more.Text})
+		ActionID: next.ActionID, BlockID: next.BlockID, Value: next.Value, Text: next.Text})
 	page2 := e.postFor(click)
-	if page2.AllText() == post.AllText() || e.sim.Calls("paas.list") <= calls {
-		t.Errorf("More did not run a new paas.list (calls %d → %d)", calls, e.sim.Calls("paas.list"))
+	if !page2.ReplaceOriginal || !strings.Contains(page2.AllText(), "showing 26–40 of 40") || e.sim.Calls("paas.list") <= calls {
+		t.Errorf("Next: replace_original %v, %q (paas.list calls %d → %d), want page 2 in place", page2.ReplaceOriginal, page2.AllText(), calls, e.sim.Calls("paas.list"))
+	}
+	if prev, ok := page2.Button("page"); !ok || prev.Text != "Previous" {
+		t.Errorf("page 2 has no Previous: %q", page2.AllText())
 	}
 	// Sam has no key: the same button runs with the clicker's identity.
 	other := e.fake.ClickButton(t.Context(), slacktest.Click{UserID: sam, ChannelID: devChan, Ephemeral: true,
-		ActionID: more.ActionID, BlockID: more.BlockID, Value: more.Value, Text: more.Text})
-	if got := e.postFor(other); !strings.Contains(strings.ToLower(got.AllText()), "login") {
-		t.Errorf("Sam's click answered %q, want to be told to log in", got.AllText())
+		ActionID: next.ActionID, BlockID: next.BlockID, Value: next.Value, Text: next.Text})
+	got := e.postFor(other)
+	if !strings.Contains(strings.ToLower(got.AllText()), "login") || got.ReplaceOriginal {
+		t.Errorf("Sam's click answered %q (replace %v), want to be told to log in, privately", got.AllText(), got.ReplaceOriginal)
+	}
+}
+
+// TestE2E_SharedListPagesInPlaceForTheSharer: a --share'd list says who
+// shared it; the sharer's Next edits the channel's message, anyone else's
+// comes to them alone.
+func TestE2E_SharedListPagesInPlaceForTheSharer(t *testing.T) {
+	e := newE2E(t)
+	e.login(t, dana)
+	e.postFor(e.slash(dana, devChan, "list --share"))
+	shared := func() []slacktest.Message {
+		var out []slacktest.Message
+		for _, m := range e.fake.Messages(devChan) {
+			if !m.Ephemeral {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	msgs := shared()
+	if len(msgs) != 1 || !strings.Contains(msgs[0].AllText(), "shared by <@"+dana+">") {
+		t.Fatalf("%d channel messages, want the list saying who shared it", len(msgs))
+	}
+	list := msgs[0]
+	next, ok := list.Button("page")
+	if !ok {
+		t.Fatalf("shared list has no Next: %q", list.AllText())
+	}
+	e.postFor(e.fake.ClickButton(t.Context(), slacktest.Click{UserID: dana, ChannelID: devChan, MessageTS: list.TS, ActionID: next.ActionID}))
+	edited, _ := e.fake.Message(devChan, list.TS)
+	if len(edited.Versions) != 2 || !strings.Contains(edited.AllText(), "showing 26–40 of 40") || !edited.VisibleTo(sam) {
+		t.Errorf("after the sharer's Next: %d versions, %q, want page 2 in place for the channel", len(edited.Versions), edited.AllText())
+	}
+	if n := len(shared()); n != 1 {
+		t.Errorf("%d channel messages, want the one edited", n)
+	}
+	// Sam's Next comes to him alone (he has no key: told to log in).
+	e.postFor(e.fake.ClickButton(t.Context(), slacktest.Click{UserID: sam, ChannelID: devChan, MessageTS: list.TS, ActionID: next.ActionID}))
+	if after, _ := e.fake.Message(devChan, list.TS); len(after.Versions) != 2 {
+		t.Errorf("Sam's click edited the channel's list (%d versions)", len(after.Versions))
 	}
 }
 

@@ -148,7 +148,7 @@ func (s *Slack) runJob(ctx context.Context, j job) {
 		s.logger.InfoContext(ctx, "button click", "envelope_id", j.envelopeID, "user", cb.User.ID, "channel", ch, "action", a.ActionID)
 		msg := s.cfg.Core.Click(ctx, commands.Click{
 			Team: teamOf(cb), User: cb.User.ID, UserName: cb.User.Name, Channel: ch,
-			Action: a.ActionID, Value: a.Value,
+			Action: ActionOf(a.ActionID), Value: a.Value,
 			Message: reply.Ref{Channel: ch, ID: cb.Container.MessageTs},
 		})
 		mode := replaceNothing

@@ -43,7 +43,7 @@ func TestApprovals_DryRunRefusalStoresNothing(t *testing.T) {
 	if e.sim.Calls("paas.create") != 0 || e.sim.DryRuns("paas.create") != 1 {
 		t.Errorf("paas.create calls %d, dry runs %d; want 0 and 1", e.sim.Calls("paas.create"), e.sim.DryRuns("paas.create"))
 	}
-	if au := testutil.Text(e.run(t, "audit")); !strings.Contains(au, "UALICE | request | create blog2 | refused by dry run: missing TXT record for blog.newsite.example") {
+	if au := testutil.Text(e.run(t, "audit")); !strings.Contains(au, "{@UALICE} | request | create blog2 | refused by dry run: missing TXT record for blog.newsite.example") {
 		t.Errorf("audit:\n%s", au)
 	}
 }

@@ -33,7 +33,7 @@ func runAudit(ctx context.Context, c *Core, call *Call) (reply.Message, error) {
 	t := &reply.Table{Columns: []string{"when", "who", "action", "target", "outcome"}}
 	for _, e := range entries {
 		at := e.At
-		t.Rows = append(t.Rows, []string{human.DateTime(&at), e.Actor, e.Action, e.Target, e.Outcome})
+		t.Rows = append(t.Rows, []string{human.DateTime(&at), human.Person(e.Actor), e.Action, e.Target, e.Outcome})
 	}
 	return reply.Message{Title: fmt.Sprintf("Audit log (newest first, %d)", len(entries)), Table: t}, nil
 }

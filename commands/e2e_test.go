@@ -477,8 +477,8 @@ func TestShell_ApprovalSession(t *testing.T) {
 	}
 	text := out.String()
 	for _, want := range []string{
-		"dana asks to *renew shop-prod (#", // the request posted in the channel
-		"approve 1",                        // its buttons, as commands to type
+		"dana asks to renew shop-prod (#", // the request posted in the channel, no mrkdwn markers
+		"approve 1",                       // its buttons, as commands to type
 		"Approval request #1 posted in the channel; waiting for an approver: sam.",
 		"You are not allowed to approve #1", // dana cannot approve her own request
 		"ran once with dana's key",          // sam's approval

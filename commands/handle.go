@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
@@ -44,8 +45,9 @@ func (c *Core) Handle(ctx context.Context, req Request) (msg reply.Message) {
 		return c.errorReply(ctx, name, req, err, nil)
 	}
 	c.observe(name, "")
-	if call.Share {
+	if call.Share && msg.Tone != reply.Error {
 		msg.Visibility = reply.Shared
+		sharedBy(&msg, req.User)
 	}
 	return msg
 }
@@ -180,6 +182,8 @@ func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 		msg = c.Handle(ctx, req)
 		msg.Visibility = reply.Private
 		return msg
+	case ActionPage:
+		return c.page(ctx, req, click.Value)
 	case "approval.approve", "approval.deny", "approval.cancel":
 		id, err := strconv.ParseInt(strings.TrimSpace(click.Value), 10, 64)
 		if err != nil {
@@ -200,6 +204,34 @@ func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 		return m
 	}
 	return c.errorReply(ctx, "click", req, apperr.Errorf(apperr.EINVALID, "This button is not known to this paasbot (%s).", quoteWord(click.Action)), nil)
+}
+
+// page serves a Previous / Next click: the page replaces the message when
+// the clicker asked for the list (a shared list stays shared), and comes
+// as a new private reply to anyone else, whose key it is run with: their
+// account never replaces what the channel sees.
+func (c *Core) page(ctx context.Context, req Request, value string) reply.Message {
+	v, ok := ParsePageValue(value)
+	if !ok {
+		return c.errorReply(ctx, "click:page", req, apperr.Errorf(apperr.EINVALID, "This button is broken (no page)."), nil)
+	}
+	req.Text = v.Line
+	msg := c.Handle(ctx, req)
+	msg.Visibility = reply.Private
+	if msg.Tone != reply.Error && v.Owner == req.User {
+		msg.ReplaceOriginal = true
+		if v.Shared {
+			msg.Visibility = reply.Shared
+			sharedBy(&msg, req.User)
+		}
+	}
+	return msg
+}
+
+// sharedBy says, on a reply put in the channel with --share, who shared
+// it: the channel sees someone's account and must know whose.
+func sharedBy(m *reply.Message, user string) {
+	m.Notes = append(m.Notes, "shared by "+human.Person(user))
 }
 
 func codeOf(err error) apperr.Code {

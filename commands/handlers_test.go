@@ -27,38 +27,18 @@ func TestHandle_List(t *testing.T) {
 	if m.Visibility != reply.Private {
 		t.Errorf("a list about one's own account must be private")
 	}
-	var more *reply.Button
-	for i := range m.Buttons {
-		if m.Buttons[i].Action == "cmd" {
-			more = &m.Buttons[i]
-		}
+	if len(m.Buttons) != 1 || m.Buttons[0].Label != "Next" || m.Buttons[0].Action != ActionPage ||
+		m.Buttons[0].Value != alice+"|p|list page=2" || m.Buttons[0].Command != "list page=2" {
+		t.Fatalf("buttons = %+v, want one Next to page 2", m.Buttons)
 	}
-	if more == nil || more.Value != "list page=2" {
-		t.Fatalf("more button = %+v, want Value \"list page=2\"", more)
-	}
-	// The button runs the next page as a command typed by the clicker.
-	m2 := e.core.Click(context.Background(), Click{Team: testTeam, User: alice, Channel: "C1", Action: "cmd", Value: more.Value})
+	// The button shows the next page in place of this one.
+	m2 := e.core.Click(context.Background(), Click{Team: testTeam, User: alice, Channel: "C1", Action: ActionPage, Value: m.Buttons[0].Value})
 	wantOK(t, m2, "showing 26–40 of 40")
-	for _, b := range m2.Buttons {
-		if b.Action == "cmd" {
-			t.Errorf("last page still offers %+v", b)
-		}
+	if !m2.ReplaceOriginal || m2.Visibility != reply.Private {
+		t.Errorf("page 2 replace=%v visibility=%v, want it in place, private", m2.ReplaceOriginal, m2.Visibility)
 	}
-	// Flags: shop-staging expires within 7 days, blog needs an upgrade.
-	for _, r := range m.Table.Rows {
-		switch r[1] {
-		case "shop-staging":
-			if !strings.Contains(r[8], "⚠") {
-				t.Errorf("shop-staging flags %q lack ⚠", r[8])
-			}
-		case "blog":
-			if !strings.Contains(r[8], "⬆") {
-				t.Errorf("blog flags %q lack ⬆", r[8])
-			}
-		}
-	}
-	if shared := e.run(t, "list --share"); shared.Visibility != reply.Shared {
-		t.Errorf("--share did not share the reply")
+	if len(m2.Buttons) != 1 || m2.Buttons[0].Label != "Previous" || m2.Buttons[0].Value != alice+"|p|list page=1" {
+		t.Errorf("last page buttons %+v, want Previous alone", m2.Buttons)
 	}
 }
 
@@ -360,28 +340,31 @@ func TestClick_MoreOnSharedListStaysPrivate(t *testing.T) {
 	if shared.Visibility != reply.Shared {
 		t.Fatalf("list --share is not shared")
 	}
-	var more string
-	for _, b := range shared.Buttons {
-		if b.Label == "More" {
-			more = b.Value
-		}
+	if len(shared.Buttons) != 1 || shared.Buttons[0].Value != alice+"|s|list per-page=2 page=2" {
+		t.Fatalf("Next value = %+v, want the next page without --share", shared.Buttons)
 	}
-	if more != "list per-page=2 page=2" {
-		t.Fatalf("More value = %q, want the next page without --share", more)
+	next := shared.Buttons[0].Value
+	if !strings.Contains(testutil.Text(shared), "shared by {@UALICE}") {
+		t.Errorf("a shared list does not say who shared it:\n%s", testutil.Text(shared))
 	}
-	for _, tc := range []struct{ name, user, value string }{
-		{"OwnMore", alice, more},
-		{"OthersMore", "UBOB", more},
-		{"OldButtonWithShare", "UBOB", "list per-page=2 --share page=2"},
-		{"CountWithShare", "UBOB", "count --share"},
+	for _, tc := range []struct {
+		name, user, action, value string
+		wantShared, wantReplace   bool
+	}{
+		// The sharer pages the channel's message in place; anyone else
+		// gets their own page privately, nothing replaced.
+		{"OwnNext", alice, ActionPage, next, true, true},
+		{"OthersNext", "UBOB", ActionPage, next, false, false},
+		{"OldButtonWithShare", "UBOB", "cmd", "list per-page=2 --share page=2", false, false},
+		{"CountWithShare", "UBOB", "cmd", "count --share", false, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			m := e.core.Click(context.Background(), Click{Team: testTeam, User: tc.user, Channel: "C1", Action: "cmd", Value: tc.value})
+			m := e.core.Click(context.Background(), Click{Team: testTeam, User: tc.user, Channel: "C1", Action: tc.action, Value: tc.value})
 			if m.Tone == reply.Error {
 				t.Fatalf("%s clicking %q: %s", tc.user, tc.value, m.Text)
 			}
-			if m.Visibility != reply.Private {
-				t.Errorf("%s clicking %q got a reply posted in the channel: %s", tc.user, tc.value, strings.SplitN(testutil.Text(m), "\n", 3)[1])
+			if (m.Visibility == reply.Shared) != tc.wantShared || m.ReplaceOriginal != tc.wantReplace {
+				t.Errorf("%s clicking %q: shared %v replace %v, want %v %v", tc.user, tc.value, m.Visibility == reply.Shared, m.ReplaceOriginal, tc.wantShared, tc.wantReplace)
 			}
 		})
 	}

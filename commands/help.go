@@ -3,6 +3,7 @@ package commands
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/paasbot/paasbot/apperr"
@@ -12,7 +13,7 @@ import (
 func (c *Core) helpCommands() []*CommandSpec {
 	return []*CommandSpec{{
 		Name: "help", Summary: "what paasbot can do; help <command> for details",
-		Args:  []Param{{Name: "command", Kind: KindString, Hint: "<command>"}, {Name: "sub", Kind: KindString, Hint: "<subcommand>"}},
+		Args:  []Param{{Name: "command", Kind: KindString, Hint: "command", Help: "a command, e.g. list"}, {Name: "sub", Kind: KindString, Hint: "subcommand", Help: "a subcommand, e.g. create of vhost create"}},
 		NoKey: true, Run: runHelp, Examples: []string{"help", "help list", "help vhost create"},
 	}}
 }
@@ -37,14 +38,55 @@ func runHelp(_ context.Context, c *Core, call *Call) (reply.Message, error) {
 		didYouMean(topic, c.reg.allNames()), strings.Join(c.reg.topNames(), ", "))
 }
 
+// helpFamilies are the sections of the help, in order: each command's
+// first word names its family (DESIGN §9: grouped as people think of them).
+var helpFamilies = []struct {
+	title string
+	words []string
+}{
+	{"Instances", []string{"list", "count", "info", "create", "update", "renew", "restart", "delete", "types", "datacenters", "operations", "operation"}},
+	{"Virtual hosts", []string{"vhost"}},
+	{"Snapshots", []string{"snapshot"}},
+	{"Approvals", []string{"approvals", "approve", "deny", "cancel", "audit"}},
+	{"Alerts", []string{"alerts"}},
+	{"You", []string{"login", "logout", "whoami", "help"}},
+}
+
 func (c *Core) helpOverview() reply.Message {
-	t := &reply.Table{Columns: []string{"command", "what it does"}}
-	for _, s := range c.reg.specs {
-		t.Rows = append(t.Rows, []string{usageShort(s), s.Summary})
+	var b strings.Builder
+	placed := map[*CommandSpec]bool{}
+	section := func(title string, specs []*CommandSpec) {
+		if len(specs) == 0 {
+			return
+		}
+		if b.Len() > 0 {
+			b.WriteString("\n\n")
+		}
+		b.WriteString("*" + title + "*")
+		for _, s := range specs {
+			b.WriteString("\n`" + usageShort(s) + "` " + s.Summary)
+			placed[s] = true
+		}
 	}
+	for _, f := range helpFamilies {
+		var specs []*CommandSpec
+		for _, s := range c.reg.specs {
+			if slices.Contains(f.words, strings.Fields(s.Name)[0]) {
+				specs = append(specs, s)
+			}
+		}
+		section(f.title, specs)
+	}
+	var rest []*CommandSpec
+	for _, s := range c.reg.specs {
+		if !placed[s] {
+			rest = append(rest, s)
+		}
+	}
+	section("More", rest)
 	return reply.Message{
 		Title: "paasbot: your Gandi Simple Hosting instances from chat",
-		Table: t,
+		Text:  b.String(),
 		Notes: []string{
 			"An instance is named by its id or its exact name. Add --share to show a reply to the channel.",
 			"`help <command>` shows every option, e.g. `help list`.",
@@ -56,7 +98,7 @@ func (c *Core) helpOverview() reply.Message {
 func usageShort(s *CommandSpec) string {
 	parts := usageArgs(s)
 	for _, p := range s.Keys {
-		if p.Required {
+		if p.Required && !p.Hidden {
 			parts = append(parts, p.Name+"=")
 		}
 	}
@@ -68,7 +110,7 @@ func usageShort(s *CommandSpec) string {
 
 func hasOptional(s *CommandSpec) bool {
 	for _, p := range s.Keys {
-		if !p.Required {
+		if !p.Required && !p.Hidden {
 			return true
 		}
 	}
@@ -81,6 +123,9 @@ const maxHelpEnum = 10
 func helpFor(s *CommandSpec) reply.Message {
 	m := reply.Message{Title: "/paas " + s.Name, Text: s.Summary + "\n`" + usageLine(s) + "`"}
 	for _, p := range append(append([]Param{}, s.Args...), s.Keys...) {
+		if p.Hidden {
+			continue
+		}
 		label := p.Name
 		if len(p.Aliases) > 0 {
 			label += " (" + strings.Join(p.Aliases, ", ") + ")"
@@ -108,6 +153,9 @@ func helpFor(s *CommandSpec) reply.Message {
 }
 
 func kindHelp(p Param) string {
+	if p.Switch {
+		return "a switch: write " + p.Name + " to turn it on"
+	}
 	switch p.Kind {
 	case KindInt:
 		return "a number"
@@ -118,14 +166,11 @@ func kindHelp(p Param) string {
 	case KindBool:
 		return "on or off"
 	case KindDate:
-		return "a date, e.g. 2026-12-31"
+		return "a date, e.g. 2026-12-31 (Paris time)"
 	case KindDuration:
 		return "months, e.g. 1m, 12m"
 	case KindDays:
 		return "days, e.g. 30d"
 	}
-	if p.Switch {
-		return "a switch"
-	}
-	return fmt.Sprintf("text (%s)", hintOf(p))
+	return "text"
 }

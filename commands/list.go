@@ -75,7 +75,7 @@ func (c *Core) instanceCommands() []*CommandSpec {
 		{Name: "count", Summary: "how many instances match", Keys: instanceFilterKeys(), Run: runCount,
 			Examples: []string{"count state=running"}},
 		{Name: "info", Aliases: []string{"show"}, Summary: "everything about one instance",
-			Args: []Param{{Name: "instance", Kind: KindString, Required: true, Hint: "<instance>"}}, Run: runInfo,
+			Args: instanceArg, Run: runInfo,
 			Examples: []string{"info shop-prod", "info 42"}},
 	}
 }
@@ -161,6 +161,7 @@ func instanceTable(now time.Time, items []gandi.Instance) *reply.Table {
 	t := &reply.Table{
 		Columns: []string{"id", "name", "state", "size", "type", "dc", "expires", "", "flags"},
 		Align:   []bool{true, false, false, false, false, true, false, false, false},
+		Key:     1,
 	}
 	for _, in := range items {
 		rel, flags := "", ""

@@ -27,8 +27,8 @@ func (c *Core) loginCommands() []*CommandSpec {
 		{Name: "login", Summary: "store your Gandi API key (asked privately, checked with Gandi)", NoKey: true, Run: runLogin,
 			// A key typed on the line is accepted by the parser only to be
 			// refused without being repeated anywhere.
-			Args: []Param{{Name: "key", Kind: KindString, Hint: "(nothing: a form asks for it)"}},
-			Keys: []Param{{Name: "apikey", Aliases: []string{"key", "api-key", "api_key"}, Kind: KindString, Hint: "(nothing)"}}},
+			Args: []Param{{Name: "key", Kind: KindString, Hidden: true}},
+			Keys: []Param{{Name: "apikey", Aliases: []string{"key", "api-key", "api_key"}, Kind: KindString, Hidden: true}}},
 		{Name: "logout", Summary: "delete your stored API key", NoKey: true, Run: runLogout},
 		{Name: "whoami", Summary: "who you are here and whether your key works", NoKey: true, Run: runWhoami},
 	}

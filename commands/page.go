@@ -119,8 +119,9 @@ func emptyList(pg gandi.Page, total int, noun, none string) reply.Message {
 	return reply.Message{Text: none}
 }
 
-// pageNotes adds "showing 1–25 of 140" and a "more" button re-running the
-// same command at the next page.
+// pageNotes adds "showing 1–25 of 140" and Previous / Next buttons that
+// show the neighbouring pages in place of this one (DESIGN §9: paging
+// edits the message, it posts no new one per page).
 func pageNotes(m *reply.Message, call *Call, pg gandi.Page, shown, total int) {
 	if shown == 0 {
 		return
@@ -130,10 +131,51 @@ func pageNotes(m *reply.Message, call *Call, pg gandi.Page, shown, total int) {
 	if total >= 0 {
 		m.Notes = append(m.Notes, fmt.Sprintf("showing %d–%d of %d", from, to, total))
 	}
-	if (total >= 0 && to < total) || (total < 0 && shown == pg.ItemsPerPage) {
-		next := nextPageLine(call.Line, pg.Page+2)
-		m.Buttons = append(m.Buttons, reply.Button{Label: "More", Action: "cmd", Value: next, Command: next})
+	if pg.Page > 0 {
+		m.Buttons = append(m.Buttons, pageButton("Previous", call, pg.Page))
 	}
+	if (total >= 0 && to < total) || (total < 0 && shown == pg.ItemsPerPage) {
+		m.Buttons = append(m.Buttons, pageButton("Next", call, pg.Page+2))
+	}
+}
+
+// ActionPage is the Action of paging buttons. Its Value is a PageValue:
+// who asked for the list, whether it was shared, and the command line of
+// the page to show, so that any replica can serve the click from the
+// button alone (DESIGN §11).
+const ActionPage = "page"
+
+// PageValue is what a paging button carries.
+type PageValue struct {
+	Owner  string // who asked for the list: only they may replace it
+	Shared bool   // the list is in the channel (--share)
+	Line   string // the command of the page to show, without --share
+}
+
+// String encodes v as a button value: "owner|s|line" or "owner|p|line".
+func (v PageValue) String() string {
+	vis := "p"
+	if v.Shared {
+		vis = "s"
+	}
+	return v.Owner + "|" + vis + "|" + v.Line
+}
+
+// ParsePageValue reads a paging button's value; ok is false for a value
+// that is not one.
+func ParsePageValue(s string) (v PageValue, ok bool) {
+	owner, rest, ok1 := strings.Cut(s, "|")
+	vis, line, ok2 := strings.Cut(rest, "|")
+	if !ok1 || !ok2 || (vis != "s" && vis != "p") || strings.TrimSpace(line) == "" {
+		return PageValue{}, false
+	}
+	return PageValue{Owner: owner, Shared: vis == "s", Line: line}, true
+}
+
+func pageButton(label string, call *Call, page int) reply.Button {
+	line := nextPageLine(call.Line, page)
+	v := PageValue{Owner: call.Req.User, Shared: call.Share, Line: line}
+	return reply.Button{Label: label, Action: ActionPage, Value: v.String(), Command: line}
 }
 
 // nextPageLine is line with page= set to n and without --share: anyone

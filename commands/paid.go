@@ -13,7 +13,7 @@ import (
 	"github.com/paasbot/paasbot/reply"
 )
 
-var instanceArg = []Param{{Name: "instance", Kind: KindString, Required: true, Hint: "<instance>"}}
+var instanceArg = []Param{{Name: "instance", Kind: KindString, Required: true, Hint: "<instance>", Help: "an instance: its id or its exact name"}}
 
 func (c *Core) paidCommands() []*CommandSpec {
 	return []*CommandSpec{

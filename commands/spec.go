@@ -43,6 +43,9 @@ type Param struct {
 	Help   string
 	// Hint is the placeholder of the value in the help ("<instance>", "N").
 	Hint string
+	// Hidden params are parsed but never shown in a usage line or the
+	// help: login's key, accepted only to be refused unrepeated.
+	Hidden bool
 }
 
 // CommandSpec describes one command: its words, its parameters and its
@@ -389,6 +392,9 @@ func hintOf(p Param) string {
 func usageArgs(s *CommandSpec) []string {
 	parts := []string{s.Name}
 	for _, p := range s.Args {
+		if p.Hidden {
+			continue
+		}
 		if p.Required {
 			parts = append(parts, hintOf(p))
 		} else {
@@ -403,6 +409,9 @@ func usageArgs(s *CommandSpec) []string {
 func usageLine(s *CommandSpec) string {
 	parts := usageArgs(s)
 	for _, p := range s.Keys {
+		if p.Hidden {
+			continue
+		}
 		var txt string
 		switch {
 		case p.Switch:

@@ -118,7 +118,7 @@ func TestUnit_ListPagesAndOffersMore(t *testing.T) {
 		return instances(DefaultPageSize, 100), nil
 	}
 	m := u.run("list state=running page=2 sort=-date_end --share")
-	wantOK(t, m, "showing 26–50 of 140", "in 10 days", "⚠", "[More cmd list state=running sort=-date_end page=3 list state=running sort=-date_end page=3]")
+	wantOK(t, m, "showing 26–50 of 140", "in 10 days", "⚠", "[Next page UALICE|s|list state=running sort=-date_end page=3 list state=running sort=-date_end page=3]", "[Previous page UALICE|s|list state=running sort=-date_end page=1")
 	if m.Visibility != reply.Shared || len(m.Table.Rows) != DefaultPageSize {
 		t.Errorf("visibility %v, %d rows", m.Visibility, len(m.Table.Rows))
 	}

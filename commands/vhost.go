@@ -28,8 +28,8 @@ func vhostFilterKeys() []Param {
 	}
 }
 
-var fqdnArg = []Param{{Name: "fqdn", Kind: KindString, Required: true, Hint: "<fqdn>"}}
-var optInstanceArg = []Param{{Name: "instance", Kind: KindString, Hint: "instance"}}
+var fqdnArg = []Param{{Name: "fqdn", Kind: KindString, Required: true, Hint: "<fqdn>", Help: "a host name, e.g. www.example.com"}}
+var optInstanceArg = []Param{{Name: "instance", Kind: KindString, Hint: "instance", Help: "only this instance (its id or exact name)"}}
 
 func (c *Core) vhostCommands() []*CommandSpec {
 	return []*CommandSpec{

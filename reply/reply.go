@@ -42,6 +42,10 @@ type Message struct {
 	// information, "expires in 24 h").
 	Notes   []string
 	Buttons []Button
+	// RowButtons says that Buttons[i] acts on Table.Rows[i] (a report's
+	// Renew button of each instance): a transport may show each beside its
+	// row. It holds only when both have the same length.
+	RowButtons bool
 	// Form asks the transport to collect a secret from the caller out of
 	// band (Slack: a modal with a password-style input; shell: a prompt).
 	// A secret never travels through a channel message.

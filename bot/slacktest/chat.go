@@ -40,7 +40,37 @@ func checkBlocks(raw string, limit int) (json.RawMessage, string) {
 	if len(bs) > limit {
 		return nil, "invalid_blocks"
 	}
+	for _, b := range bs {
+		if duplicateActionID(b) {
+			return nil, "invalid_blocks"
+		}
+	}
 	return json.RawMessage(raw), ""
+}
+
+// duplicateActionID reports whether two elements of one block share an
+// action_id, which Slack refuses (an action_id must be unique in its
+// block).
+func duplicateActionID(block json.RawMessage) bool {
+	var b struct {
+		Elements []struct {
+			ActionID string `json:"action_id"`
+		} `json:"elements"`
+	}
+	if json.Unmarshal(block, &b) != nil {
+		return false
+	}
+	seen := map[string]bool{}
+	for _, e := range b.Elements {
+		if e.ActionID == "" {
+			continue
+		}
+		if seen[e.ActionID] {
+			return true
+		}
+		seen[e.ActionID] = true
+	}
+	return false
 }
 
 // postTargetLocked resolves the channel of a chat.post* call to the

@@ -227,3 +227,22 @@ func TestVisibility_WhoSawWhat(t *testing.T) {
 		t.Errorf("Messages(dev) has %d, want the 4 posts and no response_url ephemeral", len(ms))
 	}
 }
+
+// TestPostMessage_DuplicateActionIDRefused: Slack refuses a block whose
+// elements share an action_id; two blocks may reuse one.
+func TestPostMessage_DuplicateActionIDRefused(t *testing.T) {
+	fake := New(t)
+	dev := fake.AddConversation(Conversation{Name: "dev", Members: []string{"U1"}})
+	api := newAPI(fake, fake.BotToken())
+	btn := func(id string) slack.BlockElement {
+		return slack.NewButtonBlockElement(id, "v", slack.NewTextBlockObject("plain_text", "x", false, false))
+	}
+	_, _, err := api.PostMessageContext(t.Context(), dev, slack.MsgOptionBlocks(slack.NewActionBlock("", btn("cmd"), btn("cmd"))))
+	if slackErr(err) != "invalid_blocks" {
+		t.Errorf("one block, one action_id twice: %v, want invalid_blocks", err)
+	}
+	_, _, err = api.PostMessageContext(t.Context(), dev, slack.MsgOptionBlocks(slack.NewActionBlock("", btn("cmd"), btn("cmd~2")), slack.NewActionBlock("", btn("cmd"))))
+	if err != nil {
+		t.Errorf("unique action_ids refused: %v", err)
+	}
+}
