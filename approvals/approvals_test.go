@@ -430,22 +430,31 @@ func TestApprovals_ConfirmFlow(t *testing.T) {
 		t.Fatalf("confirm message = %s", testutil.Text(m))
 	}
 	if posts, _, _ := r.note.Snapshot(); len(posts) != 0 {
-		t.Errorf("a confirmation was posted in the channel: %+v", posts)
+		t.Errorf("a confirmation prompt was posted in the channel: %+v", posts)
 	}
 	if got := r.click(apvApprover, "approval.approve", aid); got.Tone != reply.Error || !strings.Contains(got.Text, "only {@UDANA}, who asked for it, can confirm it") {
 		t.Errorf("approver's click on a confirmation = %+v", got)
 	}
 	got := r.click(apvRequester, "approval.approve", aid)
-	if got.Tone == reply.Error || !got.ReplaceOriginal || !strings.Contains(got.Text, "Confirmed by {@UDANA}") {
+	if got.Tone == reply.Error || !got.ReplaceOriginal || got.Visibility != reply.Private {
 		t.Fatalf("requester's confirmation = %+v", got)
 	}
 	r.waitFollowed(aid)
 	if n := r.sim.Calls("paas.restart"); n != 1 {
 		t.Errorf("paas.restart calls = %d", n)
 	}
-	_, _, privates := r.note.Snapshot()
-	if len(privates) != 1 || privates[0].User != apvRequester || !strings.Contains(privates[0].Msg.Text, "Done at") {
-		t.Errorf("end of the restart told as %+v", privates)
+	// Once confirmed, the restart is announced in the channel where it was
+	// asked, and that announcement is edited to its outcome.
+	posts, _, privates := r.note.Snapshot()
+	if len(posts) != 1 || posts[0].Ref.Channel != apvChannel || posts[0].Msg.Visibility != reply.Shared ||
+		!strings.Contains(posts[0].Msg.Text, "Confirmed by {@UDANA}") {
+		t.Fatalf("announcements = %+v", posts)
+	}
+	if m := r.note.LastUpdate(t, posts[0].Ref); !strings.Contains(m.Text, "Done at") {
+		t.Errorf("announcement ends as %q", m.Text)
+	}
+	if len(privates) != 0 {
+		t.Errorf("end of the restart told privately as %+v, beside the announcement", privates)
 	}
 	if again := r.click(apvRequester, "approval.approve", aid); !strings.Contains(again.Text, "already") {
 		t.Errorf("second confirmation = %+v", again)
@@ -579,7 +588,7 @@ func TestApprovals_IncompleteStoredPlanNeverCalls(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := r.click(apvRequester, "approval.approve", id)
-	if !strings.Contains(testutil.Text(m), "Failed: the stored request is incomplete") {
+	if !strings.Contains(strings.ToLower(testutil.Text(m)), "failed: the stored request is incomplete") {
 		t.Errorf("approve = %s", testutil.Text(m))
 	}
 	if got := r.approval(id); got.State != store.StateFailed {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/internal/human"
@@ -25,7 +26,7 @@ func (e *Engine) Approve(ctx context.Context, by Actor, id int64) (reply.Message
 	if err != nil {
 		return reply.Message{}, err
 	}
-	if !e.mayApprove(by.User, a) {
+	if !e.mayApprove(ctx, by.User, a) {
 		e.audit(ctx, a.Team, by.User, auditAction("approve", a), a.Summary, "refused: not allowed", nil)
 		return reply.Message{}, e.notAllowed(by.User, a, verbFor(a, "approve"))
 	}
@@ -42,8 +43,15 @@ func (e *Engine) Approve(ctx context.Context, by Actor, id int64) (reply.Message
 		return reply.Message{}, e.lostDecision(ctx, a, p, "approve", err)
 	}
 	a = decided
+	e.adoptMessage(ctx, by, a)
 	e.observeApproval(string(store.StateApproved))
-	e.publish(ctx, a, p, nil, "")
+	if isPaid(a.Action) {
+		e.publish(ctx, a, p, nil, "")
+	} else {
+		// A confirmed restart or delete is never a private event.
+		e.announce(ctx, by, a, p)
+	}
+	e.decided(ctx, a, "")
 	if err := e.cfg.Store.ClaimExecution(ctx, id); err != nil {
 		// Only a recovery that found this process's lease lapsed can
 		// take it between the decision and here.
@@ -62,10 +70,18 @@ func (e *Engine) lostDecision(ctx context.Context, a *store.Approval, p Plan, ve
 		return fmt.Errorf("%s %d: %w", verb, a.ID, err)
 	}
 	var se *store.StateError
-	if errors.As(err, &se) && se.Current == store.StateExpired {
+	expiredNow := errors.As(err, &se) && se.Current == store.StateExpired && a.State == store.StatePending
+	if expiredNow {
 		e.observeApproval(string(store.StateExpired))
 	}
-	return e.settled(ctx, a, p, err)
+	serr := e.settled(ctx, a, p, err)
+	if expiredNow {
+		// The click came after the deadline: the store expired it now.
+		if fresh, ferr := e.cfg.Store.Approval(ctx, a.ID); ferr == nil && fresh.State == store.StateExpired {
+			e.decided(ctx, fresh, "")
+		}
+	}
+	return serr
 }
 
 // Deny refuses pending request id; nothing runs. The requester's own deny
@@ -78,7 +94,7 @@ func (e *Engine) Deny(ctx context.Context, by Actor, id int64) (reply.Message, e
 	if by.User == a.Requester {
 		return e.Cancel(ctx, by, id)
 	}
-	if !e.mayApprove(by.User, a) {
+	if !e.mayApprove(ctx, by.User, a) {
 		e.audit(ctx, a.Team, by.User, auditAction("deny", a), a.Summary, "refused: not allowed", nil)
 		return reply.Message{}, e.notAllowed(by.User, a, "deny")
 	}
@@ -102,14 +118,30 @@ func (e *Engine) Cancel(ctx context.Context, by Actor, id int64) (reply.Message,
 // decide ends a pending request without running it (deny, cancel): the
 // decision and its audit line are one transaction.
 func (e *Engine) decide(ctx context.Context, by Actor, a *store.Approval, p Plan, verb string, to store.ApprovalState) (reply.Message, error) {
-	decided, err := e.cfg.Store.Decide(ctx, a.ID, to, by.User, nil)
+	reason := ""
+	var line store.AuditLine
+	if to == store.StateDenied {
+		reason = cleanReason(by.Reason)
+		if reason != "" {
+			line = func(verb string, a store.Approval) store.AuditEntry {
+				return store.AuditEntry{Outcome: "denied: " + reason}
+			}
+		}
+	}
+	decided, err := e.cfg.Store.Decide(ctx, a.ID, to, by.User, line)
 	if err != nil {
 		return reply.Message{}, e.lostDecision(ctx, a, p, verb, err)
 	}
 	a = decided
+	e.adoptMessage(ctx, by, a)
 	e.observeApproval(string(to))
-	m := e.approvalMessage(a, p, nil, "")
-	if e.publish(ctx, a, p, nil, "") {
+	override := ""
+	if reason != "" {
+		override = fmt.Sprintf("Denied by %s. Nothing was done.\nReason: %s", human.Person(a.DecidedBy), reason)
+	}
+	defer e.decided(ctx, a, reason)
+	m := e.approvalMessage(a, p, nil, override)
+	if e.publish(ctx, a, p, nil, override) {
 		return reply.Message{Visibility: reply.Private, Tone: reply.Info,
 			Text: fmt.Sprintf("#%d %s: %s. Nothing was done.", a.ID, to, a.Summary)}, nil
 	}
@@ -199,4 +231,39 @@ func (e *Engine) publish(ctx context.Context, a *store.Approval, p Plan, pr *pro
 		return false
 	}
 	return true
+}
+
+// maxReason bounds a denial's reason (a Slack input gives at most 3,000
+// characters; the request's message has room for a few lines).
+const maxReason = 500
+
+// cleanReason is a denial's reason as shown: trimmed, on at most a few
+// lines, at most maxReason characters.
+func cleanReason(s string) string {
+	s = strings.TrimSpace(s)
+	if r := []rune(s); len(r) > maxReason {
+		s = string(r[:maxReason-1]) + "…"
+	}
+	return s
+}
+
+// adoptMessage gives a the message of the click that decided it when its
+// own reference is not stored yet: the click came while Propose was still
+// recording where it posted the request. Only the request in the channel
+// where paid requests are posted counts, never an approver's DM copy.
+func (e *Engine) adoptMessage(ctx context.Context, by Actor, a *store.Approval) {
+	if a.MessageID != "" || by.Message.ID == "" || !isPaid(a.Action) {
+		return
+	}
+	posted := a.Channel
+	if e.cfg.ApprovalsChannel != "" {
+		posted = e.cfg.ApprovalsChannel
+	}
+	if by.Message.Channel != posted {
+		return
+	}
+	if err := e.cfg.Store.SetApprovalMessage(ctx, a.ID, by.Message.Channel, by.Message.ID); err != nil {
+		e.log.WarnContext(ctx, "cannot record the message of a clicked request", "id", a.ID, "err", err)
+	}
+	a.MessageChannel, a.MessageID = by.Message.Channel, by.Message.ID
 }

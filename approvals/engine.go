@@ -11,6 +11,7 @@ import (
 
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/internal/clock"
+	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
 
@@ -25,6 +26,10 @@ const (
 	// request are followed before the engine says so and stops (counted
 	// from execution, across restarts).
 	DefaultFollowDeadline = 2 * time.Hour
+	// DefaultGroupTTL is how long the members of an approvers' user group
+	// are trusted before usergroups.users.list is asked again (DESIGN §9:
+	// at most 5 minutes).
+	DefaultGroupTTL = 5 * time.Minute
 	// DefaultCallTimeout bounds the one real call of an approved request,
 	// longer than any read: a paid call cut short leaves its outcome
 	// unknown, and the request interrupted.
@@ -49,8 +54,27 @@ type Config struct {
 	// to the requester carries the request and its buttons).
 	Notifier Notifier
 	// Approvers are the user ids allowed to approve paid requests, never
-	// their own; empty: each requester confirms their own.
+	// their own, and user-group ids (S…) whose members are (read with
+	// Groups, cached GroupTTL); empty: each requester confirms their own.
 	Approvers []string
+	// Groups expands the user groups of Approvers (nil: a group has no
+	// members, so nobody approves through it).
+	Groups GroupResolver
+	// GroupTTL is how long a group's members are trusted before they are
+	// read again (0: DefaultGroupTTL; at most DefaultGroupTTL).
+	GroupTTL time.Duration
+	// ApprovalsChannel is where paid requests are posted (PAASBOT_APPROVALS_CHANNEL);
+	// "": the channel where they were asked, and a paid request asked in a
+	// DM is refused.
+	ApprovalsChannel string
+	// AuditChannel gets one line per outcome of a paid, destructive or
+	// disruptive action (PAASBOT_AUDIT_CHANNEL), and the announcements of
+	// confirmed actions asked in a DM; "": none.
+	AuditChannel string
+	// OnChange, when set, hears every move of a request this process makes
+	// or sees (posted, decided, ended), after the people were told: the App
+	// Home refreshes there. It must not block.
+	OnChange func(ctx context.Context, c Change)
 	// TTL is how long a paid request stays pending (0: DefaultTTL); a
 	// confirm button lasts at most an hour.
 	TTL time.Duration
@@ -86,9 +110,10 @@ type Config struct {
 // background work (follow-ups, the expiry sweep) lives between Start and
 // Close.
 type Engine struct {
-	cfg Config
-	log *slog.Logger
-	rt  runtime
+	cfg    Config
+	log    *slog.Logger
+	rt     runtime
+	groups *groupCache
 }
 
 // Actor is who acts on the engine and where: the requester of Propose, the
@@ -96,9 +121,19 @@ type Engine struct {
 // uses User; Team scopes the requests.
 type Actor struct {
 	Team, User string
-	// Channel is where they asked; a paid request is posted there ("" in
-	// a terminal: "local").
+	// Channel is where they asked; a paid request is posted there unless
+	// Config.ApprovalsChannel is set ("" in a terminal: "local").
 	Channel string
+	// Direct says Channel is an IM or a group DM (the transport knows:
+	// Slack's channel_name); a D… channel counts as one anyway.
+	Direct bool
+	// Reason is what a decider gives with a denial (the Deny form's
+	// optional reason); "" for none.
+	Reason string
+	// Message is the message carrying the button clicked, if any: a click
+	// on a request posted a moment ago may come before its reference is
+	// stored.
+	Message reply.Ref
 }
 
 // New checks cfg and fills in its defaults. It fails when Store or Gandi
@@ -143,8 +178,11 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.RecoverEvery <= 0 || cfg.RecoverEvery >= store.LeaseTTL {
 		cfg.RecoverEvery = store.RecoverEvery
 	}
+	if cfg.GroupTTL <= 0 || cfg.GroupTTL > DefaultGroupTTL {
+		cfg.GroupTTL = DefaultGroupTTL
+	}
 	cfg.Approvers = slices.Clone(cfg.Approvers)
-	return &Engine{cfg: cfg, log: cfg.Logger.With("component", "approvals")}, nil
+	return &Engine{cfg: cfg, log: cfg.Logger.With("component", "approvals"), groups: newGroupCache()}, nil
 }
 
 func (e *Engine) now() time.Time { return e.cfg.Now() }

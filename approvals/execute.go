@@ -52,6 +52,9 @@ func (e *Engine) execute(ctx context.Context, by Actor, a *store.Approval, p Pla
 		// Before the call: whatever happens next, the password Gandi may
 		// set is one somebody has seen.
 		if err := e.deliverPassword(ctx, a, p, password); err != nil {
+			if e.canDM() {
+				e.passwordUndelivered(ctx, a, p, err)
+			}
 			return e.failed(ctx, a, p, fmt.Sprintf("paasbot could not send the new password privately to %s, and a password nobody sees would lock them out. Nothing was sent to Gandi.",
 				human.Person(a.Requester)), err)
 		}
@@ -123,6 +126,9 @@ func (e *Engine) succeeded(ctx context.Context, actor string, a *store.Approval,
 	if e.publish(ctx, a, p, pr, "") {
 		text := fmt.Sprintf("#%d ran once with %s's key: %s started; the request message shows their progress.", a.ID, human.Person(a.Requester), human.Plural(len(ops), "operation"))
 		answer = reply.Message{Visibility: reply.Private, Tone: reply.Success, Text: text, Notes: nonEmpty(note)}
+		// The private confirm prompt gives way to this note; the
+		// announcement carries the rest.
+		answer.ReplaceOriginal = !isPaid(a.Action)
 	} else {
 		answer = e.approvalMessage(a, p, pr, "")
 		answer.ReplaceOriginal = true
@@ -134,6 +140,8 @@ func (e *Engine) succeeded(ctx context.Context, actor string, a *store.Approval,
 	if len(ops) > 0 {
 		// From here on pr belongs to the follower.
 		e.follow(ctx, *a, p, pr)
+	} else {
+		e.ended(ctx, a, p, pr, "")
 	}
 	return answer, nil
 }
@@ -276,6 +284,7 @@ func (e *Engine) failed(ctx context.Context, a *store.Approval, p Plan, msg stri
 	a.State, a.Error = store.StateFailed, msg
 	e.observeApproval(string(store.StateFailed))
 	e.audit(ctx, a.Team, systemActor, auditAction("execute", a), a.Summary, "failed: "+msg, nil)
+	defer e.ended(ctx, a, p, nil, "")
 	if e.publish(ctx, a, p, nil, "") {
 		return reply.Message{}, &apperr.Error{Code: apperr.ECONFLICT, Message: fmt.Sprintf("#%d failed: %s", a.ID, msg), Err: cause}
 	}
@@ -317,6 +326,7 @@ func (e *Engine) unknown(ctx context.Context, a *store.Approval, p Plan, passwor
 	if passwordSent {
 		text += " If it ran, the password sent privately to " + human.Person(a.Requester) + " is the new one."
 	}
+	defer e.ended(ctx, a, p, nil, text)
 	if e.publish(ctx, a, p, nil, text) {
 		return reply.Message{}, &apperr.Error{Code: apperr.EUNAVAILABLE, Message: fmt.Sprintf("#%d: %s", a.ID, text), Err: cause}
 	}

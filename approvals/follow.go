@@ -144,6 +144,10 @@ func (f *follower) step(ctx context.Context, i int, op gandi.Operation) {
 	f.saveLocked(ctx, false)
 	if !f.lost {
 		f.e.publish(ctx, &f.a, f.plan, f.pr, "")
+		if !gandi.Step(st.Step).IsTerminal() || len(f.pr.Ops) > 1 {
+			// The last step of the only operation is the outcome's reply.
+			f.e.stepReply(ctx, &f.a, *st)
+		}
 	}
 }
 
@@ -194,7 +198,8 @@ func (f *follower) end(ctx context.Context, gc *Client, outcome, why string) {
 	}
 	e.observeApproval(state)
 	e.audit(ctx, f.a.Team, systemActor, auditAction("result", &f.a), f.a.Summary, human.OrDefault(joinOutcome(outcome, why), outcome), nil)
-	if e.publish(ctx, &f.a, f.plan, f.pr, "") || e.cfg.Notifier == nil {
+	defer e.ended(ctx, &f.a, f.plan, f.pr, "")
+	if e.publish(ctx, &f.a, f.plan, f.pr, "") || e.cfg.Notifier == nil || e.canDM() {
 		return
 	}
 	// No message to update (the confirm flow, or a post that failed): tell

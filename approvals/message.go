@@ -157,7 +157,7 @@ func (e *Engine) pendingButtons(a *store.Approval, p Plan) []reply.Button {
 	cancel := reply.Button{Label: "Cancel", Action: "approval.cancel", Value: ids, Command: "cancel " + ids}
 	if isPaid(a.Action) {
 		return []reply.Button{
-			{Label: "Approve", Action: "approval.approve", Value: ids, Style: reply.Primary, Command: "approve " + ids},
+			{Label: "Approve", Action: "approval.approve", Value: ids, Style: reply.Primary, Command: "approve " + ids, Confirm: approveConfirm(a, p)},
 			{Label: "Deny", Action: "approval.deny", Value: ids, Style: reply.Danger, Command: "deny " + ids},
 			cancel,
 		}
@@ -243,4 +243,33 @@ func quoteArg(s string) string {
 		return strconv.Quote(s)
 	}
 	return s
+}
+
+// approveConfirm is the dialog Slack shows before an Approve click counts
+// (DESIGN §9): the action, the target and the price, or "price unknown".
+// Slack allows 100 characters of title and 300 of text.
+func approveConfirm(a *store.Approval, p Plan) *reply.Confirm {
+	price := "price unknown"
+	for _, f := range p.Summary {
+		if f.Label == "Price" && f.Value != "" {
+			price = f.Value
+		}
+	}
+	target := p.Target
+	if target == "" {
+		target = a.Target
+	}
+	title := clip(fmt.Sprintf("%s %s?", human.UpperFirst(actionVerb(a.Action)), target), 100)
+	text := clip(fmt.Sprintf("Approve #%d: %s %s, asked by %s. Price: %s. It runs once, at once, with the requester's API key.",
+		a.ID, actionVerb(a.Action), target, human.Person(a.Requester), price), 300)
+	return &reply.Confirm{Title: title, Text: text, Confirm: "Approve", Deny: "Not now"}
+}
+
+// clip cuts s to at most n characters, ending it with an ellipsis.
+func clip(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

@@ -93,11 +93,38 @@ func (e *Engine) deliverPassword(ctx context.Context, a *store.Approval, p Plan,
 			fmt.Sprintf("Lost it? `update %s reset-password` asks for a new one.", passwordTarget(p)),
 		},
 	}
-	if err := e.cfg.Notifier.PostPrivate(ctx, a.Channel, a.Requester, m); err != nil {
-		e.log.WarnContext(ctx, "cannot deliver the generated password", "id", a.ID, "err", err)
+	if !e.canDM() {
+		// A terminal: its one person reads what PostPrivate prints.
+		if err := e.cfg.Notifier.PostPrivate(ctx, a.Channel, a.Requester, m); err != nil {
+			e.log.WarnContext(ctx, "cannot deliver the generated password", "id", a.ID, "err", err)
+			return err
+		}
+		return nil
+	}
+	// Only by DM: an ephemeral is lost when the person is away, and
+	// nothing less private is ever tried instead.
+	if _, err := e.dm(ctx, a.Requester, m); err != nil {
+		e.log.WarnContext(ctx, "cannot deliver the generated password by DM", "id", a.ID, "err", err)
 		return err
 	}
 	return nil
+}
+
+// passwordUndelivered tells the requester of a call that was therefore not
+// sent, privately and without the password, that the DM carrying it could
+// not be sent, and how to get one.
+func (e *Engine) passwordUndelivered(ctx context.Context, a *store.Approval, p Plan, cause error) {
+	why := unreachable(a.Requester, cause)
+	text := fmt.Sprintf("paasbot could not send you the new password of request #%d by DM (%s), so it did not send the request to Gandi: nothing changed and no password was set or kept.", a.ID, strings.TrimSuffix(why, "."))
+	if p.Action == ActionCreate {
+		text += " Once paasbot can DM you, ask again; a password is set later with `update <instance> reset-password`."
+	} else {
+		text += fmt.Sprintf(" Once paasbot can DM you, `update %s reset-password` sets a new one.", passwordTarget(p))
+	}
+	m := reply.Message{Visibility: reply.Private, Tone: reply.Warning, Title: "Password not delivered", Text: text}
+	if err := e.cfg.Notifier.PostPrivate(ctx, a.Channel, a.Requester, m); err != nil {
+		e.log.WarnContext(ctx, "cannot tell the requester that the password was not delivered", "id", a.ID, "err", err)
+	}
 }
 
 // passwordTarget names the instance for `update X reset-password`.

@@ -30,7 +30,7 @@ func (e *Engine) Pending(ctx context.Context, by Actor) (reply.Message, error) {
 		if len(buttons) > 20 {
 			continue
 		}
-		buttons = append(buttons, e.listButtons(user, &a)...)
+		buttons = append(buttons, e.listButtons(ctx, user, &a)...)
 	}
 	if len(t.Rows) == 0 {
 		return reply.Message{Text: "No pending approvals."}, nil
@@ -46,9 +46,9 @@ func (e *Engine) Pending(ctx context.Context, by Actor) (reply.Message, error) {
 // delete keeps its confirm dialog naming the instance) that user may
 // press, labelled with a's id: Approve/Deny (or Confirm) for a decider,
 // Cancel for the requester.
-func (e *Engine) listButtons(user string, a *store.Approval) []reply.Button {
+func (e *Engine) listButtons(ctx context.Context, user string, a *store.Approval) []reply.Button {
 	p, _ := planOf(a) // unreadable: the action and target still name it
-	decider, requester := e.mayApprove(user, a), a.Requester == user
+	decider, requester := e.mayApprove(ctx, user, a), a.Requester == user
 	var out []reply.Button
 	for _, b := range e.pendingButtons(a, p) {
 		switch {

@@ -1,9 +1,8 @@
 package approvals
 
 import (
+	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/internal/human"
@@ -25,11 +24,11 @@ func isPaid(action string) bool {
 // mayApprove reports whether actor may approve (run) a: the requester
 // alone for confirm-flow actions and when no approvers are configured;
 // otherwise a listed approver who is not the requester (four eyes).
-func (e *Engine) mayApprove(actor string, a *store.Approval) bool {
+func (e *Engine) mayApprove(ctx context.Context, actor string, a *store.Approval) bool {
 	if !isPaid(a.Action) || len(e.cfg.Approvers) == 0 {
 		return actor == a.Requester
 	}
-	return e.IsApprover(actor) && actor != a.Requester
+	return actor != a.Requester && e.isApprover(ctx, actor)
 }
 
 // notAllowed is the private answer to a click that changes nothing: it
@@ -47,21 +46,6 @@ func (e *Engine) notAllowed(actor string, a *store.Approval, verb string) error 
 	}
 	return apperr.Errorf(apperr.EUNAUTHORIZED, "You are not allowed to %s #%d (%s): %s Nothing changed.", verb, a.ID, a.Summary, who)
 }
-
-// approverList names the configured approvers for messages.
-func (e *Engine) approverList() string {
-	if len(e.cfg.Approvers) == 0 {
-		return "the requester"
-	}
-	names := make([]string, len(e.cfg.Approvers))
-	for i, u := range e.cfg.Approvers {
-		names[i] = human.Person(u)
-	}
-	return strings.Join(names, ", ")
-}
-
-// IsApprover reports whether user is one of the configured approvers.
-func (e *Engine) IsApprover(user string) bool { return slices.Contains(e.cfg.Approvers, user) }
 
 // verbFor is the verb of the approve button: "confirm" for the requester's
 // own confirm flow, "approve" for a paid request.

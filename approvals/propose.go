@@ -37,11 +37,20 @@ const confirmTTL = time.Hour
 func (e *Engine) Propose(ctx context.Context, by Actor, key secret.Value, p Plan) (reply.Message, error) {
 	summary := actionVerb(p.Action) + " " + p.Target
 	refuse := func(err error) (reply.Message, error) {
-		e.audit(ctx, by.Team, by.User, "request", summary, "refused: "+e.firstLine(ctx, err), nil)
+		why := "refused: " + e.firstLine(ctx, err)
+		e.audit(ctx, by.Team, by.User, "request", summary, why, nil)
+		e.auditChannel(ctx, nil, by.User, summary, why)
 		return reply.Message{}, err
 	}
 	if err := checkPlan(p); err != nil {
 		return refuse(err)
+	}
+	channel := by.Channel
+	if isPaid(p.Action) {
+		var err error
+		if channel, err = e.requestChannel(by); err != nil {
+			return refuse(err)
+		}
 	}
 	gc := e.cfg.Gandi(key, 0)
 	in, err := e.inspect(ctx, gc, p)
@@ -54,6 +63,7 @@ func (e *Engine) Propose(ctx context.Context, by Actor, key secret.Value, p Plan
 	case len(in.dry) > 0:
 		refusal := e.refusal(ctx, gc, p, in.dry)
 		e.audit(ctx, by.Team, by.User, "request", summary, "refused by dry run: "+refusal.reasons, nil)
+		e.auditChannel(ctx, nil, by.User, summary, "refused by Gandi's dry run: "+refusal.reasons)
 		return refusal.msg, nil
 	}
 	if in.info != nil {
@@ -74,7 +84,7 @@ func (e *Engine) Propose(ctx context.Context, by Actor, key secret.Value, p Plan
 	if !isPaid(p.Action) {
 		return m, nil
 	}
-	return e.postRequest(ctx, a, m), nil
+	return e.postRequest(ctx, a, p, channel, m), nil
 }
 
 // newRequest records p as a new pending request of by.
@@ -103,31 +113,59 @@ func (e *Engine) newRequest(ctx context.Context, by Actor, p Plan, summary strin
 	return a, nil
 }
 
-// postRequest posts the paid request in its channel and answers the
-// requester privately. When it cannot be posted (no notifier, Slack
-// refused), the request itself is the answer, shared, so that its buttons
-// are still somewhere.
-func (e *Engine) postRequest(ctx context.Context, a *store.Approval, m reply.Message) reply.Message {
+// postRequest posts the paid request in channel (the approvals channel,
+// or where it was asked), DMs the people it waits for, and answers the
+// requester privately, with its link when it went to another channel and
+// with whoever could not be reached. When it cannot be posted (no
+// notifier, Slack refused), the request itself is the answer, so that its
+// buttons are still somewhere (and in the approvers' DMs).
+func (e *Engine) postRequest(ctx context.Context, a *store.Approval, p Plan, channel string, m reply.Message) reply.Message {
 	if e.cfg.Notifier == nil {
 		return m
 	}
-	ref, err := e.cfg.Notifier.Post(ctx, a.Channel, m)
-	if err != nil {
-		e.log.WarnContext(ctx, "cannot post the approval request; answering with it instead", "id", a.ID, "err", err)
-		return m
+	ref, postErr := e.cfg.Notifier.Post(ctx, channel, m)
+	if postErr != nil {
+		e.log.WarnContext(ctx, "cannot post the approval request; answering with it instead", "id", a.ID, "channel", channel, "err", postErr)
 	}
-	if ref.ID != "" {
+	if postErr == nil && ref.ID != "" {
 		if err := e.cfg.Store.SetApprovalMessage(ctx, a.ID, ref.Channel, ref.ID); err != nil {
 			e.log.ErrorContext(ctx, "cannot record where the approval was posted", "id", a.ID, "err", err)
 		}
 		a.MessageChannel, a.MessageID = ref.Channel, ref.ID
 	}
+	missed := e.notifyDeciders(ctx, a, p, false)
+	e.changed(ctx, a)
+	if postErr != nil {
+		m.Notes = append(m.Notes, "paasbot could not post this request "+e.channelWords(channel, a)+": "+e.firstLine(ctx, postErr))
+		m.Notes = append(m.Notes, missed...)
+		return m
+	}
 	wait := "waiting for an approver: " + e.approverList() + "."
 	if len(e.cfg.Approvers) == 0 {
 		wait = fmt.Sprintf("confirm it yourself with its Approve button (or `approve %d`).", a.ID)
 	}
-	return reply.Message{Visibility: reply.Private, Tone: reply.Info,
-		Text:  fmt.Sprintf("Approval request #%d posted in the channel; %s", a.ID, wait),
+	where := e.channelWords(channel, a)
+	answer := reply.Message{Visibility: reply.Private, Tone: reply.Info,
+		Text:  fmt.Sprintf("Approval request #%d posted %s; %s", a.ID, where, wait),
 		Notes: []string{fmt.Sprintf("You can withdraw it with `cancel %d`. It expires in %s.", a.ID, human.Duration(a.ExpiresAt.Sub(e.now())))},
 	}
+	if channel != a.Channel {
+		answer.Notes = append(linkNote(e.link(ctx, a)), answer.Notes...)
+	}
+	if len(missed) > 0 {
+		answer.Tone = reply.Warning
+		answer.Notes = append(answer.Notes, missed...)
+	}
+	return answer
+}
+
+// channelWords names where a request was posted, for its requester.
+func (e *Engine) channelWords(channel string, a *store.Approval) string {
+	if channel == a.Channel {
+		return "in the channel"
+	}
+	if channel == e.cfg.ApprovalsChannel {
+		return "in the approvals channel"
+	}
+	return "in channel " + channel
 }

@@ -61,6 +61,8 @@ func (e *Engine) reoffered(ctx context.Context, a *store.Approval) {
 	e.observeApproval(string(store.StatePending))
 	e.log.WarnContext(ctx, "an approved request was never sent by the process that stopped; offered again", "id", a.ID)
 	e.tell(ctx, a, p, reofferedText)
+	e.notifyDeciders(ctx, a, p, false)
+	e.changed(ctx, a)
 }
 
 // interrupted shows a request a stopped process left after sending it:
@@ -70,12 +72,13 @@ func (e *Engine) interrupted(ctx context.Context, a *store.Approval) {
 	e.observeApproval(string(store.StateInterrupted))
 	e.log.WarnContext(ctx, "an approved request was sent by a process that stopped before its answer; interrupted", "id", a.ID)
 	e.tell(ctx, a, p, "")
+	e.ended(ctx, a, p, nil, "")
 }
 
 // tell updates a's message (status override, "" for its state's own) or,
 // when it has none or the update fails, tells the requester privately.
 func (e *Engine) tell(ctx context.Context, a *store.Approval, p Plan, override string) {
-	if e.publish(ctx, a, p, nil, override) || e.cfg.Notifier == nil {
+	if e.publish(ctx, a, p, nil, override) || e.cfg.Notifier == nil || (e.canDM() && a.State == store.StateInterrupted) {
 		return
 	}
 	m := e.approvalMessage(a, p, nil, override)
@@ -104,10 +107,9 @@ func (e *Engine) resume(ctx context.Context, a store.Approval) {
 // lease.
 type sweepStep func(ctx context.Context) error
 
-// sweepSteps are the steps of the sweep, in order. Issue 15's reminders
-// (store.DueReminders and MarkReminded, then the Notifier) join here, so
-// that one process at a time sends them.
-func (e *Engine) sweepSteps() []sweepStep { return []sweepStep{e.expireDue} }
+// sweepSteps are the steps of the sweep, in order, so that one process at
+// a time expires requests and sends reminders.
+func (e *Engine) sweepSteps() []sweepStep { return []sweepStep{e.expireDue, e.remind} }
 
 // sweep runs the sweep's steps if this process holds (or takes) the
 // sweep's lease; another process's live lease means it sweeps instead.
@@ -139,6 +141,33 @@ func (e *Engine) expireDue(ctx context.Context) error {
 		p, _ := planOf(a)
 		e.observeApproval(string(store.StateExpired))
 		e.publish(ctx, a, p, nil, "")
+		e.decided(ctx, a, "")
+	}
+	return nil
+}
+
+// remind sends the one reminder of each pending request past 80% of its
+// time to live to the people it waits for; MarkReminded makes it one,
+// across processes. A confirm button is not reminded of: its requester
+// has it in front of them.
+func (e *Engine) remind(ctx context.Context) error {
+	due, err := e.cfg.Store.DueReminders(ctx)
+	if err != nil {
+		return fmt.Errorf("approvals: due reminders: %w", err)
+	}
+	for i := range due {
+		a := &due[i]
+		first, err := e.cfg.Store.MarkReminded(ctx, a.ID)
+		if err != nil {
+			return fmt.Errorf("approvals: reminder of %d: %w", a.ID, err)
+		}
+		if !first || !isPaid(a.Action) {
+			continue
+		}
+		p, _ := planOf(a)
+		if missed := e.notifyDeciders(ctx, a, p, true); len(missed) > 0 {
+			e.log.WarnContext(ctx, "a reminder did not reach everyone", "id", a.ID, "missed", len(missed))
+		}
 	}
 	return nil
 }

@@ -55,4 +55,8 @@ type Store interface {
 	// ExpireDue marks overdue pending requests expired, each with its
 	// audit line, and returns them.
 	ExpireDue(ctx context.Context, line store.AuditLine) ([]store.Approval, error)
+	// DueReminders lists the pending requests whose one reminder is due;
+	// MarkReminded claims it, true for one caller across processes.
+	DueReminders(ctx context.Context) ([]store.Approval, error)
+	MarkReminded(ctx context.Context, id int64) (bool, error)
 }

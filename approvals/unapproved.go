@@ -60,7 +60,13 @@ func (e *Engine) ranWithoutApproval(ctx context.Context, by Actor, p Plan, ops [
 		}
 	}
 	if isPaid(a.Action) {
-		e.postRequest(ctx, a, e.approvalMessage(a, p, nil, "")) // where approvers look; the follow-up updates it
+		channel := by.Channel
+		if c, err := e.requestChannel(by); err == nil {
+			channel = c
+		} else if e.cfg.AuditChannel != "" {
+			channel = e.cfg.AuditChannel
+		}
+		e.postRequest(ctx, a, p, channel, e.approvalMessage(a, p, nil, "")) // where approvers look; the follow-up updates it
 	}
 	if answer, err := e.succeeded(ctx, systemActor, a, p, ops, started, false); err != nil {
 		return answer, err

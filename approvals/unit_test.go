@@ -220,7 +220,7 @@ func TestUnit_Policy(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			e := &Engine{cfg: Config{Approvers: tt.approvers}}
-			if got := e.mayApprove(tt.actor, tt.a); got != tt.want {
+			if got := e.mayApprove(t.Context(), tt.actor, tt.a); got != tt.want {
 				t.Errorf("mayApprove(%s) = %v, want %v", tt.actor, got, tt.want)
 			}
 		})
@@ -398,6 +398,7 @@ func TestUnit_StartRecoversAndExpires(t *testing.T) {
 	u.db.AcquireLeaseFn = func(_ context.Context, name string) (bool, error) { return name == sweepLease, nil }
 	u.db.ReleaseLeaseFn = func(context.Context, string) error { return nil }
 	u.db.HeartbeatFn = func(context.Context) (store.Renewed, error) { return store.Renewed{}, nil }
+	u.db.DueRemindersFn = func(context.Context) ([]store.Approval, error) { return nil, nil }
 	u.db.ExpireDueFn = func(context.Context, store.AuditLine) ([]store.Approval, error) {
 		sweeps++
 		if sweeps == 1 {

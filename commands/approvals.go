@@ -30,7 +30,7 @@ type Approvals interface {
 
 // actor is who made req, for the approvals engine.
 func actor(req Request) approvals.Actor {
-	return approvals.Actor{Team: req.Team, User: req.User, Channel: req.Channel}
+	return approvals.Actor{Team: req.Team, User: req.User, Channel: req.Channel, Direct: req.Direct}
 }
 
 // propose hands the plan of a paid or destructive command to the engine,
@@ -42,9 +42,9 @@ func (c *Core) propose(ctx context.Context, call *Call, p approvals.Plan) (reply
 // decision is one of the engine's Approve, Deny and Cancel.
 type decision func(a Approvals, ctx context.Context, by approvals.Actor, id int64) (reply.Message, error)
 
-// decide runs d on request id for req.
-func (c *Core) decide(ctx context.Context, d decision, req Request, id int64) (reply.Message, error) {
-	return d(c.cfg.Approvals, ctx, actor(req), id)
+// decide runs d on request id for by.
+func (c *Core) decide(ctx context.Context, d decision, by approvals.Actor, id int64) (reply.Message, error) {
+	return d(c.cfg.Approvals, ctx, by, id)
 }
 
 // approvalCommands are approve, deny, cancel and approvals.
@@ -56,12 +56,16 @@ func (c *Core) approvalCommands() []*CommandSpec {
 			if err != nil {
 				return reply.Message{}, apperr.Errorf(apperr.EINVALID, "An approval is named by its number, e.g. `approve 7`.")
 			}
-			return c.decide(ctx, d, call.Req, id)
+			by := actor(call.Req)
+			by.Reason = call.String("reason")
+			return c.decide(ctx, d, by, id)
 		}
 	}
+	reason := []Param{{Name: "reason", Kind: KindString, Hint: `"why"`}}
 	return []*CommandSpec{
 		{Name: "approve", Summary: "approve (or confirm) a pending request: it runs once", Args: idArg, NoKey: true, Run: typed(Approvals.Approve), Examples: []string{"approve 7"}},
-		{Name: "deny", Summary: "deny a pending request", Args: idArg, NoKey: true, Run: typed(Approvals.Deny), Examples: []string{"deny 7"}},
+		{Name: "deny", Summary: "deny a pending request, with an optional reason its requester is told", Args: idArg, Keys: reason, NoKey: true, Run: typed(Approvals.Deny),
+			Examples: []string{"deny 7", `deny 7 reason="not before the sale"`}},
 		{Name: "cancel", Summary: "withdraw your own pending request", Args: idArg, NoKey: true, Run: typed(Approvals.Cancel), Examples: []string{"cancel 7"}},
 		{Name: "approvals", Summary: "pending requests of this workspace", NoKey: true, Run: runApprovals},
 	}

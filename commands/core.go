@@ -27,6 +27,9 @@ type Request struct {
 	UserName string
 	// Channel is where it was typed; shared messages go there.
 	Channel string
+	// Direct says Channel is a direct message (an IM or a group DM), where
+	// no approver reads a paid request.
+	Direct bool
 	// Text is what follows "/paas", as the transport received it (Slack
 	// escapes and link forms included; the parser unwraps them).
 	Text string
@@ -36,7 +39,12 @@ type Request struct {
 // every permission check uses, never the original requester.
 type Click struct {
 	Team, User, UserName, Channel string
-	Action, Value                 string
+	// Direct says Channel is a direct message (see Request.Direct).
+	Direct        bool
+	Action, Value string
+	// Reason is what the clicker wrote in the form the button opened (the
+	// Deny form's optional reason); "" for none.
+	Reason string
 	// Message is the message that carried the button, for updates.
 	Message reply.Ref
 }

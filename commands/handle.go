@@ -167,7 +167,7 @@ func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 			msg = c.errorReply(ctx, "click:"+click.Action, Request{Team: click.Team, User: click.User}, err, debug.Stack())
 		}
 	}()
-	req := Request{Team: click.Team, User: click.User, UserName: click.UserName, Channel: click.Channel}
+	req := Request{Team: click.Team, User: click.User, UserName: click.UserName, Channel: click.Channel, Direct: click.Direct}
 	if err := c.anonymous(ctx, click.Team, click.User); err != nil {
 		c.observe("click", apperr.EINVALID)
 		return c.errorReply(ctx, "click:"+click.Action, req, err, nil)
@@ -196,7 +196,9 @@ func (c *Core) Click(ctx context.Context, click Click) (msg reply.Message) {
 		case "approval.deny":
 			d = Approvals.Deny
 		}
-		m, err := c.decide(ctx, d, req, id)
+		by := actor(req)
+		by.Reason, by.Message = click.Reason, click.Message
+		m, err := c.decide(ctx, d, by, id)
 		c.observe(click.Action, codeOf(err))
 		if err != nil {
 			return c.errorReply(ctx, click.Action, req, err, nil)

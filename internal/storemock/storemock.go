@@ -41,6 +41,8 @@ type DB struct {
 	AcquireLeaseFn         func(context.Context, string) (bool, error)
 	ReleaseLeaseFn         func(context.Context, string) error
 	ExpireDueFn            func(context.Context, store.AuditLine) ([]store.Approval, error)
+	DueRemindersFn         func(context.Context) ([]store.Approval, error)
+	MarkRemindedFn         func(context.Context, int64) (bool, error)
 	CreateSubscriptionFn   func(context.Context, *store.Subscription) (int64, error)
 	SubscriptionFn         func(context.Context, int64) (*store.Subscription, error)
 	SubscriptionsFn        func(context.Context, string) ([]store.Subscription, error)
@@ -165,6 +167,16 @@ func (f *DB) ReleaseLease(ctx context.Context, name string) error {
 // ExpireDue calls ExpireDueFn.
 func (f *DB) ExpireDue(ctx context.Context, line store.AuditLine) ([]store.Approval, error) {
 	return testutil.Fn(f.ExpireDueFn, "ExpireDue")(ctx, line)
+}
+
+// DueReminders calls DueRemindersFn.
+func (f *DB) DueReminders(ctx context.Context) ([]store.Approval, error) {
+	return testutil.Fn(f.DueRemindersFn, "DueReminders")(ctx)
+}
+
+// MarkReminded calls MarkRemindedFn.
+func (f *DB) MarkReminded(ctx context.Context, id int64) (bool, error) {
+	return testutil.Fn(f.MarkRemindedFn, "MarkReminded")(ctx, id)
 }
 
 // CreateSubscription calls CreateSubscriptionFn.
