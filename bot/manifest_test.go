@@ -36,10 +36,10 @@ func manifestValue(yaml string, path ...string) (string, bool) {
 	return "", false
 }
 
-// TestManifest_MessagesTabForPrivateFallback: PostPrivate's last resort is
-// chat.postMessage to the user's id, which Slack shows in the app's
-// Messages tab; the manifest must enable it (read-only: paasbot reads no
-// messages), and must not ask for more than the two scopes paasbot uses.
+// TestManifest_MessagesTabForPrivateFallback: paasbot's DMs (and
+// PostPrivate's last resort) show in the app's Messages tab; the manifest
+// must enable it (read-only: paasbot reads no messages), and must ask for
+// exactly the bot scopes paasbot uses.
 func TestManifest_MessagesTabForPrivateFallback(t *testing.T) {
 	raw, err := os.ReadFile("../deploy/slack-app-manifest.yaml")
 	if err != nil {
@@ -61,6 +61,19 @@ func TestManifest_MessagesTabForPrivateFallback(t *testing.T) {
 	}
 	if _, ok := manifestValue(manifest, "features", "messages_tab_enabled"); ok {
 		t.Error("messages_tab_enabled sits directly under features, where Slack ignores it")
+	}
+	var scopes []string
+	for _, line := range strings.Split(manifest, "\n") {
+		if strings.HasPrefix(line, "      - ") {
+			scopes = append(scopes, strings.TrimPrefix(line, "      - "))
+		}
+	}
+	// DESIGN §9: a DM is conversations.open (im:write); user groups of
+	// PAASBOT_APPROVERS are read with usergroups.users.list; run --check
+	// reads the configured channels (conversations.info).
+	want := []string{"commands", "chat:write", "im:write", "usergroups:read", "channels:read", "groups:read"}
+	if strings.Join(scopes, ",") != strings.Join(want, ",") {
+		t.Errorf("bot scopes = %v, want %v", scopes, want)
 	}
 	if _, ok := manifestValue(manifest, "settings", "event_subscriptions"); ok {
 		t.Error("the manifest subscribes to events, but paasbot reacts only to /paas and clicks")

@@ -53,23 +53,29 @@ type e2eOptions struct {
 	fake      []slacktest.Option
 	latency   time.Duration
 	tweak     func(*SlackConfig)
+	engine    func(*approvals.Config) // changes the engine's configuration
+	opTime    time.Duration           // the simulator's OperationTime (0: its default)
 }
 
 func newE2EWith(t *testing.T, o e2eOptions) *e2e {
 	t.Helper()
 	approvers, fakeOpts := o.approvers, o.fake
-	sim, url, shared := testutil.Sim(t, gandisim.Options{Seed: 1, Latency: o.latency})
+	sim, url, shared := testutil.Sim(t, gandisim.Options{Seed: 1, Latency: o.latency, OperationTime: o.opTime})
 	sim.SeedDemo(gandisim.DemoAPIKey, 40)
 	shared.Timeout = 10 * time.Second
 	client := func(key secret.Value) *gandi.Client {
 		return gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithHTTPClient(shared))
 	}
 	h := newHarness(t, func(p *SlackPoster, db *store.DB) Core {
-		engine, err := approvals.New(approvals.Config{Store: db, Notifier: p, Logger: p.logger, Approvers: approvers,
+		ecfg := approvals.Config{Store: db, Notifier: p, Logger: p.logger, Approvers: approvers,
 			Gandi: func(key secret.Value, _ time.Duration) approvals.Client {
 				c := client(key)
 				return approvals.Client{PaaS: c.PaaS, Vhosts: c.Vhosts, Operations: c.Operations, Catalog: c.Catalog}
-			}})
+			}}
+		if o.engine != nil {
+			o.engine(&ecfg)
+		}
+		engine, err := approvals.New(ecfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -381,8 +387,9 @@ func TestE2E_SharedListInAChannelWithoutTheBot(t *testing.T) {
 }
 
 // TestE2E_GeneratedPasswordReachesOnlyTheRequester: Sam approves Dana's
-// create; the password paasbot generates is shown to Dana alone
-// (ephemeral), never to Sam's click, the channel or the logs.
+// create; the password paasbot generates is sent to Dana alone, in her DM
+// with the app, never as an ephemeral, to Sam's click, the channel or the
+// logs.
 func TestE2E_GeneratedPasswordReachesOnlyTheRequester(t *testing.T) {
 	e := newE2EApprovers(t, []string{sam})
 	e.login(t, dana)
@@ -391,10 +398,10 @@ func TestE2E_GeneratedPasswordReachesOnlyTheRequester(t *testing.T) {
 	e.postFor(e.fake.ClickButton(t.Context(), slacktest.Click{UserID: sam, ChannelID: devChan,
 		MessageTS: req.TS, ActionID: "approval.approve"}))
 	pw := e.fake.WaitForMessage(t, func(m slacktest.Message) bool {
-		return m.Ephemeral && strings.Contains(m.AllText(), "Password of")
+		return strings.Contains(m.AllText(), "Password of")
 	}, wait)
-	if pw.User != dana || pw.Channel != devChan {
-		t.Fatalf("password shown to %s in %s, want Dana only", pw.User, pw.Channel)
+	if pw.Visibility != slacktest.VisibleInDM || pw.Channel != e.fake.IMWith(dana) || len(pw.SeenBy) != 1 || pw.SeenBy[0] != dana {
+		t.Fatalf("password shown as %s to %v in %s, want Dana's DM only", pw.Visibility, pw.SeenBy, pw.Channel)
 	}
 	secret := ""
 	for _, line := range strings.Split(pw.AllText(), "\n") {

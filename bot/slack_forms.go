@@ -62,6 +62,10 @@ func (s *Slack) submit(ctx context.Context, envelopeID string, retry int, cb sla
 		ack(nil)
 		return
 	}
+	if cb.View.CallbackID == DenyFormID && cb.User.ID != "" && teamOf(&cb) != "" {
+		s.submitDeny(ctx, cb, ack)
+		return
+	}
 	value, ok := FormValue(cb.View)
 	if !ok || cb.User.ID == "" {
 		s.logger.WarnContext(ctx, "form submission without its input skipped", "envelope_id", envelopeID, "callback_id", cb.View.CallbackID)

@@ -166,9 +166,8 @@ func (p *SlackPoster) Update(ctx context.Context, ref reply.Ref, m reply.Message
 // PostPrivate shows m to user only. While serving an interaction of that
 // user it answers through the interaction's response_url (ephemeral);
 // otherwise with chat.postEphemeral in channel; and when neither works (no
-// channel, or the bot is not in it) with chat.postMessage to the user's id,
-// which lands in the app's Messages tab (the manifest grants no
-// conversations.open).
+// channel, or the bot is not in it) in their DM with the app (DM:
+// conversations.open, then chat.postMessage to the IM).
 func (p *SlackPoster) PostPrivate(ctx context.Context, channel, user string, m reply.Message) error {
 	parts := p.render(ctx, m)
 	r := responderFrom(ctx)
@@ -200,9 +199,13 @@ func (p *SlackPoster) privatePart(ctx context.Context, r *responder, channel, us
 		if err == nil {
 			return nil
 		}
-		p.logger.WarnContext(ctx, "chat.postEphemeral failed, sending to the user's app messages", "channel", channel, "error", cleanErr(err).Error())
+		p.logger.WarnContext(ctx, "chat.postEphemeral failed, sending it by DM", "channel", channel, "error", cleanErr(err).Error())
 	}
-	_, err := p.postMessage(ctx, user, part)
+	im, err := p.openIM(ctx, user)
+	if err != nil {
+		return err
+	}
+	_, err = p.postMessage(ctx, im, part)
 	return err
 }
 

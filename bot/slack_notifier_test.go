@@ -60,7 +60,7 @@ func TestSlackPoster_Notifier(t *testing.T) {
 	}
 
 	// PostPrivate: ephemeral in the channel; when the bot is not there,
-	// to the user's app messages.
+	// in the person's DM with the app (conversations.open, then the IM).
 	if err := p.PostPrivate(ctx, "C1", "U1", reply.Message{Text: "your password"}); err != nil {
 		t.Fatal(err)
 	}
@@ -71,10 +71,13 @@ func TestSlackPoster_Notifier(t *testing.T) {
 	var eph, dm bool
 	for _, m := range fake.Messages("") {
 		eph = eph || (m.Channel == "C1" && m.Ephemeral && m.User == "U1" && m.Text == "your password")
-		dm = dm || (m.Channel == "U1" && !m.Ephemeral && m.Text == "your other password")
+		dm = dm || (m.Channel == fake.IMWith("U1") && m.Visibility == slacktest.VisibleInDM && m.Text == "your other password")
 	}
 	if !eph || !dm {
-		t.Errorf("ephemeral %v, app message %v; messages %+v", eph, dm, fake.Messages(""))
+		t.Errorf("ephemeral %v, DM %v; messages %+v", eph, dm, fake.Messages(""))
+	}
+	if c := fake.CallsTo("conversations.open"); len(c) != 1 || c[0].Params.Get("users") != "U1" {
+		t.Errorf("conversations.open calls = %+v, want one for U1", c)
 	}
 
 	// Post where the bot is not a member, outside any interaction: an

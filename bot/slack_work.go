@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -135,6 +136,7 @@ func (s *Slack) runJob(ctx context.Context, j job) {
 		ph = s.startPlaceholder(ctx, r)
 		msg := s.cfg.Core.Handle(ctx, commands.Request{
 			Team: c.TeamID, User: c.UserID, UserName: c.UserName, Channel: c.ChannelID, Text: c.Text,
+			Direct: isDirect(c.ChannelID, c.ChannelName),
 		})
 		mode := replaceNothing
 		if ph.settle() {
@@ -146,8 +148,11 @@ func (s *Slack) runJob(ctx context.Context, j job) {
 		a := cb.ActionCallback.BlockActions[0]
 		ch := interactionChannel(cb)
 		s.logger.InfoContext(ctx, "button click", "envelope_id", j.envelopeID, "user", cb.User.ID, "channel", ch, "action", a.ActionID)
+		if s.openDenyForm(ctx, r, j.triggerID, cb, a) {
+			return
+		}
 		msg := s.cfg.Core.Click(ctx, commands.Click{
-			Team: teamOf(cb), User: cb.User.ID, UserName: cb.User.Name, Channel: ch,
+			Team: teamOf(cb), User: cb.User.ID, UserName: cb.User.Name, Channel: ch, Direct: isDirect(ch, cb.Channel.Name),
 			Action: ActionOf(a.ActionID), Value: a.Value,
 			Message: reply.Ref{Channel: ch, ID: cb.Container.MessageTs},
 		})
@@ -247,4 +252,11 @@ func teamOf(cb *slack.InteractionCallback) string {
 		return cb.Team.ID
 	}
 	return cb.User.TeamID
+}
+
+// isDirect reports whether a command or a click came from a direct
+// message: Slack names an IM's channel "directmessage" and a group DM's
+// "mpdm-…" (no read scope needed), and an IM's id starts with D.
+func isDirect(channelID, channelName string) bool {
+	return channelName == "directmessage" || strings.HasPrefix(channelName, "mpdm-") || strings.HasPrefix(channelID, "D")
 }
