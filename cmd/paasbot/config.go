@@ -18,6 +18,7 @@ import (
 	// distroless image or on a host without /usr/share/zoneinfo.
 	_ "time/tzdata"
 
+	"github.com/paasbot/paasbot/approvals"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/secret"
 	"github.com/paasbot/paasbot/store"
@@ -60,7 +61,7 @@ type config struct {
 	DB          string         // PAASBOT_DB, SQLite file path or postgres:// URL (may hold a password: log DBName)
 	GandiURL    string         // PAASBOT_GANDI_URL, XML-RPC endpoint
 	SlackAPIURL string         // PAASBOT_SLACK_API_URL, always ends with "/"
-	Approvers   []string       // PAASBOT_APPROVERS, Slack user ids; empty: requesters confirm their own requests
+	Approvers   []string       // PAASBOT_APPROVERS, Slack user ids and user-group ids (S…); empty: requesters confirm their own requests
 	TZ          *time.Location // PAASBOT_TZ, default zone of schedules
 	HTTPAddr    string         // PAASBOT_HTTP_ADDR, health and metrics; "" = off
 	LogLevel    string         // PAASBOT_LOG_LEVEL: debug, info, warn, error
@@ -68,6 +69,11 @@ type config struct {
 	ApprovalTTL time.Duration  // PAASBOT_APPROVAL_TTL, how long a request stays pending
 	Workers     int            // PAASBOT_WORKERS, commands run concurrently
 	LeaseTTL    time.Duration  // PAASBOT_LEASE_TTL, how long a replica's leases outlive its last heartbeat
+
+	// ApprovalsChannel and AuditChannel are PAASBOT_APPROVALS_CHANNEL and
+	// PAASBOT_AUDIT_CHANNEL: channel ids, "" when unset (DESIGN §9).
+	ApprovalsChannel string
+	AuditChannel     string
 
 	// setBy names where each setting given came from, by variable: the
 	// flag ("--db") or the variable itself; a default is absent.
@@ -155,9 +161,19 @@ func settings(u use) []setting {
 			c.SlackAPIURL = u
 			return err
 		}},
-		{env: "PAASBOT_APPROVERS", flag: "approvers", usage: "comma-separated Slack user ids allowed to approve paid operations", set: func(c *config, v string) error {
+		{env: "PAASBOT_APPROVERS", flag: "approvers", usage: "comma-separated Slack user ids and user-group ids (S…) allowed to approve paid operations", set: func(c *config, v string) error {
 			ids, err := approvers(v)
 			c.Approvers = ids
+			return err
+		}},
+		{env: "PAASBOT_APPROVALS_CHANNEL", flag: "approvals-channel", usage: "channel id where paid requests are posted (empty: where asked)", set: func(c *config, v string) error {
+			id, err := parseChannelID(v)
+			c.ApprovalsChannel = id
+			return err
+		}},
+		{env: "PAASBOT_AUDIT_CHANNEL", flag: "audit-channel", usage: "channel id getting one line per outcome of a paid, destructive or disruptive action (empty: none)", set: func(c *config, v string) error {
+			id, err := parseChannelID(v)
+			c.AuditChannel = id
 			return err
 		}},
 		{env: "PAASBOT_TZ", flag: "tz", def: defaultTZ, usage: "default time zone of schedules (IANA name)", set: func(c *config, v string) error {
@@ -329,14 +345,14 @@ func parseHTTPURL(v string) (string, error) {
 }
 
 // parseApprovers splits a comma (or space) separated list of Slack user
-// ids, dropping duplicates. Names and @mentions are refused: approval is
-// checked against the clicker's id.
+// ids and user-group ids (S…), dropping duplicates. Names and @mentions
+// are refused: approval is checked against the clicker's id.
 func parseApprovers(v string) ([]string, error) {
 	var ids []string
 	seen := make(map[string]bool)
 	for _, id := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || unicode.IsSpace(r) }) {
-		if !reply.IsUserID(id) {
-			return nil, fmt.Errorf("%q is not a Slack user id; expected ids like U012AB3CD (profile → ⋮ → Copy member ID), comma-separated", id)
+		if !reply.IsUserID(id) && !approvals.IsGroupID(id) {
+			return nil, fmt.Errorf("%q is not a Slack user id or user-group id; expected ids like U012AB3CD (profile → ⋮ → Copy member ID) or S012AB3CD (the group's ⋮ → Copy group ID), comma-separated", id)
 		}
 		if !seen[id] {
 			seen[id] = true
@@ -359,6 +375,24 @@ func shellApprovers(v string) ([]string, error) {
 		return nil, fmt.Errorf("%q names nobody; expected user names, comma-separated, or leave it unset", v)
 	}
 	return out, nil
+}
+
+// parseChannelID accepts "" (unset) or a Slack channel id: C or G, then
+// capitals and digits. A name (#ops) is refused: Slack's Web API wants the
+// id, and a renamed channel must not lose its requests.
+func parseChannelID(v string) (string, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return "", nil
+	}
+	ok := len(v) >= 3 && len(v) <= 32 && (v[0] == 'C' || v[0] == 'G')
+	for _, r := range v[1:] {
+		ok = ok && (r >= 'A' && r <= 'Z' || r >= '0' && r <= '9')
+	}
+	if !ok {
+		return "", fmt.Errorf("%q is not a Slack channel id; expected an id like C012AB3CD (the channel's name → About → Channel ID)", v)
+	}
+	return v, nil
 }
 
 // checkListenAddr accepts "" (off) or host:port with a numeric port.
@@ -418,6 +452,8 @@ func (c *config) LogValue() slog.Value {
 		slog.String("gandi_url", c.GandiURL),
 		slog.String("slack_api_url", c.SlackAPIURL),
 		slog.Int("approvers", len(c.Approvers)),
+		slog.String("approvals_channel", c.ApprovalsChannel),
+		slog.String("audit_channel", c.AuditChannel),
 		slog.String("tz", c.TZ.String()),
 		slog.String("http_addr", c.HTTPAddr),
 		slog.String("log_level", c.LogLevel),

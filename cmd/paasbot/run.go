@@ -17,6 +17,8 @@ import (
 
 	"github.com/slack-go/slack"
 
+	"github.com/paasbot/paasbot/apperr"
+	"github.com/paasbot/paasbot/approvals"
 	"github.com/paasbot/paasbot/bot"
 	"github.com/paasbot/paasbot/gandi"
 	"github.com/paasbot/paasbot/store"
@@ -103,6 +105,9 @@ func runRun(ctx context.Context, env *environment, args []string) error {
 		if err := bot.CheckTokens(cctx, api); err != nil {
 			return tokenSetting(err)
 		}
+		if err := checkSlackSettings(cctx, env, cfg, api); err != nil {
+			return err
+		}
 		fmt.Fprintln(env.stdout, "configuration OK")
 		return nil
 	}
@@ -136,7 +141,8 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 		gandi.WithObserver(m.ObserveGandiCall), gandi.WithLogger(gandiLogger), gandi.WithKeyLimiter(perKey))
 
 	poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{HTTPClient: slackHTTP, Logger: logger})
-	p, err := wire(wiring{db: db, gandi: newGandi, notifier: poster, approvers: cfg.Approvers, ttl: cfg.ApprovalTTL,
+	p, err := wire(wiring{db: db, gandi: newGandi, notifier: poster, approvers: cfg.Approvers, groups: poster,
+		approvalsChannel: cfg.ApprovalsChannel, auditChannel: cfg.AuditChannel, ttl: cfg.ApprovalTTL,
 		tz: cfg.TZ.String(), logger: logger, metrics: m})
 	if err != nil {
 		return err
@@ -281,4 +287,41 @@ func tokenSetting(err error) error {
 		name = "PAASBOT_SLACK_APP_TOKEN"
 	}
 	return &configError{Setting: name, Problem: ae.Error()}
+}
+
+// checkSlackSettings is run --check's look at what Slack must allow for
+// the settings of DESIGN §9: every user group of PAASBOT_APPROVERS must be
+// readable (else nobody could approve through it: a *configError naming
+// PAASBOT_APPROVERS and the scope), and a configured channel the bot is
+// not in is a warning on stderr (every post there would be refused, but
+// the bot can be invited while it runs).
+func checkSlackSettings(ctx context.Context, env *environment, cfg *config, api *slack.Client) error {
+	poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{MaxAttempts: 2})
+	for _, id := range cfg.Approvers {
+		if !approvals.IsGroupID(id) {
+			continue
+		}
+		if _, err := poster.GroupMembers(ctx, id); err != nil {
+			setting := "PAASBOT_APPROVERS"
+			if cfg.flagged(setting) {
+				setting = "--approvers"
+			}
+			problem := fmt.Sprintf("cannot read user group %s (usergroups.users.list, scope usergroups:read): %v", id, err)
+			if ae := (*apperr.Error)(nil); errors.As(err, &ae) && ae.Message != "" {
+				problem = ae.Message
+			}
+			return &configError{Setting: setting, Problem: problem}
+		}
+	}
+	for _, ch := range []struct{ setting, id string }{
+		{"PAASBOT_APPROVALS_CHANNEL", cfg.ApprovalsChannel}, {"PAASBOT_AUDIT_CHANNEL", cfg.AuditChannel},
+	} {
+		if ch.id == "" {
+			continue
+		}
+		if c := bot.CheckChannel(ctx, api, ch.id); !c.OK {
+			fmt.Fprintf(env.stderr, "warning: %s: channel %s: %s\n", ch.setting, ch.id, c.Problem)
+		}
+	}
+	return nil
 }

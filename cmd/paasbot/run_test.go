@@ -437,3 +437,65 @@ func deadURL(t *testing.T) string {
 	t.Helper()
 	return "http://" + freeAddr(t) + "/api/"
 }
+
+// TestRunCheck_ChatopsSettings: run --check reads every user group of
+// PAASBOT_APPROVERS (a group Slack will not let it read stops it with one
+// line naming the setting and the scope) and warns about a configured
+// channel the bot is not in.
+func TestRunCheck_ChatopsSettings(t *testing.T) {
+	tests := []struct {
+		name       string
+		env        map[string]string
+		setup      func(*slacktest.Server)
+		wantCode   int
+		wantStderr []string
+	}{
+		{"readable group", map[string]string{"PAASBOT_APPROVERS": "S0OPS,U0SAM"}, nil, 0, nil},
+		{"group without the scope", map[string]string{"PAASBOT_APPROVERS": "S0OPS"},
+			func(f *slacktest.Server) { f.RevokeScope("usergroups:read") }, 1, []string{"PAASBOT_APPROVERS:", "S0OPS", "usergroups:read"}},
+		{"unknown group", map[string]string{"PAASBOT_APPROVERS": "S0NONE"}, nil, 1, []string{"PAASBOT_APPROVERS:", "S0NONE"}},
+		{"channels the bot is in", map[string]string{"PAASBOT_APPROVALS_CHANNEL": "C0APPR", "PAASBOT_AUDIT_CHANNEL": "C0AUDIT"}, nil, 0, nil},
+		{"approvals channel without the bot", map[string]string{"PAASBOT_APPROVALS_CHANNEL": "C0NOBOT"}, nil, 0,
+			[]string{"warning: PAASBOT_APPROVALS_CHANNEL: channel C0NOBOT", "/invite @paasbot"}},
+		{"hidden audit channel", map[string]string{"PAASBOT_AUDIT_CHANNEL": "G0HIDDEN"}, nil, 0,
+			[]string{"warning: PAASBOT_AUDIT_CHANNEL: channel G0HIDDEN"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := slacktest.New(t, slacktest.WithBotToken(runBotToken), slacktest.WithAppToken(runAppToken))
+			fake.AddUserGroup(slacktest.UserGroup{ID: "S0OPS", Members: []string{"U0SAM", "U0LEE"}})
+			fake.AddConversation(slacktest.Conversation{ID: "C0APPR", Members: []string{"U0SAM"}})
+			fake.AddConversation(slacktest.Conversation{ID: "C0AUDIT", Members: []string{"U0SAM"}})
+			fake.AddConversation(slacktest.Conversation{ID: "C0NOBOT", Members: []string{"U0SAM"}, BotAbsent: true})
+			fake.AddConversation(slacktest.Conversation{ID: "G0HIDDEN", Kind: slacktest.PrivateChannel, Members: []string{"U0SAM"}, BotAbsent: true})
+			if tt.setup != nil {
+				tt.setup(fake)
+			}
+			vars := runEnv(t, fake)
+			vars["PAASBOT_LOG_LEVEL"] = "error" // stderr holds the check's own lines
+			for k, v := range tt.env {
+				vars[k] = v
+			}
+			var out, errb syncBuffer
+			code := run(t.Context(), envOf(vars, &out, &errb), []string{"run", "--check"})
+			if code != tt.wantCode {
+				t.Fatalf("exit %d, want %d; stderr %q", code, tt.wantCode, errb.String())
+			}
+			stderr := errb.String()
+			for _, want := range tt.wantStderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("stderr %q lacks %q", stderr, want)
+				}
+			}
+			if tt.wantStderr == nil && stderr != "" {
+				t.Errorf("stderr = %q, want nothing", stderr)
+			}
+			if n := strings.Count(strings.TrimSpace(stderr), "\n"); stderr != "" && n != 0 {
+				t.Errorf("stderr is %d lines: %q", n+1, stderr)
+			}
+			if tt.wantCode == 0 && !strings.Contains(out.String(), "configuration OK") {
+				t.Errorf("stdout = %q", out.String())
+			}
+		})
+	}
+}

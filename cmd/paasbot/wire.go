@@ -85,6 +85,12 @@ type wiring struct {
 	tz        string
 	logger    *slog.Logger       // the root logger: each part adds its component
 	metrics   *telemetry.Metrics // nil: none
+
+	// groups expands the user groups of approvers (nil: none, the shell);
+	// approvalsChannel and auditChannel are PAASBOT_APPROVALS_CHANNEL and
+	// PAASBOT_AUDIT_CHANNEL.
+	groups                         approvals.GroupResolver
+	approvalsChannel, auditChannel string
 }
 
 // parts are paasbot's engine, scheduler and core, wired together. The
@@ -101,7 +107,8 @@ func wire(w wiring) (*parts, error) {
 	// lease (PAASBOT_LEASE_TTL), so a shorter lease is taken over sooner.
 	heartbeat, recoverEvery := store.LeaseTimings(w.db.LeaseTTL())
 	ecfg := approvals.Config{Store: w.db, Gandi: w.gandi.forApprovals, Notifier: w.notifier,
-		Approvers: w.approvers, TTL: w.ttl, Logger: w.logger, HeartbeatEvery: heartbeat, RecoverEvery: recoverEvery}
+		Approvers: w.approvers, Groups: w.groups, ApprovalsChannel: w.approvalsChannel, AuditChannel: w.auditChannel,
+		TTL: w.ttl, Logger: w.logger, HeartbeatEvery: heartbeat, RecoverEvery: recoverEvery}
 	acfg := alerts.Config{Store: w.db, Gandi: w.gandi.forAlerts, Poster: w.notifier, Logger: w.logger, DefaultTZ: w.tz,
 		RecoverEvery: recoverEvery}
 	ccfg := commands.Config{Store: w.db, Gandi: w.gandi.forCommands, Notifier: w.notifier, Logger: w.logger}
