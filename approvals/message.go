@@ -260,8 +260,9 @@ func approveConfirm(a *store.Approval, p Plan) *reply.Confirm {
 		target = a.Target
 	}
 	title := clip(fmt.Sprintf("%s %s?", human.UpperFirst(actionVerb(a.Action)), target), 100)
-	text := clip(fmt.Sprintf("Approve #%d: %s %s, asked by %s. Price: %s. It runs once, at once, with the requester's API key.",
-		a.ID, actionVerb(a.Action), target, human.Person(a.Requester), price), 300)
+	// Plain text: Slack shows no mention in a confirm dialog.
+	text := clip(fmt.Sprintf("Approve #%d: %s %s. Price: %s. It runs once, at once, with the requester's API key.",
+		a.ID, actionVerb(a.Action), target, price), 300)
 	return &reply.Confirm{Title: title, Text: text, Confirm: "Approve", Deny: "Not now"}
 }
 

@@ -379,10 +379,18 @@ func TestChatops_RestartAnnounced(t *testing.T) {
 	if n := c.sim.Calls("paas.restart"); n != 2 {
 		t.Errorf("paas.restart ran %d times, want 2", n)
 	}
-	// Each restart's line, and the announcement of the one asked in a DM.
-	lines := c.auditLines(t, 3)
-	if len(lines) != 3 {
-		t.Errorf("audit channel holds %d messages, want 3", len(lines))
+	// Each restart's line, and the announcement of the one asked in a DM
+	// with its outcome broadcast from its thread.
+	var roots, broadcasts int
+	for _, m := range c.auditLines(t, 4) {
+		if m.ThreadTS == "" {
+			roots++
+		} else if m.Broadcast {
+			broadcasts++
+		}
+	}
+	if roots != 3 || broadcasts != 1 {
+		t.Errorf("audit channel holds %d messages and %d broadcast replies, want 3 and 1", roots, broadcasts)
 	}
 }
 

@@ -38,7 +38,7 @@ func (s *Slack) openDenyForm(ctx context.Context, r *responder, triggerID string
 		return false
 	}
 	ch := interactionChannel(cb)
-	view := RenderDenyForm(id, denyMetadata(id, ch, isDirect(ch, cb.Channel.Name)))
+	view := RenderDenyForm(id, denyMetadata(denyForm{id: id, channel: ch, direct: isDirect(ch, cb.Channel.Name), ts: cb.Container.MessageTs}))
 	err = s.poster.do(ctx, "views.open", func(ctx context.Context) error {
 		_, err := s.api.OpenViewContext(ctx, triggerID, view)
 		return err
@@ -70,33 +70,58 @@ func RenderDenyForm(id int64, privateMetadata string) slack.ModalViewRequest {
 	}
 }
 
-// denyMetadata is the Deny form's private_metadata: "id|channel|direct".
-func denyMetadata(id int64, channel string, direct bool) string {
+// denyForm is what the Deny form's submission needs of the click that
+// opened it: the request, where the click was, and the message carrying
+// the button (a click on a request posted a moment ago may come before
+// its reference is stored).
+type denyForm struct {
+	id      int64
+	channel string
+	direct  bool
+	ts      string
+}
+
+// denyMetadata is the Deny form's private_metadata:
+// "id|channel|direct|ts", no user input and no secret.
+func denyMetadata(f denyForm) string {
 	d := "0"
-	if direct {
+	if f.direct {
 		d = "1"
 	}
-	return strconv.FormatInt(id, 10) + "|" + channelMetadata(channel) + "|" + d
+	ts := f.ts
+	if !isMessageTS(ts) {
+		ts = ""
+	}
+	return strings.Join([]string{strconv.FormatInt(f.id, 10), channelMetadata(f.channel), d, ts}, "|")
 }
 
 // parseDenyMetadata reads denyMetadata back; ok is false when it is not.
-func parseDenyMetadata(md string) (id int64, channel string, direct, ok bool) {
+func parseDenyMetadata(md string) (denyForm, bool) {
 	parts := strings.Split(md, "|")
-	if len(parts) != 3 {
-		return 0, "", false, false
+	if len(parts) != 4 {
+		return denyForm{}, false
 	}
 	id, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil || id <= 0 {
-		return 0, "", false, false
+	if err != nil || id <= 0 || (parts[3] != "" && !isMessageTS(parts[3])) {
+		return denyForm{}, false
 	}
-	return id, channelFromMetadata(parts[1]), parts[2] == "1", true
+	return denyForm{id: id, channel: channelFromMetadata(parts[1]), direct: parts[2] == "1", ts: parts[3]}, true
+}
+
+// isMessageTS accepts a Slack message ts: digits, a dot, digits.
+func isMessageTS(s string) bool {
+	sec, frac, ok := strings.Cut(s, ".")
+	digits := func(x string) bool {
+		return x != "" && len(x) <= 20 && strings.Trim(x, "0123456789") == ""
+	}
+	return ok && digits(sec) && digits(frac)
 }
 
 // submitDeny denies the request of a submitted Deny form: the modal
 // closes at once (the ack), then the denial runs as the clicker's, and
 // its answer reaches them privately.
 func (s *Slack) submitDeny(ctx context.Context, cb slack.InteractionCallback, ack func(any)) {
-	id, channel, direct, ok := parseDenyMetadata(cb.View.PrivateMetadata)
+	f, ok := parseDenyMetadata(cb.View.PrivateMetadata)
 	if !ok {
 		s.logger.WarnContext(ctx, "deny form without its request skipped", "user", cb.User.ID)
 		ack(FormError(staleFormText))
@@ -108,12 +133,13 @@ func (s *Slack) submitDeny(ctx context.Context, cb slack.InteractionCallback, ac
 	}
 	ack(nil)
 	msg := s.cfg.Core.Click(ctx, commands.Click{
-		Team: teamOf(&cb), User: cb.User.ID, UserName: cb.User.Name, Channel: channel, Direct: direct,
-		Action: denyAction, Value: strconv.FormatInt(id, 10), Reason: reason,
+		Team: teamOf(&cb), User: cb.User.ID, UserName: cb.User.Name, Channel: f.channel, Direct: f.direct,
+		Action: denyAction, Value: strconv.FormatInt(f.id, 10), Reason: reason,
+		Message: reply.Ref{Channel: f.channel, ID: f.ts},
 	})
 	msg.ReplaceOriginal = false
 	msg.Visibility = reply.Private
-	if err := s.poster.PostPrivate(ctx, channel, cb.User.ID, msg); err != nil {
+	if err := s.poster.PostPrivate(ctx, f.channel, cb.User.ID, msg); err != nil {
 		s.poster.logFailure(ctx, "cannot tell the person the outcome of their denial", err)
 	}
 }
