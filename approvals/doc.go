@@ -74,6 +74,34 @@
 // first". Close stops all of it; follow-ups save their progress and the
 // next recovery resumes them.
 //
+// # Who is told what
+//
+// tell.go holds DESIGN §9. A paid request is posted in
+// Config.ApprovalsChannel when set, else where it was asked (asked in a
+// DM without one, it is refused naming PAASBOT_APPROVALS_CHANNEL), and the
+// requester's answer links it when it went elsewhere. The people it waits
+// for (approvers.go: user ids and the members of user groups, read with
+// Config.Groups and trusted Config.GroupTTL, at most 5 minutes; never the
+// requester) each get a DM with its buttons and link, and one reminder at
+// 80% of its time to live (the sweep's remind step, claimed once across
+// processes by store.MarkReminded). The requester gets a DM at the
+// decision (approved by someone else; denied, with the reason of the Deny
+// form; expired) and one at the end (done, failed, interrupted). Progress
+// is replied in the request's thread, the outcome broadcast to the
+// channel, and the request edited to its final state. A confirmed
+// restart, delete or vhost change is announced where it was asked (the
+// audit channel when asked in a DM) and that announcement is its message.
+// Config.AuditChannel gets one line per outcome (refused, denied,
+// expired, done, failed, interrupted). Passwords go only by DM: when that
+// DM cannot be sent, the call is not sent and the requester is told
+// privately, without the password. Whoever cannot be reached (a channel
+// paasbot is not in, a bot, a deactivated account) is logged and, when
+// the request is posted, named to the requester; the request stands.
+// DMs, threads, links and groups are optional capabilities of the
+// transport (DirectMessenger, Threader, Linker, GroupResolver): without
+// them (the shell) the engine behaves as a terminal needs. Config.OnChange
+// hears every move, for an App Home to refresh.
+//
 // The engine imports neither Slack nor the core: it declares what it needs
 // of the store (Store), of Gandi (Client, one small interface per API
 // area) and of the transport (Notifier), and answers with reply.Message

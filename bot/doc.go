@@ -23,9 +23,21 @@
 // order, then the Web API once its five uses are spent; chat.postMessage
 // is paced per channel (channelPacer: a burst of ChannelPostBurst, then
 // one every ChannelPostEvery, a 429's Retry-After holding the whole
-// channel); PostThread replies in a message's thread. A slash command
-// still running after PlaceholderAfter shows "Asking Gandi…" (placeholder),
-// which its answer replaces (replace_original) or deletes.
+// channel); PostThread and Reply answer in a message's thread (Reply
+// may broadcast to the channel too). A slash command still running after
+// PlaceholderAfter shows "Asking Gandi…" (placeholder), which its answer
+// replaces (replace_original) or deletes.
+//
+// For the approvals engine SlackPoster also sends DMs (slack_dm.go: DM is
+// conversations.open for that one person, then chat.postMessage to the IM
+// it returns, never a post to the user id; PostPrivate's last resort is
+// the same), links messages (chat.getPermalink) and lists the members of
+// user groups (usergroups.users.list). A click on a Deny button opens the
+// Deny form (slack_deny.go, views.open with the click's trigger_id); its
+// submission denies the request with the optional reason, everything it
+// needs carried in the modal's private_metadata. Whether a command came
+// from a DM is read from Slack's channel_name (isDirect), which needs no
+// read scope.
 //
 // Slack rendering lives in the blockkit*.go files: RenderBlocks turns a
 // reply.Message into one or more SlackMessage values within every Block Kit

@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"slices"
 	"strings"
 	"testing"
@@ -471,5 +472,50 @@ func TestChatops_Unreachable(t *testing.T) {
 				t.Errorf("paas.renew ran %d times", n)
 			}
 		})
+	}
+}
+
+// TestChatops_ReminderAndExpiry: with the engine's sweep running, each
+// approver gets one reminder by DM once 80% of the request's time to live
+// has passed, and the requester a DM when it expires, as does the audit
+// channel. The time to live is short and real: the store's clock is the
+// wall clock here, so the test waits on the DMs, never on a duration.
+func TestChatops_ReminderAndExpiry(t *testing.T) {
+	const ttl = 6 * time.Second // the reminder is due at 4.8 s
+	c := newChatops(t, []string{sam, lee}, func(cfg *approvals.Config) {
+		cfg.TTL, cfg.SweepEvery, cfg.AuditChannel = ttl, 25*time.Millisecond, auditChan
+	})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	if err := c.engine.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c.login(t, dana)
+	c.slash(dana, devChan, "renew shop-prod duration=12m")
+	req := c.request(t, devChan)
+	for _, who := range []string{sam, lee} {
+		if got := c.dms(t, who, 1); len(got) != 1 {
+			t.Fatalf("%s got %d DMs when the request was posted", who, len(got))
+		}
+	}
+	c.fake.WaitForMessage(t, func(slacktest.Message) bool {
+		a, _ := c.db.Approval(t.Context(), 1)
+		return a != nil && a.State == store.StateExpired && len(c.fake.DMs(dana)) == 1 &&
+			len(c.fake.Find(slacktest.MessageFilter{Channel: auditChan, TopLevel: true})) == 1
+	}, wait+ttl)
+	for _, who := range []string{sam, lee} {
+		dms := c.fake.DMs(who)
+		if len(dms) != 2 {
+			t.Errorf("%s got %d DMs, want the request and one reminder", who, len(dms))
+			continue
+		}
+		c.onlyFor(t, dms[1], who)
+		if _, ok := dms[1].Button("approval.approve"); !ok {
+			t.Errorf("%s's reminder has no Approve button", who)
+		}
+	}
+	c.onlyFor(t, c.fake.DMs(dana)[0], dana)
+	if final, _ := c.fake.Message(devChan, req.TS); len(final.Versions) < 2 {
+		t.Error("the expired request was not edited")
 	}
 }

@@ -27,7 +27,8 @@ var _ Dedup = (*store.DB)(nil)
 
 type e2e struct {
 	*harness
-	sim *gandisim.Server
+	sim    *gandisim.Server
+	engine *approvals.Engine // not started: a test that needs its sweep starts it
 }
 
 const (
@@ -66,6 +67,7 @@ func newE2EWith(t *testing.T, o e2eOptions) *e2e {
 	client := func(key secret.Value) *gandi.Client {
 		return gandi.NewClient(key, gandi.WithEndpoint(url), gandi.WithHTTPClient(shared))
 	}
+	var engine *approvals.Engine
 	h := newHarness(t, func(p *SlackPoster, db *store.DB) Core {
 		ecfg := approvals.Config{Store: db, Notifier: p, Logger: p.logger, Approvers: approvers,
 			Gandi: func(key secret.Value, _ time.Duration) approvals.Client {
@@ -75,7 +77,8 @@ func newE2EWith(t *testing.T, o e2eOptions) *e2e {
 		if o.engine != nil {
 			o.engine(&ecfg)
 		}
-		engine, err := approvals.New(ecfg)
+		var err error
+		engine, err = approvals.New(ecfg)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -90,7 +93,7 @@ func newE2EWith(t *testing.T, o e2eOptions) *e2e {
 		}
 		return core
 	}, fakeOpts, o.tweak)
-	return &e2e{harness: h, sim: sim}
+	return &e2e{harness: h, sim: sim, engine: engine}
 }
 
 // login stores Dana's demo key through the modal, as a person would.
