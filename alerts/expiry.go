@@ -51,7 +51,7 @@ func BuildExpiry(instances []gandi.Instance, now time.Time, loc *time.Location, 
 		GroupColumn: "status",
 		Columns:     []string{"instance", "id", "expires", "when", "size", "type", "subscription"},
 		Align:       []bool{false, true, false, false, false, false, false},
-		Hint:        fmt.Sprintf("Renew with `/paas renew <name> duration=%s` or a button below; a renewal costs money and asks for approval.", RenewDuration),
+		Hint:        fmt.Sprintf("Renew with `/paas renew <name> duration=%s` or its Renew button, which opens the form; a renewal costs money and asks for approval.", RenewDuration),
 		EmptyText:   fmt.Sprintf("Nothing to report: no instance expires within %s.", plural(p.Days, "day", "days")),
 		ListHint:    fmt.Sprintf("`/paas list expires-within=%dd sort=date_end` lists them all", p.Days),
 	}
@@ -142,9 +142,12 @@ func isAre(n int) string {
 	return "are"
 }
 
-// renewButton proposes a 12-month renewal of instance id; the core runs
-// Value as a command typed by whoever clicks, so it goes through approval.
+// renewButton opens the renew form of instance id (DESIGN §9): the core
+// runs Value, `renew <id>` without a duration, as a command typed by
+// whoever clicks, which answers with the form, and its submission goes
+// through approval. In the shell, which shows no form, Command proposes a
+// RenewDuration renewal.
 func renewButton(id int, name string) *reply.Button {
-	cmd := fmt.Sprintf("renew %d duration=%s", id, RenewDuration)
-	return &reply.Button{Label: "Renew " + name, Action: "cmd", Value: cmd, Command: cmd}
+	return &reply.Button{Label: "Renew " + name, Action: "cmd", Value: fmt.Sprintf("renew %d", id),
+		Command: fmt.Sprintf("renew %d duration=%s", id, RenewDuration)}
 }

@@ -185,7 +185,7 @@ func TestBuildExpiry_NotesAndButtons(t *testing.T) {
 	}
 	b := r.Groups[0].Items[0].Button
 	if b == nil || b.Label != "Renew shop-prod" || b.Action != "cmd" ||
-		b.Value != "renew 12 duration=12m" || b.Command != "renew 12 duration=12m" {
+		b.Value != "renew 12" || b.Command != "renew 12 duration=12m" { // Value opens the renew form
 		t.Errorf("button = %+v", b)
 	}
 	if !strings.Contains(r.Hint, "/paas renew <name> duration=12m") {

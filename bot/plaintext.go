@@ -53,7 +53,10 @@ func RenderPlain(m reply.Message) string {
 		}
 		b.WriteString("  type: " + strings.Join(bs, "  ") + "\n")
 	}
-	if m.Form != nil {
+	if m.Form != nil && len(m.Form.Fields) > 0 {
+		// A terminal shows no form: the line that does the same.
+		b.WriteString(m.Form.Title + ": type it with its options, e.g.\n  " + m.Form.Usage + "\n")
+	} else if m.Form != nil {
 		label := m.Form.Label
 		if label == "" {
 			label = m.Form.Title

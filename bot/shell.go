@@ -99,7 +99,7 @@ func (s *Shell) runLine(ctx context.Context, core ShellCore, text string) {
 	}
 	m := core.Handle(ctx, commands.Request{Team: s.Team, User: s.User, UserName: s.User, Channel: s.Channel, Text: text})
 	s.print(m)
-	if m.Form != nil {
+	if m.Form != nil && len(m.Form.Fields) == 0 {
 		key, err := s.readSecret(m.Form)
 		if err != nil {
 			s.print(reply.Message{Tone: reply.Error, Text: err.Error()})

@@ -25,6 +25,11 @@ type Core interface {
 	Handle(ctx context.Context, req commands.Request) reply.Message
 	Click(ctx context.Context, c commands.Click) reply.Message
 	SubmitForm(ctx context.Context, s commands.Submission) (reply.Message, error)
+	// FormCommand checks a command form's fields, without Gandi, and
+	// returns the typed line it stands for (errors: commands.FieldErrors).
+	FormCommand(ctx context.Context, s commands.Submission) (commands.Request, error)
+	// SuggestInstances answers an instance picker; it always answers.
+	SuggestInstances(ctx context.Context, team, user, typed string) []reply.Option
 }
 
 // Dedup remembers keys (envelope and trigger ids) so that a delivery Slack
@@ -50,7 +55,10 @@ const (
 	DefaultPlaceholderAfter = time.Second
 	DefaultDrainTimeout     = 30 * time.Second
 	DefaultFormTimeout      = 2500 * time.Millisecond
-	DefaultDedupTTL         = 2 * time.Hour
+	// DefaultSuggestTimeout bounds answering an instance picker, whose
+	// options travel in the ack within Slack's 3 s.
+	DefaultSuggestTimeout = 2 * time.Second
+	DefaultDedupTTL       = 2 * time.Hour
 )
 
 // recentEnvelopes is how many envelope ids the event loop remembers to

@@ -108,6 +108,9 @@ func (s *Slack) onInteractive(ctx, workCtx context.Context, ev socketmode.Event)
 		// ack, so this one is acknowledged after the check, within
 		// FormTimeout, off the event loop.
 		s.startSubmission(ctx, workCtx, ev.Request, cb, received)
+	case slack.InteractionTypeBlockSuggestion:
+		// The options travel in the ack: answered off the event loop.
+		s.startSuggestion(workCtx, ev.Request, cb, received)
 	case slack.InteractionTypeBlockActions:
 		s.ack(ctx, ev.Request.EnvelopeID, nil, received)
 		if len(cb.ActionCallback.BlockActions) == 0 || cb.User.ID == "" {

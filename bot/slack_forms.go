@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime/debug"
+	"strings"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/commands"
+	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/telemetry"
 )
 
@@ -64,6 +66,10 @@ func (s *Slack) submit(ctx context.Context, envelopeID string, retry int, cb sla
 	}
 	if cb.View.CallbackID == DenyFormID && cb.User.ID != "" && teamOf(&cb) != "" {
 		s.submitDeny(ctx, cb, ack)
+		return
+	}
+	if strings.HasPrefix(cb.View.CallbackID, commands.FormPrefix) {
+		s.submitCommand(ctx, envelopeID, cb, received, ack)
 		return
 	}
 	value, ok := FormValue(cb.View)
@@ -129,4 +135,74 @@ func isChannelID(s string) bool {
 		}
 	}
 	return true
+}
+
+// submitCommand answers a command's form: its fields are checked at once
+// (refusals shown under them, in the ack, within Slack's 3 s), then the
+// modal closes and the line it stands for is queued like a typed slash
+// command, in the channel the form was opened from (private_metadata),
+// so that what needs Gandi (a dry run's refusal) comes after as a private
+// reply there. Nothing of the form is kept in this process: any replica
+// can serve the submission.
+func (s *Slack) submitCommand(ctx context.Context, envelopeID string, cb slack.InteractionCallback, received time.Time, ack func(any)) {
+	team := teamOf(&cb)
+	if team == "" || cb.User.ID == "" {
+		s.logger.WarnContext(ctx, "form submission without a team or user skipped", "envelope_id", envelopeID, "callback_id", cb.View.CallbackID)
+		ack(FormError(unreadableText))
+		return
+	}
+	channel := channelFromMetadata(cb.View.PrivateMetadata)
+	req, err := s.cfg.Core.FormCommand(ctx, commands.Submission{
+		Team: team, User: cb.User.ID, Channel: channel, FormID: cb.View.CallbackID, Values: FormValues(cb.View),
+	})
+	var fe commands.FieldErrors
+	switch {
+	case errors.As(err, &fe):
+		ack(FieldErrorsResponse(fe, firstField(cb.View)))
+		return
+	case err != nil:
+		ack(FieldErrorsResponse(map[string]string{"": apperr.Message(ctx, s.logger, "form refused", err, "envelope_id", envelopeID)}, firstField(cb.View)))
+		return
+	}
+	ack(nil) // closes the modal
+	s.logger.InfoContext(ctx, "form submitted", "envelope_id", envelopeID, "user", cb.User.ID, "form", cb.View.CallbackID)
+	j := job{kind: jobSlash, envelopeID: envelopeID + ":command", received: received,
+		slash: &slack.SlashCommand{TeamID: team, UserID: cb.User.ID, UserName: cb.User.Name, ChannelID: channel, Text: req.Text}}
+	if !s.queue.push(j.person(), j) {
+		s.notices.add(noticeFor(j, busyText(s.queue.len(), retryHint(s.queue.len(), s.rate.perSecond(s.now())))))
+	}
+}
+
+// firstField is the name of a form view's first field, where an error of
+// the whole form is shown.
+func firstField(v slack.View) string {
+	for _, b := range v.Blocks.BlockSet {
+		if in, ok := b.(*slack.InputBlock); ok {
+			if name, ok := strings.CutPrefix(in.BlockID, FieldBlockPrefix); ok {
+				return name
+			}
+		}
+	}
+	return ""
+}
+
+// startSuggestion answers an instance picker off the event loop, in its
+// ack, within SuggestTimeout whatever Gandi does.
+func (s *Slack) startSuggestion(ctx context.Context, req *socketmode.Request, cb slack.InteractionCallback, received time.Time) {
+	s.side.Go(func() {
+		sctx, cancel := context.WithTimeout(ctx, DefaultSuggestTimeout)
+		defer cancel()
+		var opts []reply.Option
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					s.logger.ErrorContext(ctx, "panic while answering a picker", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+				}
+			}()
+			opts = s.cfg.Core.SuggestInstances(sctx, teamOf(&cb), cb.User.ID, cb.Value)
+		}()
+		actx, cancelAck := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancelAck()
+		s.ack(actx, req.EnvelopeID, SuggestionOptions(opts), received)
+	})
 }

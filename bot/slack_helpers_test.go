@@ -235,6 +235,14 @@ func (f *fakeCore) SubmitForm(ctx context.Context, s commands.Submission) (reply
 	return reply.Message{Text: "saved"}, nil
 }
 
+func (f *fakeCore) FormCommand(_ context.Context, s commands.Submission) (commands.Request, error) {
+	return commands.Request{}, commands.FieldErrors{"": "the fake core has no command forms"}
+}
+
+func (f *fakeCore) SuggestInstances(context.Context, string, string, string) []reply.Option {
+	return nil
+}
+
 func (f *fakeCore) handled() []commands.Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()

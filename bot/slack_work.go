@@ -133,7 +133,9 @@ func (s *Slack) runJob(ctx context.Context, j job) {
 		c := j.slash
 		s.logger.InfoContext(ctx, "slash command", "envelope_id", j.envelopeID, "user", c.UserID, "channel", c.ChannelID,
 			"queued", s.now().Sub(j.received))
-		ph = s.startPlaceholder(ctx, r)
+		if r.url != "" { // a form's command has no response_url to show it through
+			ph = s.startPlaceholder(ctx, r)
+		}
 		msg := s.cfg.Core.Handle(ctx, commands.Request{
 			Team: c.TeamID, User: c.UserID, UserName: c.UserName, Channel: c.ChannelID, Text: c.Text,
 			Direct: isDirect(c.ChannelID, c.ChannelName),
@@ -179,6 +181,9 @@ func (s *Slack) answer(ctx context.Context, r *responder, triggerID string, msg 
 // private_metadata so the submission can answer there; nothing else does.
 func (s *Slack) openForm(ctx context.Context, r *responder, triggerID string, f reply.Form) {
 	view := RenderLoginModal(f, channelMetadata(r.channel))
+	if len(f.Fields) > 0 {
+		view = RenderFormModal(f, channelMetadata(r.channel))
+	}
 	err := s.poster.do(ctx, "views.open", func(ctx context.Context) error {
 		_, err := s.api.OpenViewContext(ctx, triggerID, view)
 		return err
@@ -187,6 +192,9 @@ func (s *Slack) openForm(ctx context.Context, r *responder, triggerID string, f 
 		return
 	}
 	text := triggerText
+	if f.Usage != "" {
+		text = "The form could not open in time (Slack allows 3 seconds). Type the command instead: `/paas " + f.Usage + "`."
+	}
 	switch slackCode(err) {
 	case SlackExpiredTriggerID, SlackInvalidTriggerID:
 		s.logger.WarnContext(ctx, "login modal not opened: trigger expired", "slack_error", slackCode(err))

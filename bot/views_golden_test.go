@@ -92,6 +92,15 @@ func TestViews_Golden(t *testing.T) {
 			golden(t, "view_"+goldenName(line), render(t, r.run(t, line)))
 		})
 	}
+	for _, line := range []string{"create", "renew shop-prod", "update shop-prod"} {
+		t.Run("form "+line, func(t *testing.T) {
+			m := r.run(t, line)
+			if m.Form == nil || len(m.Form.Fields) == 0 {
+				t.Fatalf("%q opened no form: %s", line, testutil.Text(m))
+			}
+			golden(t, "view_form_"+goldenName(line), RenderFormModal(*m.Form, "C0DEV"))
+		})
+	}
 	t.Run("approval request", func(t *testing.T) {
 		answer := r.run(t, "renew shop-prod duration=12m")
 		posts, _, _ := r.notes.Snapshot()

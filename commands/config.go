@@ -46,6 +46,7 @@ type Core struct {
 	log    *slog.Logger
 	now    func() time.Time
 	pageSz int
+	forms  map[string]commandForm // by command name
 }
 
 // DefaultPageSize is the number of rows a list reply shows per page.
@@ -79,6 +80,7 @@ func New(cfg Config) (*Core, error) {
 		return nil, err
 	}
 	c.reg = reg
+	c.forms = c.commandForms()
 	return c, nil
 }
 

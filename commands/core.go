@@ -49,11 +49,14 @@ type Click struct {
 	Message reply.Ref
 }
 
-// Submission is a reply.Form filled in by its person.
+// Submission is a reply.Form filled in by its person: Value for the
+// one-input login form, Values (by FormField.Name; a FieldSwitches
+// field's chosen switches comma-separated) for a command's form.
 type Submission struct {
 	Team, User, Channel string
 	FormID              string
 	Value               string
+	Values              map[string]string
 }
 
 // Notifier posts messages outside the reply to the current request: the

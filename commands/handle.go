@@ -33,6 +33,14 @@ func (c *Core) Handle(ctx context.Context, req Request) (msg reply.Message) {
 		c.observe(name, apperr.EINVALID)
 		return c.errorReply(ctx, name, req, err, nil)
 	}
+	if m, ok, err := c.maybeForm(ctx, req); ok {
+		if err != nil {
+			c.observe("form", apperr.CodeOf(err))
+			return c.errorReply(ctx, "form", req, err, nil)
+		}
+		c.observe("form", "")
+		return m
+	}
 	call, err := c.prepare(ctx, req)
 	if call != nil {
 		name = call.Spec.Name

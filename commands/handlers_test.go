@@ -117,11 +117,9 @@ func TestHandle_Errors(t *testing.T) {
 		{"vhost bogus", []string{`"vhost bogus" is not a command`, "list"}},
 		{"vhost info nowhere.example.org", []string{`No virtual host "nowhere.example.org" in your account.`}},
 		{"snapshot info 1", []string{"No snapshot 1 in your account."}},
-		{"renew shop-prod", []string{"needs duration="}},
 		{"renew shop-prod duration=forever", []string{"number of months"}},
 		{"create name=x size=s type=phpmysql datacenter=1", []string{"needs duration="}},
 		{"create name=x size=s type=cobol datacenter=1 duration=1m", []string{`"cobol" is not a valid type`}},
-		{"update shop-prod", []string{"Say what to change"}},
 		{"approve 999", []string{"There is no approval #999"}},
 		{"help nothing", []string{`No help on "nothing"`}},
 	}

@@ -104,7 +104,9 @@ type Confirm struct {
 	Deny    string
 }
 
-// Form is a request for one secret input, such as an API key.
+// Form is a request for one secret input, such as an API key, or, with
+// Fields, a form of several inputs that completes a command (Slack: a
+// modal; shell: the line to type, Usage).
 type Form struct {
 	// ID names the form so the transport can route the submission back.
 	ID          string
@@ -113,6 +115,44 @@ type Form struct {
 	Hint        string
 	Placeholder string
 	Submit      string
+	// Fields are the inputs of a command's form, in order; none means
+	// the one secret input of Label.
+	Fields []FormField
+	// Usage is the command line with its options that does the same, for
+	// transports that show no form (the shell) or when one cannot open.
+	Usage string
+}
+
+// FieldKind is how a form field is filled in.
+type FieldKind int
+
+const (
+	FieldText     FieldKind = iota // free text
+	FieldSelect                    // one of Options
+	FieldInstance                  // one of the person's instances, searched as they type
+	FieldSwitches                  // any of Options, each a switch
+)
+
+// FormField is one input of a command's form. Name is the command key it
+// fills ("duration"), or "instance" for the instance the command names.
+type FormField struct {
+	Name        string
+	Label       string
+	Hint        string
+	Placeholder string
+	Kind        FieldKind
+	Options     []Option
+	// Initial is the value shown at first (an option's Value for a
+	// select; for FieldInstance, InitialLabel is what it shows).
+	Initial      string
+	InitialLabel string
+	Optional     bool
+}
+
+// Option is one choice of a select: the text shown and the value sent.
+type Option struct {
+	Label string
+	Value string
 }
 
 // Ref identifies a message a transport has posted, so that it can be

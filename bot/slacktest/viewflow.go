@@ -12,7 +12,8 @@ import (
 
 // Submission is a modal submitted by a person. Values maps block_id, then
 // action_id, to the typed value; for a static_select or external_select
-// it is the chosen option's value. UserID defaults to the user the view
+// it is the chosen option's value, for checkboxes the chosen values
+// joined by commas. UserID defaults to the user the view
 // was opened for.
 type Submission struct {
 	ViewID string
@@ -144,6 +145,21 @@ func stateValue(el viewElement, val string) (map[string]any, error) {
 		}}, nil
 	case "datepicker":
 		return map[string]any{"type": el.Type, "selected_date": val}, nil
+	case "checkboxes":
+		// val: the chosen options' values, comma-separated.
+		opts := optionsOf(el.Raw)
+		chosen := []any{}
+		for _, v := range strings.Split(val, ",") {
+			if v = strings.TrimSpace(v); v == "" {
+				continue
+			}
+			i := slices.IndexFunc(opts, func(o SelectOption) bool { return o.Value == v })
+			if i < 0 {
+				return nil, fmt.Errorf("%s/%s has no option %q", el.BlockID, el.ActionID, v)
+			}
+			chosen = append(chosen, map[string]any{"text": map[string]any{"type": "plain_text", "text": opts[i].Text, "emoji": true}, "value": v})
+		}
+		return map[string]any{"type": el.Type, "selected_options": chosen}, nil
 	}
 	return map[string]any{"type": el.Type, "value": val}, nil
 }
