@@ -143,6 +143,8 @@ func (s *Scheduler) dueAt(ctx context.Context, sub store.Subscription, now time.
 		return due{}, false
 	}
 	if ok && !last.Before(slot) {
+		// Once per slot and process: the cache answers the next ticks.
+		s.log.Debug("alert slot claimed by another process", "subscription", sub.ID, "slot", slot)
 		s.markDone(sub.ID, last)
 		return due{}, false
 	}
@@ -187,9 +189,11 @@ func (s *Scheduler) runOwner(ctx context.Context, team, user string, list []due)
 			continue
 		}
 		s.markDone(d.sub.ID, d.slot) // won or lost, this slot is taken
-		if won {
-			claimed = append(claimed, d)
+		if !won {
+			s.log.Debug("alert slot claimed by another process", "subscription", d.sub.ID, "slot", d.slot)
+			continue
 		}
+		claimed = append(claimed, d)
 	}
 	if len(claimed) == 0 {
 		return
