@@ -349,6 +349,12 @@ func TestRun_EndToEnd(t *testing.T) {
 	if !strings.Contains(logs.String(), "slack socket mode connected") {
 		t.Errorf("logs do not show the connection:\n%s", logs.String())
 	}
+	// A clean stop is not an error: nothing cut short by it says ERROR.
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, `"level":"ERROR"`) {
+			t.Errorf("logged as an error: %s", line)
+		}
+	}
 	checkOneComponent(t, logs.String(), `"component":`)
 }
 
