@@ -31,6 +31,10 @@ func IsGroupID(id string) bool {
 	return true
 }
 
+// isGroup reports whether approver id is a user group to expand: only
+// with a GroupResolver (the shell names people, and "SAM" is one).
+func (e *Engine) isGroup(id string) bool { return e.cfg.Groups != nil && IsGroupID(id) }
+
 // groupCache holds the members of the approvers' groups, read at.
 type groupCache struct {
 	mu      sync.Mutex
@@ -54,9 +58,6 @@ func (e *Engine) groupMembers(ctx context.Context, group string) ([]string, bool
 	if cached && now.Sub(c.at) < e.cfg.GroupTTL {
 		return c.users, true
 	}
-	if e.cfg.Groups == nil {
-		return nil, false
-	}
 	ctx, cancel := context.WithTimeout(ctx, lookupTimeout)
 	defer cancel()
 	users, err := e.cfg.Groups.GroupMembers(ctx, group)
@@ -76,7 +77,7 @@ func (e *Engine) groupMembers(ctx context.Context, group string) ([]string, bool
 func (e *Engine) approvers(ctx context.Context) []string {
 	var out []string
 	for _, id := range e.cfg.Approvers {
-		if !IsGroupID(id) {
+		if !e.isGroup(id) {
 			out = append(out, id)
 			continue
 		}
@@ -98,7 +99,7 @@ func (e *Engine) isApprover(ctx context.Context, user string) bool {
 		return true
 	}
 	for _, id := range e.cfg.Approvers {
-		if !IsGroupID(id) {
+		if !e.isGroup(id) {
 			continue
 		}
 		if users, _ := e.groupMembers(ctx, id); slices.Contains(users, user) {
@@ -133,7 +134,7 @@ func (e *Engine) approverList() string {
 	}
 	names := make([]string, len(e.cfg.Approvers))
 	for i, id := range e.cfg.Approvers {
-		if IsGroupID(id) {
+		if e.isGroup(id) {
 			names[i] = "user group " + id
 			continue
 		}

@@ -57,8 +57,8 @@ type Config struct {
 	// their own, and user-group ids (S…) whose members are (read with
 	// Groups, cached GroupTTL); empty: each requester confirms their own.
 	Approvers []string
-	// Groups expands the user groups of Approvers (nil: a group has no
-	// members, so nobody approves through it).
+	// Groups expands the user groups of Approvers (nil: every entry is
+	// taken as a person, as the shell's names are).
 	Groups GroupResolver
 	// GroupTTL is how long a group's members are trusted before they are
 	// read again (0: DefaultGroupTTL; at most DefaultGroupTTL).

@@ -124,7 +124,11 @@ func (e *Engine) succeeded(ctx context.Context, actor string, a *store.Approval,
 	}
 	var answer reply.Message
 	if e.publish(ctx, a, p, pr, "") {
-		text := fmt.Sprintf("#%d ran once with %s's key: %s started; the request message shows their progress.", a.ID, human.Person(a.Requester), human.Plural(len(ops), "operation"))
+		where := "the request message shows their progress"
+		if !isPaid(a.Action) {
+			where = "its announcement shows their progress"
+		}
+		text := fmt.Sprintf("#%d ran once with %s's key: %s started; %s.", a.ID, human.Person(a.Requester), human.Plural(len(ops), "operation"), where)
 		answer = reply.Message{Visibility: reply.Private, Tone: reply.Success, Text: text, Notes: nonEmpty(note)}
 		// The private confirm prompt gives way to this note; the
 		// announcement carries the rest.

@@ -2,6 +2,7 @@ package approvals
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -83,6 +84,10 @@ func (e *Engine) approvalMessage(a *store.Approval, p Plan, pr *progress, overri
 	if override != "" {
 		m.Text = override
 	}
+	if !paid && a.State != store.StatePending {
+		// Announced in the channel: who does what comes first.
+		m.Text = fmt.Sprintf("%s: %s.\n%s", human.Person(a.Requester), a.Summary, m.Text)
+	}
 	if p.Unapproved {
 		m.Title = fmt.Sprintf("Ran WITHOUT approval #%d: %s", a.ID, human.UpperFirst(a.Summary))
 		m.Text = "⚠ " + unapprovedText(p) + "\n" + m.Text
@@ -92,7 +97,13 @@ func (e *Engine) approvalMessage(a *store.Approval, p Plan, pr *progress, overri
 	}
 	if pr != nil {
 		m.Table = opsTable(pr)
-		m.Fields = append(m.Fields, resultFields(p, pr)...)
+		result := resultFields(p, pr)
+		if p.Action == ActionRenew && len(result) > 0 {
+			// The final state shows the expiry the renewal gave, not the
+			// old one beside it.
+			m.Fields = slices.DeleteFunc(m.Fields, func(f reply.Field) bool { return f.Label == "Expiry" })
+		}
+		m.Fields = append(m.Fields, result...)
 	}
 	return m
 }

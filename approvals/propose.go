@@ -39,7 +39,7 @@ func (e *Engine) Propose(ctx context.Context, by Actor, key secret.Value, p Plan
 	refuse := func(err error) (reply.Message, error) {
 		why := "refused: " + e.firstLine(ctx, err)
 		e.audit(ctx, by.Team, by.User, "request", summary, why, nil)
-		e.auditChannel(ctx, nil, by.User, summary, why)
+		e.auditChannel(ctx, nil, by.User, summary, reply.Warning, why)
 		return reply.Message{}, err
 	}
 	if err := checkPlan(p); err != nil {
@@ -63,7 +63,7 @@ func (e *Engine) Propose(ctx context.Context, by Actor, key secret.Value, p Plan
 	case len(in.dry) > 0:
 		refusal := e.refusal(ctx, gc, p, in.dry)
 		e.audit(ctx, by.Team, by.User, "request", summary, "refused by dry run: "+refusal.reasons, nil)
-		e.auditChannel(ctx, nil, by.User, summary, "refused by Gandi's dry run: "+refusal.reasons)
+		e.auditChannel(ctx, nil, by.User, summary, reply.Warning, "refused by Gandi's dry run: "+refusal.reasons)
 		return refusal.msg, nil
 	}
 	if in.info != nil {

@@ -168,22 +168,22 @@ func (e *Engine) tellRequester(ctx context.Context, a *store.Approval, tone repl
 
 // auditChannel posts one line in the audit channel: a's outcome (a nil a
 // is a request refused before it was stored: by and summary name it).
-func (e *Engine) auditChannel(ctx context.Context, a *store.Approval, by, summary, outcome string) {
+func (e *Engine) auditChannel(ctx context.Context, a *store.Approval, by, summary string, tone reply.Tone, outcome string) {
 	if e.cfg.AuditChannel == "" || e.cfg.Notifier == nil {
 		return
 	}
 	line := fmt.Sprintf("%s — asked by %s: %s", summary, human.Person(by), outcome)
 	if a != nil {
 		line = fmt.Sprintf("#%d %s — asked by %s", a.ID, a.Summary, human.Person(a.Requester))
-		if a.DecidedBy != "" && a.DecidedBy != a.Requester && a.DecidedBy != systemActor {
-			line += ", decided by " + human.Person(a.DecidedBy)
+		if d := a.DecidedBy; d != "" && d != a.Requester && d != systemActor && a.State != store.StateDenied {
+			line += ", approved by " + human.Person(d)
 		}
 		line += ": " + outcome
 		if url := e.link(ctx, a); url != "" {
 			line += " " + url
 		}
 	}
-	if _, err := e.cfg.Notifier.Post(ctx, e.cfg.AuditChannel, reply.Message{Visibility: reply.Shared, Text: line}); err != nil {
+	if _, err := e.cfg.Notifier.Post(ctx, e.cfg.AuditChannel, reply.Message{Visibility: reply.Shared, Tone: tone, Text: line}); err != nil {
 		e.log.WarnContext(ctx, "cannot post in the audit channel", "channel", e.cfg.AuditChannel, "err", err)
 	}
 }
@@ -199,17 +199,17 @@ func (e *Engine) decided(ctx context.Context, a *store.Approval, reason string) 
 		}
 	case store.StateDenied:
 		text := fmt.Sprintf("Denied by %s. Nothing was done.", human.Person(a.DecidedBy))
-		outcome := "denied"
+		outcome := "denied by " + human.Person(a.DecidedBy)
 		if reason != "" {
 			text += "\nReason: " + reason
 			outcome += " (" + reason + ")"
 		}
 		e.tellRequester(ctx, a, reply.Info, text)
-		e.auditChannel(ctx, a, "", "", outcome)
+		e.auditChannel(ctx, a, "", "", reply.Info, outcome)
 	case store.StateExpired:
 		exp := a.ExpiresAt
 		e.tellRequester(ctx, a, reply.Info, fmt.Sprintf("Expired at %s without a decision. Nothing was done; ask again if it is still needed.", human.DateTime(&exp)))
-		e.auditChannel(ctx, a, "", "", "expired without a decision")
+		e.auditChannel(ctx, a, "", "", reply.Info, "expired without a decision")
 	}
 	e.changed(ctx, a)
 }
@@ -241,7 +241,7 @@ func (e *Engine) ended(ctx context.Context, a *store.Approval, p Plan, pr *progr
 	}
 	e.threadReply(ctx, a, reply.Message{Tone: tone, Text: fmt.Sprintf("#%d %s — %s", a.ID, a.Summary, text)}, true)
 	e.tellRequester(ctx, a, tone, human.UpperFirst(text))
-	e.auditChannel(ctx, a, "", "", strings.SplitN(text, "\n", 2)[0])
+	e.auditChannel(ctx, a, "", "", tone, strings.SplitN(text, "\n", 2)[0])
 	e.changed(ctx, a)
 }
 
