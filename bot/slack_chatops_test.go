@@ -178,6 +178,9 @@ func TestChatops_ApprovalsChannelDMsThreadAndAudit(t *testing.T) {
 			t.Errorf("no conversations.open for %s: every DM opens the IM first", u)
 		}
 	}
+	if links := c.fake.CallsTo("chat.getPermalink"); len(links) != 1 {
+		t.Errorf("chat.getPermalink called %d times for one request, want 1 (a message's link never changes)", len(links))
+	}
 	for _, call := range c.fake.CallsTo("chat.postMessage") {
 		if ch := call.Params.Get("channel"); strings.HasPrefix(ch, "U") {
 			t.Errorf("a message was posted to the user id %s instead of their IM", ch)
@@ -518,4 +521,43 @@ func TestChatops_ReminderAndExpiry(t *testing.T) {
 	if final, _ := c.fake.Message(devChan, req.TS); len(final.Versions) < 2 {
 		t.Error("the expired request was not edited")
 	}
+}
+
+// TestChatops_SlackCallsPerRequest counts the Web API calls of one paid
+// request's whole life (two approvers, a renewal of two operations): each
+// DM opens its IM (one conversations.open per DM, never one per person
+// remembered), the request's link is asked once, and every post is one of
+// the messages §9 lists. BENCHMARKS.md quotes the counts it logs:
+//
+//	go test ./bot -run TestChatops_SlackCallsPerRequest -v
+func TestChatops_SlackCallsPerRequest(t *testing.T) {
+	c := newChatops(t, []string{sam, lee}, withChannels(apprChan, auditChan))
+	c.login(t, dana)
+	before := len(c.fake.Calls())
+	asked := c.slash(dana, devChan, "renew shop-prod duration=12m")
+	req := c.request(t, apprChan)
+	c.postFor(asked)
+	c.dms(t, sam, 1)
+	c.dms(t, lee, 1)
+	c.postFor(c.fake.ClickButton(t.Context(), slacktest.Click{UserID: sam, ChannelID: apprChan, MessageTS: req.TS, ActionID: "approval.approve"}))
+	c.outcome(t, apprChan, req.TS)
+	c.dms(t, dana, 2)
+	c.auditLines(t, 1)
+	count := map[string]int{}
+	for _, call := range c.fake.Calls()[before:] {
+		count[call.Method]++
+	}
+	dms := len(c.fake.DMs(sam)) + len(c.fake.DMs(lee)) + len(c.fake.DMs(dana))
+	thread := len(c.fake.Thread(apprChan, req.TS)) - 1
+	if count["conversations.open"] != dms || dms != 4 {
+		t.Errorf("conversations.open %d for %d DMs, want one per DM and 4 DMs", count["conversations.open"], dms)
+	}
+	// The request, the DMs, its thread (steps and outcome), the audit line.
+	if want := 1 + dms + thread + 1; count["chat.postMessage"] != want {
+		t.Errorf("chat.postMessage %d, want %d", count["chat.postMessage"], want)
+	}
+	if count["chat.getPermalink"] != 1 {
+		t.Errorf("chat.getPermalink %d, want 1", count["chat.getPermalink"])
+	}
+	t.Logf("Slack calls for one paid request, 2 approvers, 2 operations: %v (thread replies %d)", count, thread)
 }

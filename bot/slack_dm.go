@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/slack-go/slack"
 
@@ -128,9 +129,14 @@ func (p *SlackPoster) Reply(ctx context.Context, parent reply.Ref, m reply.Messa
 }
 
 // Permalink returns the link to the message at ref (chat.getPermalink).
+// A message's link never changes, so the last links asked are kept
+// (maxLinks): a request is linked from several DMs and an audit line.
 func (p *SlackPoster) Permalink(ctx context.Context, ref reply.Ref) (string, error) {
 	if ref.ID == "" || ref.Channel == "" {
 		return "", errors.New("slack chat.getPermalink: no message to link")
+	}
+	if link, ok := p.links.get(ref); ok {
+		return link, nil
 	}
 	var link string
 	err := p.do(ctx, "chat.getPermalink", func(ctx context.Context) error {
@@ -138,7 +144,48 @@ func (p *SlackPoster) Permalink(ctx context.Context, ref reply.Ref) (string, err
 		link, err = p.api.GetPermalinkContext(ctx, &slack.PermalinkParameters{Channel: ref.Channel, Ts: ref.ID})
 		return err
 	})
+	if err == nil {
+		p.links.put(ref, link)
+	}
 	return link, err
+}
+
+// maxLinks bounds the permalinks a poster keeps.
+const maxLinks = 1024
+
+// linkCache keeps the latest maxLinks permalinks, the oldest dropped
+// first. The zero value is ready; safe for concurrent use.
+type linkCache struct {
+	mu    sync.Mutex
+	links map[reply.Ref]string
+	order []reply.Ref // insertion order, a ring once full
+	next  int
+}
+
+func (c *linkCache) get(ref reply.Ref) (string, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	l, ok := c.links[ref]
+	return l, ok
+}
+
+func (c *linkCache) put(ref reply.Ref, link string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.links == nil {
+		c.links = make(map[reply.Ref]string)
+	}
+	if _, ok := c.links[ref]; ok {
+		return
+	}
+	if len(c.order) < maxLinks {
+		c.order = append(c.order, ref)
+	} else {
+		delete(c.links, c.order[c.next])
+		c.order[c.next] = ref
+		c.next = (c.next + 1) % maxLinks
+	}
+	c.links[ref] = link
 }
 
 // GroupMembers lists the members of user group group

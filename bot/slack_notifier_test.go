@@ -223,3 +223,24 @@ func TestSlackPoster_NetworkErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestLinkCache: the latest maxLinks permalinks are kept, the oldest
+// dropped first.
+func TestLinkCache(t *testing.T) {
+	var c linkCache
+	ref := func(i int) reply.Ref { return reply.Ref{Channel: "C1", ID: fmt.Sprintf("%d.000001", i)} }
+	for i := range maxLinks + 10 {
+		c.put(ref(i), fmt.Sprint("link-", i))
+	}
+	for _, tc := range []struct {
+		i    int
+		kept bool
+	}{{0, false}, {9, false}, {10, true}, {maxLinks + 9, true}} {
+		if l, ok := c.get(ref(tc.i)); ok != tc.kept || (ok && l != fmt.Sprint("link-", tc.i)) {
+			t.Errorf("link %d: %q kept %v, want kept %v", tc.i, l, ok, tc.kept)
+		}
+	}
+	if len(c.links) != maxLinks {
+		t.Errorf("%d links kept, want %d", len(c.links), maxLinks)
+	}
+}

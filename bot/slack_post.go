@@ -103,6 +103,7 @@ type SlackPoster struct {
 	logger *slog.Logger
 	cfg    SlackPosterConfig
 	pace   *channelPacer
+	links  linkCache // permalinks asked already
 }
 
 // NewSlackPoster returns a poster calling Slack with api (built with the bot
