@@ -76,6 +76,16 @@ func (e *LimitError) Error() string {
 // business (see RenderLoginModal). An empty Message renders to no message.
 // The error is a *LimitError when a button's Action or Value is too long.
 func RenderBlocks(m reply.Message) ([]SlackMessage, error) {
+	blocks, err := messageBlocks(m, newActionIDs())
+	if err != nil || len(blocks) == 0 {
+		return nil, err
+	}
+	return pack(blocks, fallbackText(m)), nil
+}
+
+// messageBlocks lays m out as blocks (see RenderBlocks), its buttons'
+// action_ids taken from ids so that several messages can share one view.
+func messageBlocks(m reply.Message, ids actionIDs) ([]slack.Block, error) {
 	var blocks []slack.Block
 	emoji := toneEmoji(m.Tone)
 	if m.Title != "" {
@@ -96,7 +106,6 @@ func RenderBlocks(m reply.Message) ([]SlackMessage, error) {
 	}
 	blocks = append(blocks, renderFields(m.Fields)...)
 	buttons := m.Buttons
-	ids := newActionIDs()
 	if m.Table != nil && m.RowButtons && len(m.Buttons) == len(m.Table.Rows) && rowsFitSections(*m.Table) {
 		rows, err := renderRowButtons(*m.Table, m.Buttons, ids)
 		if err != nil {
@@ -112,11 +121,36 @@ func RenderBlocks(m reply.Message) ([]SlackMessage, error) {
 	if err != nil {
 		return nil, err
 	}
-	blocks = append(blocks, actions...)
-	if len(blocks) == 0 {
-		return nil, nil
+	return append(blocks, actions...), nil
+}
+
+// MaxHomeBlocks is Slack's limit on a Home tab view's blocks.
+const MaxHomeBlocks = 100
+
+// RenderHome lays out an App Home: its sections in order, a divider
+// between them, every action_id unique in the view. Past MaxHomeBlocks
+// a section's end is left out and a last line says where the rest is.
+func RenderHome(sections []reply.Message) (slack.HomeTabViewRequest, error) {
+	ids := newActionIDs()
+	var blocks []slack.Block
+	const reserve = 2 // the divider and the line saying what was left out
+	for i, sec := range sections {
+		bs, err := messageBlocks(sec, ids)
+		if err != nil {
+			return slack.HomeTabViewRequest{}, err
+		}
+		if i > 0 && len(bs) > 0 {
+			bs = append([]slack.Block{slack.NewDividerBlock()}, bs...)
+		}
+		if len(blocks)+len(bs) > MaxHomeBlocks-reserve {
+			bs = bs[:max(0, MaxHomeBlocks-reserve-len(blocks))]
+			blocks = append(blocks, bs...)
+			blocks = append(blocks, slack.NewContextBlock("", mrkdwn("More than fits here: `/paas approvals`, `/paas list expires-within=30d` and `/paas alerts list` show everything.")))
+			break
+		}
+		blocks = append(blocks, bs...)
 	}
-	return pack(blocks, fallbackText(m)), nil
+	return slack.HomeTabViewRequest{Type: slack.VTHomeTab, Blocks: slack.Blocks{BlockSet: blocks}}, nil
 }
 
 // pack distributes blocks over messages of at most MaxBlocksPerMessage

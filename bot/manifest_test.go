@@ -52,6 +52,9 @@ func TestManifest_MessagesTabForPrivateFallback(t *testing.T) {
 	}{
 		{[]string{"features", "app_home", "messages_tab_enabled"}, "true"},
 		{[]string{"features", "app_home", "messages_tab_read_only_enabled"}, "true"},
+		// DESIGN §9: the Home tab, and app_home_opened as the only event.
+		{[]string{"features", "app_home", "home_tab_enabled"}, "true"},
+		{[]string{"settings", "event_subscriptions", "bot_events"}, "[app_home_opened]"},
 		{[]string{"settings", "socket_mode_enabled"}, "true"},
 		{[]string{"settings", "interactivity", "is_enabled"}, "true"},
 	} {
@@ -74,9 +77,6 @@ func TestManifest_MessagesTabForPrivateFallback(t *testing.T) {
 	want := []string{"commands", "chat:write", "im:write", "usergroups:read", "channels:read", "groups:read"}
 	if strings.Join(scopes, ",") != strings.Join(want, ",") {
 		t.Errorf("bot scopes = %v, want %v", scopes, want)
-	}
-	if _, ok := manifestValue(manifest, "settings", "event_subscriptions"); ok {
-		t.Error("the manifest subscribes to events, but paasbot reacts only to /paas and clicks")
 	}
 }
 

@@ -30,6 +30,8 @@ type Core interface {
 	FormCommand(ctx context.Context, s commands.Submission) (commands.Request, error)
 	// SuggestInstances answers an instance picker; it always answers.
 	SuggestInstances(ctx context.Context, team, user, typed string) []reply.Option
+	// Home is a person's App Home, in sections.
+	Home(ctx context.Context, team, user string) []reply.Message
 }
 
 // Dedup remembers keys (envelope and trigger ids) so that a delivery Slack
@@ -413,9 +415,7 @@ func (s *Slack) handleEvent(ctx, workCtx context.Context, ev socketmode.Event) {
 	case socketmode.EventTypeInteractive:
 		s.onInteractive(ctx, workCtx, ev)
 	case socketmode.EventTypeEventsAPI:
-		if ev.Request != nil {
-			s.ack(ctx, ev.Request.EnvelopeID, nil, s.now())
-		}
+		s.onEventsAPI(ctx, workCtx, ev)
 	}
 }
 

@@ -243,6 +243,10 @@ func (f *fakeCore) SuggestInstances(context.Context, string, string, string) []r
 	return nil
 }
 
+func (f *fakeCore) Home(context.Context, string, string) []reply.Message {
+	return []reply.Message{{Title: "fake home"}}
+}
+
 func (f *fakeCore) handled() []commands.Request {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -112,6 +112,20 @@ func TestViews_Golden(t *testing.T) {
 		golden(t, "view_approvals", render(t, r.run(t, "approvals")))
 		golden(t, "view_audit", render(t, r.run(t, "audit")))
 	})
+	t.Run("app home", func(t *testing.T) {
+		nokey, err := RenderHome(r.core.Home(t.Context(), viewsTeam, "U0NOKEY"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "view_home_without_key", nokey)
+		// The key's fingerprint changes with each store's secret: the
+		// golden holds the sections after it.
+		home, err := RenderHome(r.core.Home(t.Context(), viewsTeam, viewsUser)[1:])
+		if err != nil {
+			t.Fatal(err)
+		}
+		golden(t, "view_home", home)
+	})
 	t.Run("expiry report", func(t *testing.T) {
 		ins, err := gandi.NewClient(gandisim.DemoAPIKey, gandi.WithEndpoint(r.url), gandi.WithHTTPClient(r.hc)).PaaS.List(t.Context(), &gandi.PaasListOptions{Page: gandi.Page{ItemsPerPage: 100}})
 		if err != nil {

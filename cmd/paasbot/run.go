@@ -13,6 +13,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/slack-go/slack"
@@ -141,9 +142,12 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 		gandi.WithObserver(m.ObserveGandiCall), gandi.WithLogger(gandiLogger), gandi.WithKeyLimiter(perKey))
 
 	poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{HTTPClient: slackHTTP, Logger: logger})
+	// The adapter is built after the engine, which must already tell it
+	// when a request moves: its App Home refresh is bound once it exists.
+	var homes homeRefresher
 	p, err := wire(wiring{db: db, gandi: newGandi, notifier: poster, approvers: cfg.Approvers, groups: poster,
 		approvalsChannel: cfg.ApprovalsChannel, auditChannel: cfg.AuditChannel, ttl: cfg.ApprovalTTL,
-		tz: cfg.TZ.String(), logger: logger, metrics: m})
+		tz: cfg.TZ.String(), logger: logger, metrics: m, onChange: homes.changed(cfg.Approvers)})
 	if err != nil {
 		return err
 	}
@@ -155,6 +159,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 	if err != nil {
 		return err
 	}
+	homes.bind(adapter)
 
 	// Background work stops with runCtx: when ctx ends, or when the Slack
 	// adapter gives up (a refused token).
@@ -324,4 +329,30 @@ func checkSlackSettings(ctx context.Context, env *environment, cfg *config, api 
 		}
 	}
 	return nil
+}
+
+// homeRefresher refreshes App Homes when a request moves, once bound to
+// the Slack adapter.
+type homeRefresher struct {
+	slack atomic.Pointer[bot.Slack]
+}
+
+func (h *homeRefresher) bind(s *bot.Slack) { h.slack.Store(s) }
+
+// changed is the engine's OnChange: the requester's Home, and those of the
+// approvers listed by id (a user group's members are not listed here:
+// theirs refreshes when they open it).
+func (h *homeRefresher) changed(approvers []string) func(ctx context.Context, c approvals.Change) {
+	return func(ctx context.Context, c approvals.Change) {
+		s := h.slack.Load()
+		if s == nil {
+			return
+		}
+		s.RefreshHome(ctx, c.Team, c.Requester)
+		for _, a := range approvers {
+			if !approvals.IsGroupID(a) && a != c.Requester {
+				s.RefreshHome(ctx, c.Team, a)
+			}
+		}
+	}
 }

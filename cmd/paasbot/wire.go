@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -91,6 +92,9 @@ type wiring struct {
 	// PAASBOT_AUDIT_CHANNEL.
 	groups                         approvals.GroupResolver
 	approvalsChannel, auditChannel string
+	// onChange hears every move of a request (nil: none): run refreshes
+	// the App Home of the people it concerns.
+	onChange func(ctx context.Context, c approvals.Change)
 }
 
 // parts are paasbot's engine, scheduler and core, wired together. The
@@ -108,7 +112,7 @@ func wire(w wiring) (*parts, error) {
 	heartbeat, recoverEvery := store.LeaseTimings(w.db.LeaseTTL())
 	ecfg := approvals.Config{Store: w.db, Gandi: w.gandi.forApprovals, Notifier: w.notifier,
 		Approvers: w.approvers, Groups: w.groups, ApprovalsChannel: w.approvalsChannel, AuditChannel: w.auditChannel,
-		TTL: w.ttl, Logger: w.logger, HeartbeatEvery: heartbeat, RecoverEvery: recoverEvery}
+		TTL: w.ttl, Logger: w.logger, HeartbeatEvery: heartbeat, RecoverEvery: recoverEvery, OnChange: w.onChange}
 	acfg := alerts.Config{Store: w.db, Gandi: w.gandi.forAlerts, Poster: w.notifier, Logger: w.logger, DefaultTZ: w.tz,
 		RecoverEvery: recoverEvery}
 	ccfg := commands.Config{Store: w.db, Gandi: w.gandi.forCommands, Notifier: w.notifier, Logger: w.logger}
