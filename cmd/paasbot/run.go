@@ -142,6 +142,14 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 		gandi.WithObserver(m.ObserveGandiCall), gandi.WithLogger(gandiLogger), gandi.WithKeyLimiter(perKey))
 
 	poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{HTTPClient: slackHTTP, Logger: logger})
+	// A user group of PAASBOT_APPROVERS Slack will not let paasbot read
+	// stops start-up: nobody could approve through it.
+	gctx, cancelGroups := context.WithTimeout(ctx, checkTimeout)
+	err := checkApproverGroups(gctx, cfg, poster, true)
+	cancelGroups()
+	if err != nil {
+		return err
+	}
 	// The adapter is built after the engine, which must already tell it
 	// when a request moves: its App Home refresh is bound once it exists.
 	var homes homeRefresher
@@ -302,21 +310,8 @@ func tokenSetting(err error) error {
 // the bot can be invited while it runs).
 func checkSlackSettings(ctx context.Context, env *environment, cfg *config, api *slack.Client) error {
 	poster := bot.NewSlackPoster(api, bot.SlackPosterConfig{MaxAttempts: 2})
-	for _, id := range cfg.Approvers {
-		if !approvals.IsGroupID(id) {
-			continue
-		}
-		if _, err := poster.GroupMembers(ctx, id); err != nil {
-			setting := "PAASBOT_APPROVERS"
-			if cfg.flagged(setting) {
-				setting = "--approvers"
-			}
-			problem := fmt.Sprintf("cannot read user group %s (usergroups.users.list, scope usergroups:read): %v", id, err)
-			if ae := (*apperr.Error)(nil); errors.As(err, &ae) && ae.Message != "" {
-				problem = ae.Message
-			}
-			return &configError{Setting: setting, Problem: problem}
-		}
+	if err := checkApproverGroups(ctx, cfg, poster, false); err != nil {
+		return err
 	}
 	for _, ch := range []struct{ setting, id string }{
 		{"PAASBOT_APPROVALS_CHANNEL", cfg.ApprovalsChannel}, {"PAASBOT_AUDIT_CHANNEL", cfg.AuditChannel},
@@ -327,6 +322,39 @@ func checkSlackSettings(ctx context.Context, env *environment, cfg *config, api 
 		if c := bot.CheckChannel(ctx, api, ch.id); !c.OK {
 			fmt.Fprintf(env.stderr, "warning: %s: channel %s: %s\n", ch.setting, ch.id, c.Problem)
 		}
+	}
+	return nil
+}
+
+// checkApproverGroups reads every user group of PAASBOT_APPROVERS once. A
+// group Slack will not let paasbot read is a *configError naming the
+// setting and why (the usergroups:read scope, an unknown group); with
+// refusalsOnly (run's start-up, before anything checked the tokens) other
+// failures (a network error, a refused token) are left to what reports
+// them better.
+func checkApproverGroups(ctx context.Context, cfg *config, poster *bot.SlackPoster, refusalsOnly bool) error {
+	for _, id := range cfg.Approvers {
+		if !approvals.IsGroupID(id) {
+			continue
+		}
+		_, err := poster.GroupMembers(ctx, id)
+		if err == nil {
+			continue
+		}
+		var se *bot.SlackError
+		refused := errors.As(err, &se) && (se.Code == bot.SlackMissingScope || se.Code == bot.SlackNoSuchSubteam)
+		if refusalsOnly && !refused {
+			continue
+		}
+		setting := "PAASBOT_APPROVERS"
+		if cfg.flagged(setting) {
+			setting = "--approvers"
+		}
+		problem := fmt.Sprintf("cannot read user group %s (usergroups.users.list, scope usergroups:read): %v", id, err)
+		if ae := (*apperr.Error)(nil); errors.As(err, &ae) && ae.Message != "" {
+			problem = ae.Message
+		}
+		return &configError{Setting: setting, Problem: problem}
 	}
 	return nil
 }

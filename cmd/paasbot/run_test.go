@@ -505,3 +505,28 @@ func TestRunCheck_ChatopsSettings(t *testing.T) {
 		})
 	}
 }
+
+// TestRun_UnreadableApproverGroupStopsStartUp: `paasbot run` itself stops
+// at start, with one line naming PAASBOT_APPROVERS and the scope, when
+// Slack will not let it read a user group of the approvers.
+func TestRun_UnreadableApproverGroupStopsStartUp(t *testing.T) {
+	fake := slacktest.New(t, slacktest.WithBotToken(runBotToken), slacktest.WithAppToken(runAppToken))
+	fake.AddUserGroup(slacktest.UserGroup{ID: "S0OPS", Members: []string{"U0SAM"}})
+	fake.RevokeScope("usergroups:read")
+	vars := runEnv(t, fake)
+	vars["PAASBOT_LOG_LEVEL"] = "error"
+	vars["PAASBOT_APPROVERS"] = "U0LEE,S0OPS"
+	var out, errb syncBuffer
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	if code := run(ctx, envOf(vars, &out, &errb), []string{"run"}); code != 1 {
+		t.Fatalf("exit %d, want 1; stderr %q", code, errb.String())
+	}
+	line := strings.TrimSpace(errb.String())
+	if strings.Contains(line, "\n") || !strings.Contains(line, "PAASBOT_APPROVERS:") || !strings.Contains(line, "usergroups:read") {
+		t.Errorf("stderr = %q, want one line naming PAASBOT_APPROVERS and the scope", line)
+	}
+	if n := len(fake.CallsTo("apps.connections.open")); n != 0 {
+		t.Errorf("paasbot connected to Slack (%d apps.connections.open) before failing", n)
+	}
+}
