@@ -60,4 +60,8 @@ type Change struct {
 	Team      string
 	Requester string
 	State     string
+	// Deciders are the people who may approve a paid request, user groups
+	// expanded (as cached), the requester aside; nil for a request its
+	// requester confirms.
+	Deciders []string
 }

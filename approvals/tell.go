@@ -91,9 +91,14 @@ func (e *Engine) threadReply(ctx context.Context, a *store.Approval, m reply.Mes
 
 // changed tells OnChange that a moved.
 func (e *Engine) changed(ctx context.Context, a *store.Approval) {
-	if e.cfg.OnChange != nil {
-		e.cfg.OnChange(ctx, Change{ID: a.ID, Team: a.Team, Requester: a.Requester, State: string(a.State)})
+	if e.cfg.OnChange == nil {
+		return
 	}
+	c := Change{ID: a.ID, Team: a.Team, Requester: a.Requester, State: string(a.State)}
+	if isPaid(a.Action) && len(e.cfg.Approvers) > 0 {
+		c.Deciders = e.deciders(ctx, a.Requester, true)
+	}
+	e.cfg.OnChange(ctx, c)
 }
 
 // requestChannel is where by's paid request is posted: the approvals

@@ -280,6 +280,9 @@ func TestTell_RequesterAndAuditChannel(t *testing.T) {
 	for _, c := range n.changes {
 		if c.ID == done {
 			states = append(states, c.State)
+			if !slices.Equal(c.Deciders, []string{apvApprover}) {
+				t.Errorf("OnChange of %s named deciders %v, want the approver", c.State, c.Deciders)
+			}
 		}
 	}
 	n.mu.Unlock()

@@ -155,7 +155,7 @@ func serve(ctx context.Context, cfg *config, logger *slog.Logger, db *store.DB, 
 	var homes homeRefresher
 	p, err := wire(wiring{db: db, gandi: newGandi, notifier: poster, approvers: cfg.Approvers, groups: poster,
 		approvalsChannel: cfg.ApprovalsChannel, auditChannel: cfg.AuditChannel, ttl: cfg.ApprovalTTL,
-		tz: cfg.TZ.String(), logger: logger, metrics: m, onChange: homes.changed(cfg.Approvers)})
+		tz: cfg.TZ.String(), logger: logger, metrics: m, onChange: homes.changed()})
 	if err != nil {
 		return err
 	}
@@ -368,17 +368,17 @@ type homeRefresher struct {
 func (h *homeRefresher) bind(s *bot.Slack) { h.slack.Store(s) }
 
 // changed is the engine's OnChange: the requester's Home, and those of the
-// approvers listed by id (a user group's members are not listed here:
-// theirs refreshes when they open it).
-func (h *homeRefresher) changed(approvers []string) func(ctx context.Context, c approvals.Change) {
+// people who may decide the request (user groups' members included, as
+// the engine last read them).
+func (h *homeRefresher) changed() func(ctx context.Context, c approvals.Change) {
 	return func(ctx context.Context, c approvals.Change) {
 		s := h.slack.Load()
 		if s == nil {
 			return
 		}
 		s.RefreshHome(ctx, c.Team, c.Requester)
-		for _, a := range approvers {
-			if !approvals.IsGroupID(a) && a != c.Requester {
+		for _, a := range c.Deciders {
+			if a != c.Requester {
 				s.RefreshHome(ctx, c.Team, a)
 			}
 		}
