@@ -50,45 +50,56 @@ func (s *Scheduler) RunDue(ctx context.Context, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("alerts: list subscriptions: %w", err)
 	}
-	groups := map[owner][]due{}
-	var order []owner
+	var g byOwner
 	for _, sub := range subs {
 		if sub.Paused {
 			continue
 		}
-		d, ok := s.dueAt(ctx, sub, now)
-		if !ok {
-			continue
+		if d, ok := s.dueAt(ctx, sub, now); ok {
+			g.add(d)
 		}
-		o := owner{sub.Team, sub.Owner}
-		if _, seen := groups[o]; !seen {
-			order = append(order, o)
-		}
-		groups[o] = append(groups[o], d)
 	}
-	for _, o := range order {
-		s.markRunning(groups[o])
-	}
-	s.runGroups(ctx, order, groups)
+	s.runByOwner(ctx, &g)
 	return nil
 }
 
 // owner is the team and user whose key scans for a group of subscriptions.
 type owner struct{ team, user string }
 
-// runGroups runs each owner's due subscriptions, MaxConcurrency owners at
-// a time, and returns when all are done.
-func (s *Scheduler) runGroups(ctx context.Context, order []owner, groups map[owner][]due) {
+// byOwner groups due slots by owner, owners in the order they first came.
+type byOwner struct {
+	order  []owner
+	groups map[owner][]due
+}
+
+func (g *byOwner) add(d due) {
+	o := owner{d.sub.Team, d.sub.Owner}
+	if g.groups == nil {
+		g.groups = map[owner][]due{}
+	}
+	if _, seen := g.groups[o]; !seen {
+		g.order = append(g.order, o)
+	}
+	g.groups[o] = append(g.groups[o], d)
+}
+
+// runByOwner runs each owner's due slots, MaxConcurrency owners at a time,
+// and returns when all are done. The slots count as this process's
+// running ones (isRunning) from now until each owner's run ends.
+func (s *Scheduler) runByOwner(ctx context.Context, g *byOwner) {
+	for _, o := range g.order {
+		s.markRunning(g.groups[o])
+	}
 	sem := make(chan struct{}, s.cfg.MaxConcurrency)
 	var wg sync.WaitGroup
-	for _, o := range order {
+	for _, o := range g.order {
 		sem <- struct{}{}
 		wg.Add(1)
 		go func(team, user string, list []due) {
 			defer func() { <-sem; wg.Done() }()
 			defer s.unmarkRunning(list)
 			s.runOwner(ctx, team, user, list)
-		}(o.team, o.user, groups[o])
+		}(o.team, o.user, g.groups[o])
 	}
 	wg.Wait()
 }

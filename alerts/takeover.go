@@ -31,8 +31,7 @@ func (s *Scheduler) TakeOverLapsed(ctx context.Context) error {
 		return fmt.Errorf("alerts: lapsed slots: %w", err)
 	}
 	now := s.cfg.Now()
-	groups := map[owner][]due{}
-	var order []owner
+	var g byOwner
 	for _, run := range lapsed {
 		if s.isRunning(run.SubscriptionID, run.Slot) {
 			continue
@@ -60,16 +59,9 @@ func (s *Scheduler) TakeOverLapsed(ctx context.Context) error {
 		}
 		s.log.Info("taking over an alert slot whose process stopped before posting",
 			"subscription", sub.ID, "slot", run.Slot, "previous_holder", run.Holder)
-		o := owner{sub.Team, sub.Owner}
-		if _, seen := groups[o]; !seen {
-			order = append(order, o)
-		}
-		groups[o] = append(groups[o], d)
+		g.add(d)
 	}
-	for _, o := range order {
-		s.markRunning(groups[o])
-	}
-	s.runGroups(ctx, order, groups)
+	s.runByOwner(ctx, &g)
 	return nil
 }
 

@@ -15,6 +15,12 @@
 // PostgreSQL migrations run under an advisory lock taken before the schema
 // version is read, so replicas starting together apply each step once.
 //
+// Ready (for /readyz) checks that an open DB still serves: the database
+// answers, its schema is the one this paasbot runs (a newer replica may
+// have migrated it since), the secret still opens it. Inspect reads a
+// database's schema version without opening it for use (no migration, no
+// file or check value written), for `run --check`.
+//
 // Times are stored as Unix nanoseconds and returned in UTC. Every method is
 // safe for concurrent use, from any number of goroutines and processes;
 // state changes that must happen once are single compare-and-set

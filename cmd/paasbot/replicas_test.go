@@ -348,16 +348,25 @@ func TestReplicas_ExactlyOnceAcrossTwo(t *testing.T) {
 	})
 }
 
+// heldOnFirst starts two replicas; Dana asks for a renewal on the second
+// and Sam approves it on the first. It returns once the first's next call
+// of method (its own, made for that approval) reaches Gandi, held there.
+func (r *replicaRig) heldOnFirst(method string) (first, second *replica, request slacktest.Message, hold *testutil.Hold) {
+	r.t.Helper()
+	first, second = r.start(), r.start()
+	request = r.ask(second.socket, "renew shop-prod duration=1m", 1)
+	hold = r.gate.Hold(method, 1)
+	r.approve(first.socket, request)
+	<-hold.Arrived()
+	return first, second, request, hold
+}
+
 // TestReplicas_KilledWhileFollowing: the replica following a renewal's
 // operations is killed -9; the other takes the follow-up over and takes it
 // to its end, without sending the renewal again.
 func TestReplicas_KilledWhileFollowing(t *testing.T) {
 	r := newReplicaRig(t)
-	a, b := r.start(), r.start()
-	request := r.ask(b.socket, "renew shop-prod duration=1m", 1)
-	hold := r.gate.Hold("operation.info", 1)
-	r.approve(a.socket, request)
-	<-hold.Arrived()
+	a, b, _, hold := r.heldOnFirst("operation.info")
 	if got := r.approval(1); got.State != store.StateDone || got.FollowDone {
 		t.Fatalf("while following: %s, follow done %v", got.State, got.FollowDone)
 	}
@@ -376,11 +385,7 @@ func TestReplicas_KilledWhileFollowing(t *testing.T) {
 // not even when Approve is clicked once more.
 func TestReplicas_KilledDuringAPaidCall(t *testing.T) {
 	r := newReplicaRig(t)
-	a, b := r.start(), r.start()
-	request := r.ask(a.socket, "renew shop-prod duration=1m", 1)
-	hold := r.gate.Hold("paas.renew", 1)
-	r.approve(a.socket, request)
-	<-hold.Arrived()
+	a, b, request, _ := r.heldOnFirst("paas.renew")
 	a.kill9(t)
 	r.until(replicaWait, "Gandi ran the call whose client died", func() bool { return r.sim.Calls("paas.renew") == 1 })
 	r.until(takeOverWithin, "the request marked interrupted by the other replica", func() bool {

@@ -61,7 +61,7 @@ func pooledHTTP(timeout time.Duration) *http.Client {
 func runRun(ctx context.Context, env *environment, args []string) error {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
 	fs.SetOutput(env.stderr)
-	check := fs.Bool("check", false, "validate the configuration, the database secret and both Slack tokens, then exit")
+	check := fs.Bool("check", false, "validate the configuration, the database (reachable, schema, secret; nothing changed) and both Slack tokens, then exit")
 	fs.Usage = func() {
 		fmt.Fprintln(env.stderr, "usage: paasbot run [--check] [flags]")
 		fmt.Fprintln(env.stderr, "Connects to Slack in socket mode and serves /paas. Needs PAASBOT_SLACK_APP_TOKEN,")
