@@ -49,7 +49,9 @@ type replicaRig struct {
 
 func newReplicaRig(t *testing.T) *replicaRig {
 	t.Helper()
-	dsn := storetest.NewDatabase(t, storetest.Postgres)
+	// With a password in the URL (the test server does not check it):
+	// no replica may print it.
+	dsn := withPassword(t, storetest.NewDatabase(t, storetest.Postgres))
 	fake := slacktest.New(t, slacktest.WithBotToken(runBotToken), slacktest.WithAppToken(runAppToken))
 	sim, simURL := gandisim.NewTestServer(t, gandisim.Options{Seed: 3, OperationTime: time.Millisecond})
 	sim.SeedDemo(gandisim.DemoAPIKey, 5)
@@ -95,6 +97,11 @@ func (r *replicaRig) start() *replica {
 	r.t.Cleanup(func() {
 		_ = p.cmd.Process.Kill()
 		_ = p.cmd.Wait()
+		for _, secret := range []string{"hunter2", r.secret, runBotToken, runAppToken, gandisim.DemoAPIKey} {
+			if strings.Contains(p.logs.String(), secret) {
+				r.t.Errorf("replica on socket %d logged a secret (%q…)", p.socket, secret[:4])
+			}
+		}
 		if r.t.Failed() {
 			r.t.Logf("replica on socket %d said:\n%s", p.socket, p.logs.String())
 		}

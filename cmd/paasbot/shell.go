@@ -222,7 +222,7 @@ func openShellStore(ctx context.Context, cfg *config, throwaway bool, logger *sl
 	path := cfg.DB
 	dbSecret, err := cfg.storeSecret()
 	if errors.Is(err, store.ErrNoSecret) {
-		return nil, nil, fmt.Errorf("%s: PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE must be set to open a database (or use --sandbox without --db)", path)
+		return nil, nil, fmt.Errorf("%s: PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE must be set to open a database (or use --sandbox without --db)", cfg.DBName())
 	}
 	if err != nil {
 		return nil, nil, err
