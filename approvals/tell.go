@@ -195,7 +195,8 @@ func (e *Engine) auditChannel(ctx context.Context, a *store.Approval, by, summar
 
 // decided tells people of a decision: the requester by DM (approved by
 // someone else, denied with its reason, expired), the audit channel of a
-// denial or an expiry.
+// denial or an expiry (of a paid request: a confirm button its requester
+// let lapse is nobody's news).
 func (e *Engine) decided(ctx context.Context, a *store.Approval, reason string) {
 	switch a.State {
 	case store.StateApproved, store.StateExecuting:
@@ -212,6 +213,9 @@ func (e *Engine) decided(ctx context.Context, a *store.Approval, reason string) 
 		e.tellRequester(ctx, a, reply.Info, text)
 		e.auditChannel(ctx, a, "", "", reply.Info, outcome)
 	case store.StateExpired:
+		if !isPaid(a.Action) {
+			break // a confirm button its requester left: nobody waited on it
+		}
 		exp := a.ExpiresAt
 		e.tellRequester(ctx, a, reply.Info, fmt.Sprintf("Expired at %s without a decision. Nothing was done; ask again if it is still needed.", human.DateTime(&exp)))
 		e.auditChannel(ctx, a, "", "", reply.Info, "expired without a decision")
