@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 
 	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/internal/human"
@@ -149,15 +151,27 @@ func (e *Engine) notifyDeciders(ctx context.Context, a *store.Approval, p Plan, 
 			m.Buttons = append(m.Buttons, b)
 		}
 	}
-	var missed []string
-	for _, u := range people {
-		if _, err := e.dm(ctx, u, m); err != nil {
-			e.log.WarnContext(ctx, "cannot DM an approver", "id", a.ID, "user", u, "err", err)
-			missed = append(missed, unreachable(u, err))
-		}
+	// A few at once: a user group of fifty must not hold the requester's
+	// answer for fifty conversations.open and chat.postMessage in a row.
+	missed := make([]string, len(people))
+	sem := make(chan struct{}, dmFanOut)
+	var wg sync.WaitGroup
+	for i, u := range people {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			if _, err := e.dm(ctx, u, m); err != nil {
+				e.log.WarnContext(ctx, "cannot DM an approver", "id", a.ID, "user", u, "err", err)
+				missed[i] = unreachable(u, err)
+			}
+		})
 	}
-	return missed
+	wg.Wait()
+	return slices.DeleteFunc(missed, func(s string) bool { return s == "" })
 }
+
+// dmFanOut bounds the DMs of one request sent at once.
+const dmFanOut = 8
 
 // tellRequester DMs a's requester about a move (the decision, the end):
 // text says what happened; the request is linked.
