@@ -7,10 +7,13 @@ import (
 )
 
 // Notifier delivers what the engine tells people outside the reply to the
-// current request: the shared approval request that is then updated as it
-// is decided and as its operations move, and private notes (a generated
-// password, how a confirmed request ended). Transports implement it
-// (bot.SlackPoster, bot.Shell). Each call must be safe for concurrent use.
+// current request: the shared approval request (or the announcement of a
+// confirmed action) that is then updated as it is decided and as its
+// operations move, the audit channel's lines, and private notes (that a
+// password could not be delivered; without a DirectMessenger, the
+// password itself and how a confirmed request ended). Transports
+// implement it (bot.SlackPoster, bot.Shell). Each call must be safe for
+// concurrent use.
 type Notifier interface {
 	// Post posts m in channel and returns a reference for later updates.
 	Post(ctx context.Context, channel string, m reply.Message) (reply.Ref, error)
