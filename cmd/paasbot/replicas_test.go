@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/paasbot/paasbot/bot"
 	"github.com/paasbot/paasbot/bot/slacktest"
 	"github.com/paasbot/paasbot/gandi/gandisim"
 	"github.com/paasbot/paasbot/internal/testutil"
@@ -293,6 +294,25 @@ func TestReplicas_ExactlyOnceAcrossTwo(t *testing.T) {
 		if n := r.sim.Calls("paas.renew"); n != 2 {
 			t.Errorf("paas.renew ran %d times for 2 requests approved on both replicas", n)
 		}
+	})
+
+	t.Run("a form opened on one replica is submitted on the other", func(t *testing.T) {
+		const erin, erinKey = "U0ERIN", "erin00000000000000key001"
+		r.sim.SeedDemo(erinKey, 1)
+		r.fake.DeliverTo(a.socket)
+		r.fake.SendSlashCommand(t.Context(), slacktest.SlashCommand{UserID: erin, ChannelID: replicaChannel, Text: "login"})
+		v := r.fake.WaitForView(t, func(v slacktest.View) bool { return v.UserID == erin }, replicaWait)
+		r.fake.DeliverTo(b.socket)
+		sub := r.fake.SubmitView(t.Context(), slacktest.Submission{ViewID: v.ID,
+			Values: map[string]map[string]string{bot.FormBlockID: {bot.FormActionID: erinKey}}})
+		ack := r.fake.WaitForAck(t, sub, replicaWait)
+		if ack.ConnID != b.socket || ack.Payload != nil {
+			t.Fatalf("the submission was acked on socket %d with %s, want socket %d closing the form", ack.ConnID, ack.Payload, b.socket)
+		}
+		r.until(replicaWait, "Erin's key stored by the other replica", func() bool {
+			k, _, err := r.db.APIKey(t.Context(), store.Identity{Team: r.fake.TeamID(), User: erin})
+			return err == nil && k.Reveal() == erinKey
+		})
 	})
 
 	t.Run("a redelivery to both replicas runs once", func(t *testing.T) {
