@@ -196,9 +196,12 @@ func TestChatops_PaidRequestInADM(t *testing.T) {
 	t.Run("refused without an approvals channel", func(t *testing.T) {
 		c := newChatops(t, []string{sam}, nil)
 		c.login(t, dana)
-		answer := c.postFor(c.slash(dana, c.fake.IMWith(dana), "renew shop-prod duration=12m"))
-		if !answer.Private || !strings.Contains(answer.AllText(), "PAASBOT_APPROVALS_CHANNEL") {
-			t.Errorf("answer (private %v) does not name PAASBOT_APPROVALS_CHANNEL: %q", answer.Private, answer.AllText())
+		group := c.fake.AddConversation(slacktest.Conversation{Kind: slacktest.GroupDM, Members: []string{dana, lee}})
+		for _, where := range []string{c.fake.IMWith(dana), group} {
+			answer := c.postFor(c.slash(dana, where, "renew shop-prod duration=12m"))
+			if !answer.Private || !strings.Contains(answer.AllText(), "PAASBOT_APPROVALS_CHANNEL") {
+				t.Errorf("answer in %s (private %v) does not name PAASBOT_APPROVALS_CHANNEL: %q", where, answer.Private, answer.AllText())
+			}
 		}
 		if pending, _ := c.db.PendingApprovals(t.Context(), c.fake.TeamID()); len(pending) != 0 {
 			t.Errorf("%d requests stored", len(pending))
