@@ -41,8 +41,30 @@
 //
 // Slack rendering lives in the blockkit*.go files: RenderBlocks turns a
 // reply.Message into one or more SlackMessage values within every Block Kit
-// limit (splitting, never cutting data), RenderLoginModal builds the modal
-// that collects an API key, and FormValue/FormError read and answer its
-// submission. The fake Slack used by the end-to-end tests is the
-// bot/slacktest package.
+// limit (splitting, never cutting data) and in a layout that reads on a
+// phone (DESIGN §9): a table is aligned code only when it fits MaxPreLine
+// (72) characters and names nobody, else one mrkdwn line per row; code
+// lines are wrapped at 72; every button gets its own action_id (ActionOf
+// reads the Action back), related buttons share one row, and a row's own
+// button (reply.Message.RowButtons) is its section's accessory.
+// RenderLoginModal builds the modal that collects an API key
+// (FormValue/FormError read and answer it); RenderFormModal builds a
+// command's form (selects, checkboxes, an external_select instance
+// picker), FormValues reads its submission and FieldErrorsResponse shows
+// refusals under the fields; SuggestionOptions answers a picker's
+// block_suggestion. A command form's submission is checked by the core in
+// the ack and then queued as the typed line it stands for (slack_forms.go).
+// RenderHome lays out the App Home, published on app_home_opened and by
+// RefreshHome when a request moves (slack_home.go). Testdata holds a golden
+// file of every view, and a test over all of them checks the 72-character
+// and unique action_id rules. The fake Slack used by the end-to-end tests
+// is the bot/slacktest package.
+//
+// The terminal adapter (Shell) renders the same replies as plain text
+// (RenderPlain: no mrkdwn markers) and follows a posted message's later
+// states as one line per change (an operation's step). On a terminal its
+// LineEditor reads keys in raw mode: Ctrl-C clears the line or stops the
+// command running, a second Ctrl-C or Ctrl-D leaves, and output arriving
+// meanwhile is printed above the line being typed. Piped, it reads lines
+// and never reads a key from the next one.
 package bot

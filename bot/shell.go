@@ -42,10 +42,16 @@ type Shell struct {
 	// Logger receives the detail of internal errors, under the ref the
 	// shell prints (nil: not logged).
 	Logger *slog.Logger
+	// Editor, when set, reads the lines from a terminal in raw mode (In
+	// is then unused): Ctrl-C clears the line or stops the command
+	// running, output arriving meanwhile is printed above the line being
+	// typed, and the API key is read without echo.
+	Editor *LineEditor
 
 	mu     sync.Mutex
 	nextID int
 	lines  *bufio.Scanner
+	shown  map[reply.Ref]shown // what each posted message last showed
 }
 
 // Prompt is shown before each line in interactive mode.
@@ -57,6 +63,9 @@ var _ approvals.Notifier = (*Shell)(nil)
 // A malformed line prints one error line and the shell goes on; Run
 // returns an error only when reading or writing fails.
 func (s *Shell) Run(ctx context.Context, core ShellCore) error {
+	if s.Editor != nil {
+		return s.runEditor(ctx, core)
+	}
 	s.lines = bufio.NewScanner(s.In)
 	s.lines.Buffer(make([]byte, 64*1024), 1<<20)
 	for {
@@ -86,6 +95,32 @@ func (s *Shell) Run(ctx context.Context, core ShellCore) error {
 	}
 }
 
+// runEditor is Run on a terminal: a second Ctrl-C in a row or Ctrl-D
+// ends the session; Ctrl-C while a command runs stops that command only.
+func (s *Shell) runEditor(ctx context.Context, core ShellCore) error {
+	for {
+		line, err := s.Editor.ReadLine(ctx, Prompt)
+		switch {
+		case errors.Is(err, io.EOF), errors.Is(err, ErrInterrupted), ctx.Err() != nil:
+			return nil
+		case err != nil:
+			return fmt.Errorf("read input: %w", err)
+		}
+		text := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "/paas"))
+		switch strings.ToLower(text) {
+		case "":
+			continue
+		case "quit", "exit":
+			return nil
+		}
+		cmdCtx, cancel := context.WithCancel(ctx)
+		stop := s.Editor.WhileBusy(cancel)
+		s.runLine(cmdCtx, core, text)
+		stop()
+		cancel()
+	}
+}
+
 // runLine runs one command; "login --apikey KEY" is read here so the key
 // never goes through the command parser or the history of replies.
 func (s *Shell) runLine(ctx context.Context, core ShellCore, text string) {
@@ -97,7 +132,7 @@ func (s *Shell) runLine(ctx context.Context, core ShellCore, text string) {
 		s.submitLogin(ctx, core, key)
 		return
 	}
-	m := core.Handle(ctx, commands.Request{Team: s.Team, User: s.User, UserName: s.User, Channel: s.Channel, Text: text})
+	m := core.Handle(ctx, commands.Request{Team: s.Team, User: s.User, UserName: s.User, Channel: s.Channel, Text: text, Terminal: true})
 	s.print(m)
 	if m.Form != nil && len(m.Form.Fields) == 0 {
 		key, err := s.readSecret(m.Form)
@@ -154,6 +189,9 @@ func (s *Shell) readSecret(f *reply.Form) (string, error) {
 	if s.ReadSecret != nil {
 		return s.ReadSecret(prompt)
 	}
+	if s.Editor != nil {
+		return s.Editor.ReadHidden(context.Background(), prompt+"(hidden) ")
+	}
 	if !s.Interactive {
 		// The next piped line is the next command, not a key: reading
 		// it as one would send a command to Gandi as a key, or leave a
@@ -179,6 +217,10 @@ func (s *Shell) print(m reply.Message) {
 }
 
 func (s *Shell) write(text string) {
+	if s.Editor != nil {
+		s.Editor.Print(text)
+		return
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, _ = io.WriteString(s.Out, text)
@@ -190,24 +232,98 @@ func (s *Shell) Post(_ context.Context, channel string, m reply.Message) (reply.
 	s.nextID++
 	id := strconv.Itoa(s.nextID)
 	s.mu.Unlock()
+	ref := reply.Ref{Channel: channel, ID: id}
+	s.mu.Lock()
+	if s.shown == nil {
+		s.shown = map[reply.Ref]shown{}
+	}
+	s.shown[ref] = shownOf(m)
+	s.mu.Unlock()
 	s.write("#" + channel + ":\n" + RenderPlain(m) + "\n")
-	return reply.Ref{Channel: channel, ID: id}, nil
+	return ref, nil
 }
 
-// PostThread prints m as a reply in the thread of parent.
+// PostThread prints a reply in the thread of parent (an operation's
+// progress, one reply per step) as one line: a terminal shows each step
+// once, not the whole request again.
 func (s *Shell) PostThread(_ context.Context, parent reply.Ref, m reply.Message) (reply.Ref, error) {
 	s.mu.Lock()
 	s.nextID++
 	id := strconv.Itoa(s.nextID)
 	s.mu.Unlock()
-	s.write("#" + parent.Channel + " (thread):\n" + RenderPlain(m) + "\n")
+	s.write("  ↳ " + OneLine(m) + "\n")
 	return reply.Ref{Channel: parent.Channel, ID: id}, nil
 }
 
-// Update prints the new content of an earlier message.
+// Update prints what changed in an earlier message, a line per change:
+// its title and first line when they moved, and each row of its table
+// that is new or moved (an operation's step). A request followed to its
+// end thus shows one line per step, never the whole request again.
 func (s *Shell) Update(_ context.Context, ref reply.Ref, m reply.Message) error {
-	s.write("(updated) #" + ref.Channel + ":\n" + RenderPlain(m) + "\n")
+	s.mu.Lock()
+	prev := s.shown[ref]
+	next := shownOf(m)
+	if s.shown == nil {
+		s.shown = map[reply.Ref]shown{}
+	}
+	s.shown[ref] = next
+	s.mu.Unlock()
+	var b strings.Builder
+	if next.head != prev.head {
+		b.WriteString("  ↻ " + next.head + "\n")
+	}
+	for _, k := range next.order {
+		if row := next.rows[k]; prev.rows[k] != row {
+			b.WriteString("    " + row + "\n")
+		}
+	}
+	s.write(b.String())
 	return nil
+}
+
+// shown is what the terminal last showed of a message: its one line and
+// its table's rows by their first cell.
+type shown struct {
+	head  string
+	rows  map[string]string
+	order []string
+}
+
+func shownOf(m reply.Message) shown {
+	sh := shown{head: OneLine(m), rows: map[string]string{}}
+	if m.Table != nil {
+		for _, r := range m.Table.Rows {
+			if len(r) == 0 {
+				continue
+			}
+			var cells []string
+			for _, c := range r {
+				if c = strings.TrimSpace(plainText(c)); c != "" {
+					cells = append(cells, c)
+				}
+			}
+			sh.rows[r[0]] = strings.Join(cells, "  ")
+			sh.order = append(sh.order, r[0])
+		}
+	}
+	return sh
+}
+
+// OneLine is m as one plain line: its tone, its title, then the first
+// line of its text.
+func OneLine(m reply.Message) string {
+	prefix := map[reply.Tone]string{reply.Success: "✓ ", reply.Warning: "! ", reply.Error: "error: "}[m.Tone]
+	first := ""
+	if t := strings.TrimSpace(plainText(m.Text)); t != "" {
+		first, _, _ = strings.Cut(t, "\n")
+	}
+	switch {
+	case m.Title != "" && first != "":
+		return prefix + m.Title + ": " + first
+	case m.Title != "":
+		return prefix + m.Title
+	}
+	return prefix + first
 }
 
 // PostPrivate prints m marked as private.

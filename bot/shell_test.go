@@ -130,7 +130,7 @@ func TestShell_Notifier(t *testing.T) {
 	if err := sh.PostPrivate(ctx, "shell", "dana", reply.Message{Text: "secret-ish"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"#shell:\nApproval #7", "(updated) #shell:\nApproval #7 done", "(private to you)\nsecret-ish"} {
+	for _, want := range []string{"#shell:\nApproval #7", "  ↻ Approval #7 done\n", "(private to you)\nsecret-ish"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -30,6 +30,9 @@ type Request struct {
 	// Direct says Channel is a direct message (an IM or a group DM), where
 	// no approver reads a paid request.
 	Direct bool
+	// Terminal says the request comes from the shell: its help speaks of
+	// typing commands, not of Slack's buttons, forms or channels.
+	Terminal bool
 	// Text is what follows "/paas", as the transport received it (Slack
 	// escapes and link forms included; the parser unwraps them).
 	Text string

@@ -483,7 +483,7 @@ func TestShell_ApprovalSession(t *testing.T) {
 		"You are not allowed to approve #1", // dana cannot approve her own request
 		"ran once with dana's key",          // sam's approval
 		"#1 was already approved by sam",    // sam's second approve
-		"(updated)",
+		"  ↻ Approval #1",                   // its progress, one line per change
 		"Done at",
 	} {
 		if !strings.Contains(text, want) {

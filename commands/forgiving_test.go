@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/paasbot/paasbot/internal/testutil"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -62,5 +63,40 @@ func TestSubmitForm_KeyLength(t *testing.T) {
 	}
 	if n := e.sim.Calls("version.info"); n != 0 {
 		t.Errorf("a key of the wrong length was sent to Gandi (%d calls)", n)
+	}
+}
+
+// TestHelp_SpeaksOfWhereItIsRead: the shell's help names commands as they
+// are typed there and speaks of typing, Slack's of buttons and forms; both
+// are grouped by family and free of generator artefacts.
+func TestHelp_SpeaksOfWhereItIsRead(t *testing.T) {
+	e := setup(t, 1)
+	slack := testutil.Text(e.run(t, "help"))
+	term := testutil.Text(e.core.Handle(t.Context(), Request{Team: testTeam, User: alice, Channel: "shell", Text: "help", Terminal: true}))
+	for _, family := range []string{"*Instances*", "*Virtual hosts*", "*Snapshots*", "*Approvals*", "*Alerts*"} {
+		if !strings.Contains(slack, family) {
+			t.Errorf("help lacks the family %s", family)
+		}
+	}
+	if !strings.Contains(slack, "--share") || !strings.Contains(slack, "open a form") {
+		t.Errorf("Slack's help does not speak of sharing and forms:\n%s", slack)
+	}
+	if strings.Contains(term, "--share") || strings.Contains(term, "form") || !strings.Contains(term, "[approve 7]") {
+		t.Errorf("the shell's help speaks of Slack:\n%s", term)
+	}
+	renew := testutil.Text(e.core.Handle(t.Context(), Request{Team: testTeam, User: alice, Text: "help renew", Terminal: true}))
+	if strings.Contains(renew, "/paas") {
+		t.Errorf("the shell's help names /paas:\n%s", renew)
+	}
+	for _, line := range []string{"help login", "help renew", "help update"} {
+		text := testutil.Text(e.run(t, line))
+		for _, artefact := range []string{"(nothing", "text (<", "<instance>)", "switch: on or off"} {
+			if strings.Contains(text, artefact) {
+				t.Errorf("%s shows the artefact %q:\n%s", line, artefact, text)
+			}
+		}
+	}
+	if fixed := testutil.Text(e.run(t, "help renew")); !strings.Contains(fixed, "annual commitment") || strings.Contains(fixed, "fixed: on or off") {
+		t.Errorf("help renew's switch:\n%s", fixed)
 	}
 }

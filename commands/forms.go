@@ -58,6 +58,9 @@ type commandForm struct {
 	build  func(ctx context.Context, c *Core, call *Call, instance string) (reply.Form, error)
 }
 
+// formCommands are the commands that have a form.
+var formCommands = map[string]bool{"create": true, "renew": true, "update": true}
+
 func (c *Core) commandForms() map[string]commandForm {
 	return map[string]commandForm{
 		"create": {wanted: func(rest []Arg) bool { return onlyWords(rest, 0) }, build: createForm},

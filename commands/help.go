@@ -20,14 +20,15 @@ func (c *Core) helpCommands() []*CommandSpec {
 
 func runHelp(_ context.Context, c *Core, call *Call) (reply.Message, error) {
 	topic := strings.ToLower(strings.TrimSpace(call.Arg(0) + " " + call.Arg(1)))
+	term := call.Req.Terminal
 	if topic == "" {
-		return c.helpOverview(), nil
+		return c.helpOverview(term), nil
 	}
 	if s, ok := c.reg.byName[topic]; ok {
-		return helpFor(s), nil
+		return helpFor(s, term), nil
 	}
 	if subs, ok := c.reg.groups[call.Arg(0)]; ok && call.Arg(1) == "" {
-		m := reply.Message{Title: "/paas " + call.Arg(0)}
+		m := reply.Message{Title: commandTitle(call.Arg(0), term)}
 		for _, sub := range subs {
 			s := c.reg.byName[call.Arg(0)+" "+sub]
 			m.Fields = append(m.Fields, reply.Field{Label: usageLine(s), Value: s.Summary})
@@ -52,7 +53,16 @@ var helpFamilies = []struct {
 	{"You", []string{"login", "logout", "whoami", "help"}},
 }
 
-func (c *Core) helpOverview() reply.Message {
+// commandTitle names a command as it is typed where the help is read:
+// "/paas list" in Slack, "list" in the shell.
+func commandTitle(name string, terminal bool) string {
+	if terminal {
+		return name
+	}
+	return "/paas " + name
+}
+
+func (c *Core) helpOverview(terminal bool) reply.Message {
 	var b strings.Builder
 	placed := map[*CommandSpec]bool{}
 	section := func(title string, specs []*CommandSpec) {
@@ -84,13 +94,21 @@ func (c *Core) helpOverview() reply.Message {
 		}
 	}
 	section("More", rest)
+	notes := []string{
+		"An instance is named by its id or its exact name. Add --share to show a reply to the channel.",
+		"`create`, `renew <instance>` and `update <instance>` alone open a form; buttons under a reply do the next step.",
+		"`help <command>` shows every option, e.g. `help list`.",
+	}
+	if terminal {
+		notes = []string{
+			"An instance is named by its id or its exact name. Type a command with its options; what a button does in Slack is shown in brackets, e.g. [approve 7]: type it.",
+			"`help <command>` shows every option, e.g. `help list`. quit, Ctrl-D or Ctrl-C twice leaves.",
+		}
+	}
 	return reply.Message{
 		Title: "paasbot: your Gandi Simple Hosting instances from chat",
 		Text:  b.String(),
-		Notes: []string{
-			"An instance is named by its id or its exact name. Add --share to show a reply to the channel.",
-			"`help <command>` shows every option, e.g. `help list`.",
-		},
+		Notes: notes,
 	}
 }
 
@@ -120,8 +138,8 @@ func hasOptional(s *CommandSpec) bool {
 // maxHelpEnum is how many values of an enum the help lists.
 const maxHelpEnum = 10
 
-func helpFor(s *CommandSpec) reply.Message {
-	m := reply.Message{Title: "/paas " + s.Name, Text: s.Summary + "\n`" + usageLine(s) + "`"}
+func helpFor(s *CommandSpec, terminal bool) reply.Message {
+	m := reply.Message{Title: commandTitle(s.Name, terminal), Text: s.Summary + "\n`" + usageLine(s) + "`"}
 	for _, p := range append(append([]Param{}, s.Args...), s.Keys...) {
 		if p.Hidden {
 			continue
@@ -148,6 +166,9 @@ func helpFor(s *CommandSpec) reply.Message {
 	}
 	if s.Paid {
 		m.Notes = append(m.Notes, "Asks for a confirmation (an approval) before anything is done.")
+	}
+	if _, form := formCommands[s.Name]; form && !terminal {
+		m.Notes = append(m.Notes, "Typed without its options, it opens a form.")
 	}
 	return m
 }

@@ -38,8 +38,12 @@ func runLogin(_ context.Context, _ *Core, call *Call) (reply.Message, error) {
 	if call.Arg(0) != "" || call.Has("apikey") {
 		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "Do not type your API key after `login`: it stays in the chat history. Run `login` alone and paste the key into the form it opens.")
 	}
+	text := "Paste your Gandi API key in the form. It is checked with Gandi, stored encrypted, and never shown again."
+	if call.Req.Terminal {
+		text = "Type or paste your Gandi API key at the prompt. It is checked with Gandi, stored encrypted, and never shown again."
+	}
 	return reply.Message{
-		Text: "Paste your Gandi API key in the form. It is checked with Gandi, stored encrypted, and never shown again.",
+		Text: text,
 		Form: &reply.Form{
 			ID: FormLogin, Title: "Gandi API key", Label: "API key",
 			Hint:        "Gandi's account settings → Security → API key (24 characters).",

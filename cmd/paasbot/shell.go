@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/paasbot/paasbot/bot"
@@ -91,7 +92,12 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 		}
 	}
 
-	db, cleanup, err := openShellStore(ctx, cfg, *sandbox && !cfg.flagged("PAASBOT_DB"), logger)
+	// DESIGN §3: without a database named (--db, or PAASBOT_DB outside
+	// the sandbox) the shell keeps nothing: a throw-away database and
+	// secret, so that `shell --gandi-url URL --apikey KEY` needs no
+	// PAASBOT_SECRET_KEY.
+	throwaway := !cfg.flagged("PAASBOT_DB") && (*sandbox || !cfg.given("PAASBOT_DB"))
+	db, cleanup, err := openShellStore(ctx, cfg, throwaway, logger)
 	if err != nil {
 		return err
 	}
@@ -109,10 +115,24 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	// Before the sandbox stops (deferred earlier, so run later): a
 	// connection dialled but never used would hold its Shutdown.
 	defer httpClient.CloseIdleConnections()
+	restoreTerm := func() {}
 	sh := &bot.Shell{In: env.stdin, Out: env.stdout, Team: shellTeam, User: who, Channel: shellChannel,
 		Interactive: isTerminal(env.stdin), Logger: logger.With("component", "shell")}
 	if sh.Interactive {
-		sh.ReadSecret = readSecretNoEcho(env)
+		// A terminal: paasbot edits the line itself (raw mode), so that
+		// Ctrl-C clears it or stops the command running rather than
+		// killing the session, and progress prints above the line typed.
+		f := env.stdin.(*os.File)
+		if restore, err := makeRaw(f); err == nil {
+			// Put back at the end of the session, before waiting for
+			// operations, so that Ctrl-C stops that wait.
+			restoreTerm = sync.OnceFunc(restore)
+			defer restoreTerm()
+			sh.Editor = bot.NewLineEditor(f, env.stdout)
+		} else {
+			logger.Warn("the terminal's line is edited by the terminal itself: Ctrl-C ends the shell", "error", err.Error())
+			sh.ReadSecret = readSecretNoEcho(env)
+		}
 	}
 	newGandi := newGandiClients(url, httpClient)
 	// Approval requests and alerts post into the terminal like any other
@@ -150,6 +170,7 @@ func runShell(ctx context.Context, env *environment, args []string) error {
 	if err := sh.Run(ctx, core); err != nil {
 		return err
 	}
+	restoreTerm()
 	// Show how the last approved operations end before exiting, within
 	// reason; Ctrl-C stops waiting (their progress is saved and resumed at
 	// the next start on the same database).
@@ -222,7 +243,7 @@ func openShellStore(ctx context.Context, cfg *config, throwaway bool, logger *sl
 	path := cfg.DB
 	dbSecret, err := cfg.storeSecret()
 	if errors.Is(err, store.ErrNoSecret) {
-		return nil, nil, fmt.Errorf("%s: PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE must be set to open a database (or use --sandbox without --db)", cfg.DBName())
+		return nil, nil, fmt.Errorf("%s: PAASBOT_SECRET_KEY or PAASBOT_SECRET_KEY_FILE must be set to open a database (or name none: the shell then keeps nothing)", cfg.DBName())
 	}
 	if err != nil {
 		return nil, nil, err
