@@ -60,14 +60,20 @@ func RenderLoginModal(f reply.Form, privateMetadata string) slack.ModalViewReque
 		plain(shorten(label, MaxInputLabel)),
 		plain(shorten(hint, MaxInputHint)),
 		input)
+	return modal(title, submit, f.ID, privateMetadata, []slack.Block{block})
+}
+
+// modal is a modal view with its labels cut to Slack's limits and a
+// Cancel button.
+func modal(title, submit, callbackID, privateMetadata string, blocks []slack.Block) slack.ModalViewRequest {
 	return slack.ModalViewRequest{
 		Type:            slack.VTModal,
 		Title:           plain(shorten(title, MaxModalTitle)),
 		Submit:          plain(shorten(submit, MaxModalButton)),
 		Close:           plain("Cancel"),
-		CallbackID:      f.ID,
+		CallbackID:      callbackID,
 		PrivateMetadata: privateMetadata,
-		Blocks:          slack.Blocks{BlockSet: []slack.Block{block}},
+		Blocks:          slack.Blocks{BlockSet: blocks},
 	}
 }
 
@@ -162,15 +168,7 @@ func RenderFormModal(f reply.Form, privateMetadata string) slack.ModalViewReques
 	if submit == "" {
 		submit = "Submit"
 	}
-	return slack.ModalViewRequest{
-		Type:            slack.VTModal,
-		Title:           plain(shorten(title, MaxModalTitle)),
-		Submit:          plain(shorten(submit, MaxModalButton)),
-		Close:           plain("Cancel"),
-		CallbackID:      f.ID,
-		PrivateMetadata: privateMetadata,
-		Blocks:          slack.Blocks{BlockSet: blocks},
-	}
+	return modal(title, submit, f.ID, privateMetadata, blocks)
 }
 
 // optionObjects renders options, at most MaxSelectOptions, each label cut

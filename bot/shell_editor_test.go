@@ -4,28 +4,11 @@ import (
 	"errors"
 	"io"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/paasbot/paasbot/internal/testutil"
 )
-
-// syncBuffer is a terminal's screen for the editor's tests.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func TestLineEditor_Keys(t *testing.T) {
 	tests := []struct {
@@ -46,7 +29,7 @@ func TestLineEditor_Keys(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var out syncBuffer
+			var out testutil.LogBuffer
 			e := NewLineEditor(strings.NewReader(tt.keys), &out)
 			var got []string
 			for {
@@ -70,7 +53,7 @@ func TestLineEditor_Keys(t *testing.T) {
 // goes above it, and the prompt and the line are drawn again.
 func TestLineEditor_PrintAboveTheLine(t *testing.T) {
 	r, w := io.Pipe()
-	var out syncBuffer
+	var out testutil.LogBuffer
 	e := NewLineEditor(r, &out)
 	got := make(chan string, 1)
 	go func() {
@@ -93,7 +76,7 @@ func TestLineEditor_PrintAboveTheLine(t *testing.T) {
 // cancels it alone; what is typed meanwhile starts the next line.
 func TestLineEditor_CtrlCStopsTheCommand(t *testing.T) {
 	r, w := io.Pipe()
-	var out syncBuffer
+	var out testutil.LogBuffer
 	e := NewLineEditor(r, &out)
 	cancelled := make(chan struct{})
 	stop := e.WhileBusy(func() { close(cancelled) })
@@ -111,7 +94,7 @@ func TestLineEditor_CtrlCStopsTheCommand(t *testing.T) {
 	}
 }
 
-func waitScreen(t *testing.T, out *syncBuffer, want string) {
+func waitScreen(t *testing.T, out *testutil.LogBuffer, want string) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for !strings.Contains(out.String(), want) {

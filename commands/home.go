@@ -40,7 +40,7 @@ func (c *Core) Home(ctx context.Context, team, user string) []reply.Message {
 		keyMsg.Buttons = []reply.Button{{Label: "Log in", Action: "cmd", Value: "login", Command: "login", Style: reply.Primary}}
 		expiring = reply.Message{Title: "Expiring within 30 days", Text: "Log in to see your instances."}
 	} else {
-		keyMsg.Fields = []reply.Field{{Label: "Your API key", Value: fmt.Sprintf("fingerprint %s, stored %s", meta.Fingerprint, human.Date(&meta.CreatedAt))}}
+		keyMsg.Fields = []reply.Field{{Label: "Your API key", Value: fmt.Sprintf("fingerprint %s, stored %s", meta.Fingerprint, human.DateTime(&meta.CreatedAt))}}
 		wg.Go(func() { expiring = c.homeExpiring(ctx, key) })
 	}
 	wg.Go(func() { pending = c.homePending(ctx, req) })

@@ -93,6 +93,7 @@ func instanceInfoMessage(c *Core, in *gandi.InstanceInfo) reply.Message {
 	return reply.Message{
 		Title:  fmt.Sprintf("%s (#%d)", in.Name, in.ID),
 		Fields: f,
+		Notes:  []string{parisNote},
 		Buttons: []reply.Button{
 			{Label: "Vhosts", Action: "cmd", Value: "vhost list " + id, Command: "vhost list " + id},
 			{Label: "Snapshots", Action: "cmd", Value: "snapshot list " + id, Command: "snapshot list " + id},
@@ -100,6 +101,10 @@ func instanceInfoMessage(c *Core, in *gandi.InstanceInfo) reply.Message {
 		},
 	}
 }
+
+// parisNote says the zone of the dates of a reply that shows them as
+// days: Gandi's, Paris time (DESIGN §9: every date says its zone).
+const parisNote = "Dates are Paris time."
 
 func sftpLine(in *gandi.InstanceInfo) string {
 	if in.FTPServer == "" {

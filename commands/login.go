@@ -134,7 +134,7 @@ func runWhoami(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 		}
 		return reply.Message{}, err
 	}
-	m.Fields = append(m.Fields, reply.Field{Label: "API key", Value: fmt.Sprintf("fingerprint %s, stored %s", meta.Fingerprint, human.Date(&meta.CreatedAt))})
+	m.Fields = append(m.Fields, reply.Field{Label: "API key", Value: fmt.Sprintf("fingerprint %s, stored %s", meta.Fingerprint, human.DateTime(&meta.CreatedAt))})
 	if v, err := c.cfg.Gandi(key).Version.Info(ctx); err != nil {
 		msg := apperr.Message(ctx, c.log, "whoami: version.info failed", apperr.FromGandi(err, ""), "team", call.Req.Team, "user", call.Req.User)
 		m.Fields = append(m.Fields, reply.Field{Label: "Gandi", Value: msg})

@@ -94,7 +94,7 @@ func runVhostList(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 		noun: "virtual host", none: "No virtual hosts" + strings.TrimSuffix(scopeSuffix(call), ".") + ".",
 		title: "Virtual hosts" + strings.TrimSuffix(scopeSuffix(call), "."),
 		table: func(items []gandi.Vhost) *reply.Table {
-			t := &reply.Table{Columns: []string{"fqdn", "instance", "state", "created"}}
+			t := &reply.Table{Columns: []string{"fqdn", "instance", "state", "created (Paris)"}}
 			for _, v := range items {
 				t.Rows = append(t.Rows, []string{v.Name, instanceName(v.PaasID, names), v.State, human.Date(v.DateCreation)})
 			}
@@ -130,7 +130,7 @@ func runVhostInfo(ctx context.Context, c *Core, call *Call) (reply.Message, erro
 	return reply.Message{Title: v.Name, Fields: []reply.Field{
 		{Label: "Instance", Value: instanceName(v.PaasID, names)},
 		{Label: "State", Value: human.OrDash(v.State)},
-		{Label: "Created", Value: human.Date(v.DateCreation)},
+		{Label: "Created", Value: human.Date(v.DateCreation) + " (Paris)"},
 		{Label: "Certificate", Value: certLine(v.CertID)},
 		{Label: "Id", Value: strconv.Itoa(v.ID)},
 	}}, nil
