@@ -100,3 +100,19 @@ func TestHelp_SpeaksOfWhereItIsRead(t *testing.T) {
 		t.Errorf("help renew's switch:\n%s", fixed)
 	}
 }
+
+// TestCreate_MistypedTypeSuggestsCurrentFirst: a type the reference does
+// not know is refused before any dry run, naming at most ten types, the
+// account's current ones before the deprecated.
+func TestCreate_MistypedTypeSuggestsCurrentFirst(t *testing.T) {
+	e := setup(t, 1)
+	m := e.run(t, "create name=x size=s type=phpmysq datacenter=1 duration=1m")
+	wantErr(t, m, `"phpmysq" is not a valid type`, "Did you mean `phpmysql`?", "Closest you can create: phpmysql")
+	listed := strings.SplitN(strings.SplitN(m.Text, "Closest you can create: ", 2)[1], ". `types`", 2)[0]
+	if n := len(strings.Split(listed, ", ")); n > 10 || n < 2 {
+		t.Errorf("%d types listed (%s), want 2 to 10", n, listed)
+	}
+	if e.sim.DryRuns("paas.create") != 0 {
+		t.Error("a mistyped type was dry-run")
+	}
+}

@@ -21,7 +21,7 @@ func (c *Core) paidCommands() []*CommandSpec {
 			Keys: []Param{
 				{Name: "name", Kind: KindString, Required: true, Help: "name of the new instance"},
 				{Name: "size", Kind: KindEnum, Enum: sizeNames(), Required: true},
-				{Name: "type", Kind: KindEnum, Enum: typeNames(), Required: true},
+				{Name: "type", Kind: KindString, Required: true, Hint: "phpmysql", Help: "an instance type; `types` lists those you can create"},
 				{Name: "datacenter", Aliases: []string{"datacenter_id", "dc"}, Kind: KindInt, Required: true, Hint: "N", Help: "datacenter id (`info` of an instance shows its own)"},
 				{Name: "duration", Kind: KindDuration, Required: true, Hint: "1m"},
 				{Name: "vhosts", Aliases: []string{"vhost"}, Kind: KindStrings, Hint: "a,b"},
@@ -70,6 +70,9 @@ func runCreate(ctx context.Context, c *Core, call *Call) (reply.Message, error) 
 		Keys: call.Ints("keys"), SnapshotProfile: call.IntPtr("snapshot-profile"),
 		Fixed: call.Bool("fixed"), ZoneAlter: call.Bool("zone-alter"), Override: call.Bool("override"),
 	}
+	if !p.Type.Valid() {
+		return reply.Message{}, c.unknownType(ctx, call, string(p.Type))
+	}
 	if p.Override && !p.ZoneAlter {
 		return reply.Message{}, apperr.Errorf(apperr.EINVALID, "override only acts with zone-alter; add zone-alter or drop override.")
 	}
@@ -116,6 +119,28 @@ func derefMsg(m *reply.Message) reply.Message {
 		return reply.Message{}
 	}
 	return *m
+}
+
+// unknownType refuses a type the reference does not know, suggesting
+// the account's current types (paas.type.list, visibility all) before the
+// others (beta, deprecated), the closest first, at most ten: only this
+// refusal asks Gandi, a known type costs no call.
+func (c *Core) unknownType(ctx context.Context, call *Call, typed string) error {
+	types, err := c.client(call).Types.List(ctx, &gandi.TypeListOptions{Page: gandi.Page{ItemsPerPage: gandi.MaxItemsPerPage}})
+	var current, others []string
+	for _, t := range types {
+		if t.Visibility == gandi.VisibilityAll {
+			current = append(current, t.Name)
+		} else {
+			others = append(others, t.Name)
+		}
+	}
+	if err != nil || len(types) == 0 {
+		current = typeNames()
+	}
+	all := append(closest(strings.ToLower(typed), current, maxListed), closest(strings.ToLower(typed), others, maxListed)...)
+	return apperr.Errorf(apperr.EINVALID, "%s is not a valid type.%s Closest you can create: %s. `types` lists them all.",
+		quoteWord(typed), didYouMean(typed, append(current, others...)), strings.Join(all[:min(len(all), maxListed)], ", "))
 }
 
 func commitment(fixed bool) string {
