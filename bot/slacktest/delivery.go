@@ -53,6 +53,14 @@ func (s *Server) recordAck(connID int, envelopeID string, payload json.RawMessag
 		a.RetryAttempt = e.attempt
 		a.Latency = a.At.Sub(e.sentAt)
 		a.Duplicate = e.acked
+		if a.Latency > s.cfg.ackTimeout {
+			// Too late: Slack has timed this delivery out and sends it
+			// again, whether or not its redelivery timer was armed yet
+			// (the ack can beat the write's return on a loaded machine).
+			s.acks = append(s.acks, a)
+			s.notifyLocked()
+			return
+		}
 		e.acked = true
 		s.stopTimerLocked(e)
 		if !a.Duplicate {

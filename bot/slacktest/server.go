@@ -69,7 +69,8 @@ func WithTeamID(id string) Option { return func(c *config) { c.teamID = id } }
 func WithPingInterval(d time.Duration) Option { return func(c *config) { c.pingInterval = d } }
 
 // WithAckTimeout sets how long an envelope may stay unacknowledged before it
-// is delivered again (default 3 s, Slack's rule).
+// is delivered again (default 3 s, Slack's rule). An ack arriving later than
+// that, counted from the delivery it answers, does not stop the redelivery.
 func WithAckTimeout(d time.Duration) Option { return func(c *config) { c.ackTimeout = d } }
 
 // WithMaxRetries sets how many times an unacknowledged envelope is delivered
