@@ -11,6 +11,7 @@ import (
 
 	"github.com/paasbot/paasbot/apperr"
 	"github.com/paasbot/paasbot/gandi"
+	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 )
 
@@ -294,7 +295,7 @@ func (c *Core) FormCommand(ctx context.Context, s Submission) (Request, error) {
 				continue
 			}
 			if _, err := convert(p, v); err != nil {
-				errs[n] = oneSentence(err.Error())
+				errs[n] = human.Sentence(strings.TrimSpace(err.Error()))
 				continue
 			}
 			line.Args = append(line.Args, Arg{Kind: Pair, Key: p.Name, Value: v})
@@ -320,18 +321,6 @@ func (c *Core) FormCommand(ctx context.Context, s Submission) (Request, error) {
 		return Request{}, errs
 	}
 	return Request{Team: s.Team, User: s.User, Channel: s.Channel, Text: line.String()}, nil
-}
-
-func oneSentence(s string) string {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return s
-	}
-	s = strings.ToUpper(s[:1]) + s[1:]
-	if !strings.HasSuffix(s, ".") {
-		s += "."
-	}
-	return s
 }
 
 // maxSuggestions is Slack's limit on an external_select's options.
