@@ -4,36 +4,64 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/paasbot/paasbot/internal/human"
 	"github.com/paasbot/paasbot/reply"
 	"github.com/paasbot/paasbot/store"
 )
 
+// PendingItem is one pending request as one person sees it: what it is,
+// who asked, when it expires, and the buttons of it that person may press
+// (Approve/Deny or Confirm when they may decide it, then Cancel when they
+// asked for it), so that every view of the list (`approvals`, App Home)
+// is built from the same decisions, never from another view's text.
+type PendingItem struct {
+	ID        int64
+	Summary   string
+	Requester string
+	ExpiresAt time.Time
+	MayDecide bool
+	Buttons   []reply.Button
+}
+
+// PendingFor lists the pending requests of by's team that by may see (a
+// confirm-flow request only to its requester), each with its buttons.
+func (e *Engine) PendingFor(ctx context.Context, by Actor) ([]PendingItem, error) {
+	all, err := e.cfg.Store.PendingApprovals(ctx, by.Team)
+	if err != nil {
+		return nil, fmt.Errorf("pending approvals: %w", err)
+	}
+	var items []PendingItem
+	for _, a := range all {
+		if !isPaid(a.Action) && a.Requester != by.User {
+			continue
+		}
+		decider, buttons := e.listButtons(ctx, by.User, &a)
+		items = append(items, PendingItem{ID: a.ID, Summary: a.Summary, Requester: a.Requester,
+			ExpiresAt: a.ExpiresAt, MayDecide: decider, Buttons: buttons})
+	}
+	return items, nil
+}
+
 // Pending lists the pending requests of by's team (a confirm-flow request
 // only to its requester), with the buttons of those by may decide or
 // cancel.
 func (e *Engine) Pending(ctx context.Context, by Actor) (reply.Message, error) {
-	all, err := e.cfg.Store.PendingApprovals(ctx, by.Team)
+	items, err := e.PendingFor(ctx, by)
 	if err != nil {
-		return reply.Message{}, fmt.Errorf("pending approvals: %w", err)
+		return reply.Message{}, err
+	}
+	if len(items) == 0 {
+		return reply.Message{Text: "No pending approvals."}, nil
 	}
 	t := &reply.Table{Columns: []string{"id", "request", "asked by", "expires"}, Align: []bool{true, false, false, false}}
 	var buttons []reply.Button
-	user := by.User
-	for _, a := range all {
-		if !isPaid(a.Action) && a.Requester != user {
-			continue
+	for _, it := range items {
+		t.Rows = append(t.Rows, []string{strconv.FormatInt(it.ID, 10), it.Summary, human.Person(it.Requester), "in " + human.Duration(it.ExpiresAt.Sub(e.now()))})
+		if len(buttons) <= 20 {
+			buttons = append(buttons, it.Buttons...)
 		}
-		ids := strconv.FormatInt(a.ID, 10)
-		t.Rows = append(t.Rows, []string{ids, a.Summary, human.Person(a.Requester), "in " + human.Duration(a.ExpiresAt.Sub(e.now()))})
-		if len(buttons) > 20 {
-			continue
-		}
-		buttons = append(buttons, e.listButtons(ctx, user, &a)...)
-	}
-	if len(t.Rows) == 0 {
-		return reply.Message{Text: "No pending approvals."}, nil
 	}
 	m := reply.Message{Title: "Pending approvals", Table: t, Buttons: buttons}
 	if len(e.cfg.Approvers) > 0 {
@@ -45,8 +73,8 @@ func (e *Engine) Pending(ctx context.Context, by Actor) (reply.Message, error) {
 // listButtons are the buttons of a's own message (pendingButtons, so a
 // delete keeps its confirm dialog naming the instance) that user may
 // press, labelled with a's id: Approve/Deny (or Confirm) for a decider,
-// Cancel for the requester.
-func (e *Engine) listButtons(ctx context.Context, user string, a *store.Approval) []reply.Button {
+// Cancel for the requester; and whether user is a decider.
+func (e *Engine) listButtons(ctx context.Context, user string, a *store.Approval) (bool, []reply.Button) {
 	p, _ := planOf(a) // unreadable: the action and target still name it
 	decider, requester := e.mayApprove(ctx, user, a), a.Requester == user
 	var out []reply.Button
@@ -58,5 +86,5 @@ func (e *Engine) listButtons(ctx context.Context, user string, a *store.Approval
 			out = append(out, b)
 		}
 	}
-	return out
+	return decider, out
 }

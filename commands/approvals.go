@@ -24,6 +24,9 @@ type Approvals interface {
 	Cancel(ctx context.Context, by approvals.Actor, id int64) (reply.Message, error)
 	// Pending lists the pending requests by may see, with their buttons.
 	Pending(ctx context.Context, by approvals.Actor) (reply.Message, error)
+	// PendingFor is the same list as items, for views of their own (App
+	// Home).
+	PendingFor(ctx context.Context, by approvals.Actor) ([]approvals.PendingItem, error)
 	// IsApprover reports whether user is a configured approver.
 	IsApprover(user string) bool
 }

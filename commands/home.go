@@ -32,7 +32,7 @@ func (c *Core) Home(ctx context.Context, team, user string) []reply.Message {
 	}
 	req := Request{Team: team, User: user}
 	var wg sync.WaitGroup
-	var expiring, pending, alerts reply.Message
+	var expiring, waiting, own, alerts reply.Message
 	key, meta, keyErr := c.cfg.Store.APIKey(ctx, store.Identity{Team: team, User: user})
 	keyMsg := reply.Message{Title: "paasbot", Text: "Your Gandi Simple Hosting instances from Slack. `/paas help` lists the commands."}
 	if keyErr != nil {
@@ -43,10 +43,9 @@ func (c *Core) Home(ctx context.Context, team, user string) []reply.Message {
 		keyMsg.Fields = []reply.Field{{Label: "Your API key", Value: fmt.Sprintf("fingerprint %s, stored %s", meta.Fingerprint, human.DateTime(&meta.CreatedAt))}}
 		wg.Go(func() { expiring = c.homeExpiring(ctx, key) })
 	}
-	wg.Go(func() { pending = c.homePending(ctx, req) })
+	wg.Go(func() { waiting, own = c.homePending(ctx, req) })
 	wg.Go(func() { alerts = c.homeAlerts(ctx, req) })
 	wg.Wait()
-	waiting, own := splitPending(pending, user)
 	return []reply.Message{keyMsg, expiring, waiting, own, alerts}
 }
 
@@ -82,54 +81,36 @@ func (c *Core) homeExpiring(ctx context.Context, key secret.Value) reply.Message
 	return m
 }
 
-func (c *Core) homePending(ctx context.Context, req Request) reply.Message {
-	m, err := c.cfg.Approvals.Pending(ctx, actor(req))
-	if err != nil {
-		return reply.Message{Text: apperr.Message(ctx, c.log, "home: pending approvals", err)}
-	}
-	return m
-}
-
-// splitPending splits the engine's list of pending requests (Pending, as
-// `approvals` shows it) into those user may decide, with their Approve and
-// Deny, and user's own, with Cancel: the buttons carry the request's id.
-func splitPending(all reply.Message, user string) (waiting, own reply.Message) {
+// homePending splits the pending requests user may see into those they
+// may decide, with Approve and Deny, and their own, with Cancel.
+func (c *Core) homePending(ctx context.Context, req Request) (waiting, own reply.Message) {
 	waiting = reply.Message{Title: "Waiting for your approval"}
 	own = reply.Message{Title: "Your pending requests"}
-	if all.Table == nil {
-		waiting.Text, own.Text = "Nothing waits for you.", "You have no pending request."
+	items, err := c.cfg.Approvals.PendingFor(ctx, actor(req))
+	if err != nil {
+		waiting.Text = apperr.Message(ctx, c.log, "home: pending approvals", err)
+		own.Text = waiting.Text
 		return waiting, own
 	}
-	decides, cancels := map[string][]reply.Button{}, map[string][]reply.Button{}
-	for _, b := range all.Buttons {
-		if b.Action == "approval.cancel" {
-			cancels[b.Value] = append(cancels[b.Value], b)
-		} else {
-			decides[b.Value] = append(decides[b.Value], b)
-		}
-	}
-	for _, row := range all.Table.Rows {
-		if len(row) < 4 {
-			continue
-		}
-		id := row[0]
-		line := fmt.Sprintf("*#%s* %s · asked by %s · expires %s", id, row[1], row[2], row[3])
+	var waits, owns []string
+	for _, it := range items {
+		line := fmt.Sprintf("*#%d* %s · asked by %s · expires in %s", it.ID, it.Summary, human.Person(it.Requester), human.Duration(it.ExpiresAt.Sub(c.now())))
 		switch {
-		case len(decides[id]) > 0:
-			waiting.Text += line + "\n"
-			waiting.Buttons = append(append(waiting.Buttons, decides[id]...), cancels[id]...)
-		case len(cancels[id]) > 0:
-			own.Text += line + "\n"
-			own.Buttons = append(own.Buttons, cancels[id]...)
+		case it.MayDecide:
+			waits = append(waits, line)
+			waiting.Buttons = append(waiting.Buttons, it.Buttons...)
+		case len(it.Buttons) > 0:
+			owns = append(owns, line)
+			own.Buttons = append(own.Buttons, it.Buttons...)
 		}
 	}
-	if waiting.Text == "" {
-		waiting.Text = "Nothing waits for you."
+	waiting.Text, own.Text = "Nothing waits for you.", "You have no pending request."
+	if len(waits) > 0 {
+		waiting.Text = strings.Join(waits, "\n")
 	}
-	if own.Text == "" {
-		own.Text = "You have no pending request."
+	if len(owns) > 0 {
+		own.Text = strings.Join(owns, "\n")
 	}
-	waiting.Text, own.Text = strings.TrimSpace(waiting.Text), strings.TrimSpace(own.Text)
 	return waiting, own
 }
 

@@ -26,6 +26,7 @@ type fakeApprovals struct {
 	ProposeFn    func(ctx context.Context, by approvals.Actor, key secret.Value, p approvals.Plan) (reply.Message, error)
 	DecideFn     func(ctx context.Context, verb string, by approvals.Actor, id int64) (reply.Message, error)
 	PendingFn    func(ctx context.Context, by approvals.Actor) (reply.Message, error)
+	PendingForFn func(ctx context.Context, by approvals.Actor) ([]approvals.PendingItem, error)
 	IsApproverFn func(user string) bool
 }
 
@@ -43,6 +44,9 @@ func (f *fakeApprovals) Cancel(ctx context.Context, by approvals.Actor, id int64
 }
 func (f *fakeApprovals) Pending(ctx context.Context, by approvals.Actor) (reply.Message, error) {
 	return f.PendingFn(ctx, by)
+}
+func (f *fakeApprovals) PendingFor(ctx context.Context, by approvals.Actor) ([]approvals.PendingItem, error) {
+	return f.PendingForFn(ctx, by)
 }
 func (f *fakeApprovals) IsApprover(user string) bool {
 	return f.IsApproverFn != nil && f.IsApproverFn(user)
